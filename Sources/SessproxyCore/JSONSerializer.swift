@@ -1,0 +1,102 @@
+/// Turns a `JSONValue` back into bytes: compact (document order), canonical (sorted keys,
+/// no whitespace: equal payloads give equal bytes) or pretty (for humans and review diffs).
+public enum JSONSerializer {
+    public enum Style: Sendable {
+        /// Document key order, no whitespace.
+        case compact
+        /// Keys sorted by UTF-8 bytes, no whitespace. Used for matching and hashing.
+        case canonical
+        /// Keys sorted, two-space indent. Stable text for exports and `show`.
+        case pretty
+    }
+
+    public static func bytes(_ value: JSONValue, style: Style = .compact) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(value, style: style, indent: 0, into: &out)
+        return out
+    }
+
+    public static func string(_ value: JSONValue, style: Style = .compact) -> String {
+        String(decoding: bytes(value, style: style), as: UTF8.self)
+    }
+
+    private static func write(_ value: JSONValue, style: Style, indent: Int, into out: inout [UInt8]) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let lexeme): out.append(contentsOf: lexeme.utf8)
+        case .string(let string): writeString(string, into: &out)
+        case .array(let items):
+            if items.isEmpty {
+                out.append(contentsOf: "[]".utf8)
+                return
+            }
+            out.append(UInt8(ascii: "["))
+            for (offset, item) in items.enumerated() {
+                if offset > 0 { out.append(UInt8(ascii: ",")) }
+                newline(style: style, indent: indent + 1, into: &out)
+                write(item, style: style, indent: indent + 1, into: &out)
+            }
+            newline(style: style, indent: indent, into: &out)
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            if members.isEmpty {
+                out.append(contentsOf: "{}".utf8)
+                return
+            }
+            let ordered = style == .compact ? members : sortedMembers(members)
+            out.append(UInt8(ascii: "{"))
+            for (offset, member) in ordered.enumerated() {
+                if offset > 0 { out.append(UInt8(ascii: ",")) }
+                newline(style: style, indent: indent + 1, into: &out)
+                writeString(member.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                if style == .pretty { out.append(UInt8(ascii: " ")) }
+                write(member.value, style: style, indent: indent + 1, into: &out)
+            }
+            newline(style: style, indent: indent, into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Sorted by key bytes; for duplicate keys only the last one survives (what a lookup sees).
+    static func sortedMembers(_ members: [JSONMember]) -> [JSONMember] {
+        var lastByKey: [String: JSONMember] = [:]
+        for member in members { lastByKey[member.key] = member }
+        return lastByKey.values.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+    }
+
+    private static func newline(style: Style, indent: Int, into out: inout [UInt8]) {
+        guard style == .pretty else { return }
+        out.append(UInt8(ascii: "\n"))
+        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
+    }
+
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    private static func writeString(_ string: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x00..<0x20:
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+extension JSONValue {
+    /// Canonical text: sorted keys, no whitespace. Two payloads that differ only in key order
+    /// or formatting have the same canonical text.
+    public var canonicalText: String { JSONSerializer.string(self, style: .canonical) }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Routes a request on method and path alone (reference §11): `POST /payments/v1/sessions`
+/// (trailing slash tolerated) is a create, `GET|POST /payments/v1/sessions/{id}` a read or an update.
+public enum KlarnaRouteClassifier {
+    static let sessionsPrefix = "/payments/v1/sessions"
+
+    public static func classify(method: String, target: String) -> RouteClassification {
+        let path = pathOnly(target)
+        let upper = method.uppercased()
+        if path == sessionsPrefix || path == sessionsPrefix + "/" {
+            return RouteClassification(operation: upper == "POST" ? .create : .other, sessionID: nil)
+        }
+        guard path.hasPrefix(sessionsPrefix + "/") else { return RouteClassification(operation: .other, sessionID: nil) }
+        var id = String(path.dropFirst(sessionsPrefix.count + 1))
+        if id.hasSuffix("/") { id.removeLast() }
+        guard !id.isEmpty, !id.contains("/") else { return RouteClassification(operation: .other, sessionID: nil) }
+        let sessionID = id.removingPercentEncodingSafely
+        switch upper {
+        case "GET": return RouteClassification(operation: .read, sessionID: sessionID)
+        case "POST": return RouteClassification(operation: .update, sessionID: sessionID)
+        default: return RouteClassification(operation: .other, sessionID: sessionID)
+        }
+    }
+
+    /// The session id a create response carries in its body, if any.
+    public static func sessionID(fromCreateResponse body: [UInt8]) -> String? {
+        guard !body.isEmpty, let json = try? JSONParser.parse(body) else { return nil }
+        return json["session_id"]?.stringValue
+    }
+
+    /// Path without query string or fragment.
+    public static func pathOnly(_ target: String) -> String {
+        if let end = target.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+            return String(target[..<end])
+        }
+        return target
+    }
+
+    /// Path and session of a request target with the session id replaced, used by replay to
+    /// line up a live request with a recorded one of the same shape.
+    public static func replacingSessionID(in target: String, with replacement: String) -> String {
+        let classification = classify(method: "GET", target: target)
+        guard let id = classification.sessionID else { return target }
+        return target.replacingFirst(sessionsPrefix + "/" + id, with: sessionsPrefix + "/" + replacement)
+    }
+}
+
+extension String {
+    var removingPercentEncodingSafely: String {
+        guard contains("%") else { return self }
+        var bytes: [UInt8] = []
+        var iterator = utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        guard let range = range(of: target) else { return self }
+        return replacingCharacters(in: range, with: replacement)
+    }
+}

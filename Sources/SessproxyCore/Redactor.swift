@@ -1,0 +1,184 @@
+/// Applies `RedactionRules` to an exchange in one pass over each parsed body. Runs before
+/// anything is stored (record, import) and on live requests during replay, so a redacted
+/// cassette still matches what the app sends.
+public struct Redactor: Sendable {
+    public let rules: RedactionRules
+    public let pseudonymizer: Pseudonymizer
+    private let literalKeys: Set<String>
+    private let hasWildcardTail: Bool
+
+    public init(rules: RedactionRules, pseudonymizer: Pseudonymizer) {
+        self.rules = rules
+        self.pseudonymizer = pseudonymizer
+        let all = rules.bodyPaths + rules.embeddedJSONPaths
+        self.literalKeys = Set(all.compactMap(\.lastKey))
+        self.hasWildcardTail = all.contains { $0.lastKey == nil }
+    }
+
+    /// The redacted copy of an exchange, with `redactions` listing where values were replaced.
+    public func redact(_ exchange: RecordedExchange) -> RecordedExchange {
+        var copy = exchange
+        var notes: [String] = []
+        copy.target = redactTarget(exchange.target, notes: &notes)
+        copy.requestHeaders = redactHeaders(exchange.requestHeaders, side: "request", notes: &notes)
+        copy.requestBody = redactBody(exchange.requestBody, side: "request", notes: &notes)
+        copy.responseHeaders = redactHeaders(exchange.responseHeaders, side: "response", notes: &notes)
+        copy.responseBody = redactBody(exchange.responseBody, side: "response", notes: &notes)
+        var seen = Set(exchange.redactions)
+        copy.redactions = exchange.redactions
+        for note in notes where seen.insert(note).inserted { copy.redactions.append(note) }
+        return copy
+    }
+
+    public func redactTarget(_ target: String, notes: inout [String]) -> String {
+        for prefix in rules.secretPathPrefixes where target.hasPrefix(prefix) {
+            let rest = target.dropFirst(prefix.count)
+            let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+            let secret = String(rest[..<end])
+            guard !secret.isEmpty, !Pseudonymizer.isRedacted(secret) else { continue }
+            notes.append("request.path")
+            return prefix + pseudonymizer.pseudonym(for: secret) + rest[end...]
+        }
+        return target
+    }
+
+    public func redactHeaders(_ headers: [HeaderField], side: String, notes: inout [String]) -> [HeaderField] {
+        headers.map { field in
+            let lowered = field.name.lowercased()
+            guard rules.headers.contains(lowered) else { return field }
+            var copy = field
+            copy.value = redactHeaderValue(field.value)
+            if copy.value != field.value { notes.append("\(side).header.\(lowered)") }
+            return copy
+        }
+    }
+
+    /// Keeps an auth scheme readable (`Basic redacted:…`) while hiding the credential.
+    private func redactHeaderValue(_ value: String) -> String {
+        let schemes = ["Basic ", "Bearer ", "Digest "]
+        for scheme in schemes where value.hasPrefix(scheme) {
+            return scheme + pseudonymizer.pseudonym(for: String(value.dropFirst(scheme.count)))
+        }
+        return pseudonymizer.pseudonym(for: value)
+    }
+
+    /// Redacts a JSON body; a body that is not JSON is returned unchanged.
+    public func redactBody(_ body: [UInt8], side: String, notes: inout [String]) -> [UInt8] {
+        guard !body.isEmpty, let json = try? JSONParser.parse(body) else { return body }
+        var changed: [String] = []
+        var location: [JSONPathComponent] = []
+        let redacted = redactValue(json, location: &location, changed: &changed)
+        guard !changed.isEmpty else { return body }
+        notes.append(contentsOf: changed.map { "\(side).body.\($0)" })
+        return JSONSerializer.bytes(redacted, style: .compact)
+    }
+
+    /// Redacts a parsed document; `changed` receives the paths that were replaced.
+    public func redactJSON(_ json: JSONValue, changed: inout [String]) -> JSONValue {
+        var location: [JSONPathComponent] = []
+        return redactValue(json, location: &location, changed: &changed)
+    }
+
+    private func redactValue(_ value: JSONValue, location: inout [JSONPathComponent], changed: inout [String]) -> JSONValue {
+        if !location.isEmpty, mightMatch(location) {
+            if !isKept(location) {
+                if rules.bodyPaths.contains(where: { $0.matches(location) }) {
+                    return redactSubtree(value, location: location, changed: &changed)
+                }
+                if rules.embeddedJSONPaths.contains(where: { $0.matches(location) }), case .string(let text) = value {
+                    return .string(redactEmbedded(text, location: location, changed: &changed))
+                }
+            }
+        }
+        switch value {
+        case .object(let members):
+            var out = members
+            for offset in members.indices {
+                location.append(.key(members[offset].key))
+                out[offset].value = redactValue(members[offset].value, location: &location, changed: &changed)
+                location.removeLast()
+            }
+            return .object(out)
+        case .array(let items):
+            var out = items
+            for offset in items.indices {
+                location.append(.index(offset))
+                out[offset] = redactValue(items[offset], location: &location, changed: &changed)
+                location.removeLast()
+            }
+            return .array(out)
+        default:
+            return value
+        }
+    }
+
+    private func mightMatch(_ location: [JSONPathComponent]) -> Bool {
+        if hasWildcardTail { return true }
+        if case .key(let key) = location.last { return literalKeys.contains(key) }
+        return false
+    }
+
+    private func isKept(_ location: [JSONPathComponent]) -> Bool {
+        rules.keepPaths.contains { $0.matches(location) }
+    }
+
+    /// Every scalar leaf below a matched location becomes a pseudonym (null stays null).
+    private func redactSubtree(_ value: JSONValue, location: [JSONPathComponent], changed: inout [String]) -> JSONValue {
+        switch value {
+        case .null:
+            return value
+        case .string(let text):
+            if Pseudonymizer.isRedacted(text) { return value }
+            changed.append(location.pathString)
+            return .string(pseudonymizer.pseudonym(for: text))
+        case .number(let lexeme):
+            changed.append(location.pathString)
+            return .string(pseudonymizer.pseudonym(for: lexeme))
+        case .bool(let flag):
+            changed.append(location.pathString)
+            return .string(pseudonymizer.pseudonym(for: flag ? "true" : "false"))
+        case .object(let members):
+            return .object(members.map { member in
+                JSONMember(key: member.key, value: redactSubtree(member.value, location: location + [.key(member.key)], changed: &changed))
+            })
+        case .array(let items):
+            return .array(items.enumerated().map { offset, item in
+                redactSubtree(item, location: location + [.index(offset)], changed: &changed)
+            })
+        }
+    }
+
+    /// JSON inside a string: every string leaf of the inner document is redacted (numbers and
+    /// booleans are counts and flags, kept). A string that is not JSON is redacted whole.
+    private func redactEmbedded(_ text: String, location: [JSONPathComponent], changed: inout [String]) -> String {
+        guard let inner = try? JSONParser.parse(text) else {
+            if Pseudonymizer.isRedacted(text) || text.isEmpty { return text }
+            changed.append(location.pathString)
+            return pseudonymizer.pseudonym(for: text)
+        }
+        var innerChanged: [String] = []
+        let redacted = redactStrings(inner, location: [], changed: &innerChanged)
+        guard !innerChanged.isEmpty else { return text }
+        changed.append(contentsOf: innerChanged.map { "\(location.pathString)>\($0)" })
+        return JSONSerializer.string(redacted, style: .compact)
+    }
+
+    private func redactStrings(_ value: JSONValue, location: [JSONPathComponent], changed: inout [String]) -> JSONValue {
+        switch value {
+        case .string(let text):
+            if Pseudonymizer.isRedacted(text) { return value }
+            changed.append(location.pathString)
+            return .string(pseudonymizer.pseudonym(for: text))
+        case .object(let members):
+            return .object(members.map { member in
+                JSONMember(key: member.key, value: redactStrings(member.value, location: location + [.key(member.key)], changed: &changed))
+            })
+        case .array(let items):
+            return .array(items.enumerated().map { offset, item in
+                redactStrings(item, location: location + [.index(offset)], changed: &changed)
+            })
+        default:
+            return value
+        }
+    }
+}

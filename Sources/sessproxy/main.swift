@@ -1,0 +1,5 @@
+import ArgumentParser
+import Hummingbird
+import AsyncHTTPClient
+import GRDB
+print("placeholder")
