@@ -1,0 +1,24 @@
+import Foundation
+import CompressNIO
+import NIOCore
+
+/// Undoes a `Content-Encoding` so the cassette holds the JSON the app's parser saw.
+enum BodyDecoding {
+    /// Decoded bytes, or nil when the encoding is unknown or the data is corrupt (then the
+    /// raw bytes are stored and the encoding noted).
+    static func decode(_ body: ByteBuffer, encoding: String?, limit: Int) -> [UInt8]? {
+        guard let encoding = encoding?.lowercased().trimmingCharacters(in: .whitespaces), !encoding.isEmpty, encoding != "identity" else {
+            return Array(body.readableBytesView)
+        }
+        let algorithm: CompressionAlgorithm
+        switch encoding {
+        case "gzip", "x-gzip": algorithm = .gzip()
+        case "deflate": algorithm = .zlib()
+        default: return nil
+        }
+        guard body.readableBytes > 0 else { return [] }
+        var input = body
+        guard let output = try? input.decompress(with: algorithm, maxSize: limit) else { return nil }
+        return Array(output.readableBytesView)
+    }
+}

@@ -1,0 +1,42 @@
+import SessproxyCore
+
+/// Everything a serving mode needs to know that is not per-request.
+public struct ProxyConfiguration: Sendable {
+    public var listen: ListenAddress
+    /// Largest request or response body accepted, in bytes (Klarna itself refuses > 1 MB).
+    public var bodyLimit: Int
+    /// Shown in health output: the cassette file this server records to or replays from.
+    public var cassettePath: String
+    public var redactionRules: RedactionRules
+
+    public static let defaultBodyLimit = 10 * 1024 * 1024
+
+    public init(
+        listen: ListenAddress = .default,
+        bodyLimit: Int = ProxyConfiguration.defaultBodyLimit,
+        cassettePath: String,
+        redactionRules: RedactionRules = .klarna
+    ) {
+        self.listen = listen
+        self.bodyLimit = bodyLimit
+        self.cassettePath = cassettePath
+        self.redactionRules = redactionRules
+    }
+}
+
+/// How to reach the upstream.
+public struct UpstreamConfiguration: Sendable {
+    public var endpoint: UpstreamEndpoint
+    /// Whole-exchange deadline for one upstream call.
+    public var timeout: Duration
+    /// Extra CA certificates (PEM file) trusted besides the system roots.
+    public var additionalCAFile: String?
+
+    public static let defaultTimeout = Duration.seconds(30)
+
+    public init(endpoint: UpstreamEndpoint, timeout: Duration = UpstreamConfiguration.defaultTimeout, additionalCAFile: String? = nil) {
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self.additionalCAFile = additionalCAFile
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SessproxyCore
+import Synchronization
+
+/// The HTTP front door shared by every serving mode: answers `/__sessproxy/health` and
+/// `/__sessproxy/metrics` itself, refuses open-proxy use, collects the body within the limit,
+/// and hands everything else to the mode's `ExchangeHandler`.
+struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let handler: Handler
+    let configuration: ProxyConfiguration
+    let metrics: ProxyMetrics
+    let started = ContinuousClock.now
+    let counters = RequestCounters()
+    let logger: Logger
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let target = request.head.path ?? "/"
+        if target.hasPrefix("/__sessproxy/") || target == "/__sessproxy" {
+            return try await internalRoute(request, target: target)
+        }
+        counters.began()
+        defer { counters.ended() }
+
+        var request = request
+        var tooLarge = false
+        var body = ByteBuffer()
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > configuration.bodyLimit {
+            tooLarge = true
+        } else {
+            do {
+                body = try await request.collectBody(upTo: configuration.bodyLimit)
+            } catch is NIOTooManyBytesError {
+                tooLarge = true
+            }
+        }
+        let connectionListed = Set(
+            (request.headers[values: .connection]).flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let headers = request.headers.compactMap { field -> HeaderField? in
+            let name = field.name.canonicalName
+            if KlarnaProfile.hopByHopHeaders.contains(name) || connectionListed.contains(name) || name == "host" || name == "content-length" {
+                return nil
+            }
+            return HeaderField(name: field.name.rawName, value: field.value)
+        }
+        let proxyRequest = ProxyRequest(
+            method: request.method.rawValue, target: target, headers: headers, body: body, bodyTooLarge: tooLarge,
+            receivedAt: .now, receivedAtDate: Date())
+        let answer = await handler.handle(proxyRequest)
+        metrics.request(operation: answer.operation, status: answer.status)
+        return Self.makeResponse(answer, closeConnection: tooLarge)
+    }
+
+    private func internalRoute(_ request: Request, target: String) async throws -> Response {
+        let path = KlarnaRouteClassifier.pathOnly(target)
+        switch (request.method, path) {
+        case (.get, "/__sessproxy/health"):
+            let document = JSONValue.object(
+                [
+                    JSONMember(key: "status", value: "ok"),
+                    JSONMember(key: "mode", value: .string(handler.mode)),
+                    JSONMember(key: "cassette", value: .string(configuration.cassettePath)),
+                    JSONMember(key: "listen", value: .string(configuration.listen.description)),
+                    JSONMember(key: "requests", value: .number(String(counters.served))),
+                    JSONMember(key: "in_flight", value: .number(String(counters.inFlight))),
+                    JSONMember(
+                        key: "uptime_seconds", value: .number(String(format: "%.3f", Double((ContinuousClock.now - started).nanoseconds) / 1e9))),
+                ] + handler.healthMembers())
+            return Self.makeResponse(
+                ProxyResponse(
+                    status: 200, headers: [HeaderField(name: "Content-Type", value: "application/json")],
+                    body: ByteBuffer(bytes: JSONSerializer.bytes(document, style: .compact)), operation: .other),
+                closeConnection: false)
+        case (.get, "/__sessproxy/metrics"):
+            return Self.makeResponse(
+                ProxyResponse(
+                    status: 200, headers: [HeaderField(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")],
+                    body: ByteBuffer(string: metrics.exposition()), operation: .other),
+                closeConnection: false)
+        case (_, RequestTargetGuard.refusedPath):
+            let reason = target.contains("reason=connect") ? "CONNECT is not supported" : "absolute-form request targets are not supported"
+            let status = target.contains("reason=connect") ? 405 : 400
+            metrics.request(operation: .other, status: status)
+            let error = KlarnaErrorBody(
+                errorCode: SessproxyErrorCode.notAProxy,
+                errorMessages: ["sessproxy is a reverse proxy for one upstream, not an open proxy: \(reason)"])
+            return Self.makeResponse(.klarnaError(status: status, error, operation: .other), closeConnection: true)
+        default:
+            let error = KlarnaErrorBody(
+                errorCode: SessproxyErrorCode.notFound,
+                errorMessages: ["\(request.method.rawValue) \(path) is not a sessproxy endpoint; known: GET /__sessproxy/health, GET /__sessproxy/metrics"])
+            return Self.makeResponse(.klarnaError(status: 404, error, operation: .other), closeConnection: false)
+        }
+    }
+
+    static func makeResponse(_ answer: ProxyResponse, closeConnection: Bool) -> Response {
+        var fields = HTTPFields()
+        for header in answer.headers {
+            guard let name = HTTPField.Name(header.name) else { continue }
+            fields.append(HTTPField(name: name, value: header.value))
+        }
+        if closeConnection { fields[.connection] = "close" }
+        let status = HTTPResponse.Status(code: answer.status, reasonPhrase: answer.reason ?? HTTPResponse.Status(code: answer.status).reasonPhrase)
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: answer.body))
+    }
+}
+
+/// Requests served and in flight, for the health endpoint.
+final class RequestCounters: Sendable {
+    private let servedCount = Atomic<Int>(0)
+    private let inFlightCount = Atomic<Int>(0)
+
+    func began() {
+        servedCount.add(1, ordering: .relaxed)
+        inFlightCount.add(1, ordering: .relaxed)
+    }
+
+    func ended() { inFlightCount.subtract(1, ordering: .relaxed) }
+    var served: Int { servedCount.load(ordering: .relaxed) }
+    var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
+}

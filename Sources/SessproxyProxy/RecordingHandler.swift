@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import NIOCore
+import SessproxyCore
+
+/// Record mode: forward to the upstream, redact, commit, then answer. The un-redacted bytes
+/// live only in this function's locals; what reaches the recorder is already redacted, and the
+/// app's answer is released only after the commit, so an answered exchange is never lost.
+public struct RecordingHandler: ExchangeHandler {
+    public let mode = "record"
+    let upstream: UpstreamClient
+    let recorder: any ExchangeRecorder
+    let redactor: Redactor
+    let metrics: ProxyMetrics
+    let bodyLimit: Int
+    let logger: Logger
+    private let counters = RecordingCounters()
+
+    public init(upstream: UpstreamClient, recorder: any ExchangeRecorder, redactor: Redactor, metrics: ProxyMetrics, bodyLimit: Int, logger: Logger) {
+        self.upstream = upstream
+        self.recorder = recorder
+        self.redactor = redactor
+        self.metrics = metrics
+        self.bodyLimit = bodyLimit
+        self.logger = logger
+    }
+
+    public func handle(_ request: ProxyRequest) async -> ProxyResponse {
+        let route = KlarnaRouteClassifier.classify(method: request.method, target: request.target)
+        var exchange = RecordedExchange(
+            startedAt: request.receivedAtDate, durationMicros: 0, method: request.method, target: request.target,
+            operation: route.operation, sessionID: route.sessionID, upstream: upstream.configuration.endpoint.description,
+            requestHeaders: request.headers, requestBody: Array(request.body.readableBytesView),
+            status: 0, responseHeaders: [], responseBody: [])
+        var response: ProxyResponse
+
+        if request.bodyTooLarge {
+            let error = KlarnaErrorBody(
+                errorCode: SessproxyErrorCode.bodyTooLarge, errorMessages: ["Request body is larger than the \(bodyLimit)-byte limit"])
+            response = .klarnaError(status: 413, error, operation: route.operation)
+            exchange.proxyError = error.errorCode
+            fill(&exchange, from: response, decodedBody: error.bytes, encoding: nil)
+        } else {
+            do {
+                let answer = try await upstream.send(
+                    method: request.method, target: request.target, headers: request.headers, body: request.body, bodyLimit: bodyLimit)
+                metrics.upstream(duration: answer.duration)
+                let headers = answer.headers.removing(KlarnaProfile.hopByHopHeaders)
+                response = ProxyResponse(
+                    status: answer.status, reason: answer.reason, headers: headers.removing(["content-length"]), body: answer.body,
+                    operation: route.operation)
+                let encoding = headers.value(of: "Content-Encoding")
+                if let decoded = BodyDecoding.decode(answer.body, encoding: encoding, limit: bodyLimit) {
+                    fill(&exchange, from: response, decodedBody: decoded, encoding: encoding)
+                } else {
+                    fill(&exchange, from: response, decodedBody: Array(answer.body.readableBytesView), encoding: encoding)
+                }
+            } catch {
+                let body = KlarnaErrorBody(errorCode: error.code, errorMessages: [error.message])
+                response = .klarnaError(status: error.status, body, operation: route.operation)
+                exchange.proxyError = error.code
+                fill(&exchange, from: response, decodedBody: body.bytes, encoding: nil)
+                logger.warning("upstream failure", metadata: ["target": "\(request.target)", "error": "\(error.message)"])
+            }
+        }
+        if route.operation == .create, (200..<300).contains(exchange.status) {
+            exchange.sessionID = KlarnaRouteClassifier.sessionID(fromCreateResponse: exchange.responseBody)
+        }
+        exchange.durationMicros = (ContinuousClock.now - request.receivedAt).microseconds
+
+        let redacted = redactor.redact(exchange)
+        do {
+            let id = try await recorder.record(redacted)
+            counters.recorded()
+            metrics.exchangeRecorded(redactionCount: redacted.redactions.count)
+            response.headers.append(HeaderField(name: "Sessproxy-Exchange-Id", value: String(id)))
+        } catch {
+            counters.failed()
+            logger.error("exchange answered but NOT recorded", metadata: ["target": "\(request.target)", "error": "\(error)"])
+            response.headers.append(HeaderField(name: "Sessproxy-Recording", value: "failed"))
+        }
+        return response
+    }
+
+    private func fill(_ exchange: inout RecordedExchange, from response: ProxyResponse, decodedBody: [UInt8], encoding: String?) {
+        exchange.status = response.status
+        exchange.responseHeaders = response.headers
+        exchange.responseBody = decodedBody
+        exchange.responseEncoding = encoding.flatMap { $0.lowercased() == "identity" ? nil : $0.lowercased() }
+    }
+
+    public func healthMembers() -> [JSONMember] {
+        let snapshot = counters.snapshot
+        return [
+            JSONMember(key: "upstream", value: .string(upstream.configuration.endpoint.description)),
+            JSONMember(key: "exchanges_recorded", value: .number(String(snapshot.recorded))),
+            JSONMember(key: "recording_failures", value: .number(String(snapshot.failed))),
+            JSONMember(key: "upstream_requests", value: .number(String(upstream.forwardedCount))),
+        ]
+    }
+}

@@ -1,0 +1,36 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SessproxyCore
+
+/// Builds the listening server for a serving mode. The result is a `Service`: run it in a
+/// `ServiceGroup` with the cassette writer and upstream client, and SIGTERM/SIGINT stop
+/// accepting, let in-flight exchanges finish, then stop the rest.
+public enum SessproxyServer {
+    /// - Parameter onListening: called with the bound port once the server accepts connections
+    ///   (useful with port 0).
+    public static func make(
+        configuration: ProxyConfiguration,
+        handler: some ExchangeHandler,
+        metrics: ProxyMetrics,
+        logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some Service {
+        let responder = ProxyResponder(handler: handler, configuration: configuration, metrics: metrics, logger: logger)
+        return Application(
+            responder: responder,
+            server: .http1(configuration: .init(additionalChannelHandlers: [RequestTargetGuardInstaller()])),
+            configuration: .init(
+                address: .hostname(configuration.listen.host, port: configuration.listen.port),
+                serverName: nil,
+                reuseAddress: false
+            ),
+            onServerRunning: { channel in
+                await onListening(channel.localAddress?.port ?? configuration.listen.port)
+            },
+            logger: logger
+        )
+    }
+}

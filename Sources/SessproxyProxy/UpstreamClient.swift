@@ -1,0 +1,103 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import ServiceLifecycle
+import SessproxyCore
+import Synchronization
+
+/// The pooled upstream connection. TLS is verified against the system roots plus an optional
+/// extra CA; there is deliberately no switch to turn verification off. Redirects are not
+/// followed and bodies are not decompressed here: the app must see exactly what Klarna sent.
+public final class UpstreamClient: Service {
+    public let configuration: UpstreamConfiguration
+    private let client: HTTPClient
+    private let forwarded = Atomic<Int>(0)
+
+    public struct Answer: Sendable {
+        public var status: Int
+        public var reason: String
+        public var headers: [HeaderField]
+        public var body: ByteBuffer
+        public var duration: Duration
+    }
+
+    public struct CAError: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public var description: String { "\(path): cannot use as upstream CA (\(reason))" }
+    }
+
+    /// Fails when `additionalCAFile` is missing or holds no PEM certificate.
+    public init(configuration: UpstreamConfiguration) throws {
+        self.configuration = configuration
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile = configuration.additionalCAFile {
+            guard FileManager.default.isReadableFile(atPath: caFile) else { throw CAError(path: caFile, reason: "no such readable file") }
+            let certificates: [NIOSSLCertificate]
+            do {
+                certificates = try NIOSSLCertificate.fromPEMFile(caFile)
+            } catch {
+                throw CAError(path: caFile, reason: "not a PEM certificate")
+            }
+            guard !certificates.isEmpty else { throw CAError(path: caFile, reason: "no certificate in file") }
+            tls.additionalTrustRoots = [.certificates(certificates)]
+        }
+        var clientConfiguration = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(10)),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64),
+            ignoreUncleanSSLShutdown: false,
+            decompression: .disabled
+        )
+        clientConfiguration.httpVersion = .automatic
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+    }
+
+    /// Requests sent upstream so far (0 proves that no upstream connection was opened).
+    public var forwardedCount: Int { forwarded.load(ordering: .relaxed) }
+
+    /// Sends one request and collects the answer, within the configured deadline and body limit.
+    func send(method: String, target: String, headers: [HeaderField], body: ByteBuffer, bodyLimit: Int) async throws(UpstreamFailure) -> Answer {
+        forwarded.add(1, ordering: .relaxed)
+        var request = HTTPClientRequest(url: configuration.endpoint.url(for: target))
+        request.method = HTTPMethod(rawValue: method)
+        var httpHeaders = HTTPHeaders()
+        for field in headers { httpHeaders.add(name: field.name, value: field.value) }
+        httpHeaders.replaceOrAdd(name: "Host", value: configuration.endpoint.hostHeader)
+        request.headers = httpHeaders
+        if body.readableBytes > 0 || method == "POST" || method == "PUT" || method == "PATCH" {
+            request.body = .bytes(body)
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = NIODeadline.now() + .nanoseconds(configuration.timeout.nanoseconds)
+        do {
+            let response = try await client.execute(request, deadline: deadline)
+            let collected: ByteBuffer
+            do {
+                collected = try await response.body.collect(upTo: bodyLimit)
+            } catch is NIOTooManyBytesError {
+                throw UpstreamFailure(
+                    status: 502, code: SessproxyErrorCode.bodyTooLarge,
+                    message: "upstream answer is larger than the \(bodyLimit)-byte body limit")
+            }
+            let answerHeaders = response.headers.map { HeaderField(name: $0.name, value: $0.value) }
+            return Answer(
+                status: Int(response.status.code), reason: response.status.reasonPhrase, headers: answerHeaders, body: collected,
+                duration: clock.now - start)
+        } catch let failure as UpstreamFailure {
+            throw failure
+        } catch {
+            throw UpstreamFailure.classify(error, endpoint: configuration.endpoint, timeout: configuration.timeout)
+        }
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import GRDB
+import SessproxyCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A SQLite cassette file: one row per exchange, WAL journal, `synchronous=NORMAL` (a process
+/// crash loses nothing committed; only a power loss can lose the last commits). Files are
+/// created with mode 0600 because even redacted traffic is nobody else's business.
+public final class Cassette: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// The format this build writes and the newest it reads.
+    public static let formatVersion = CassetteSchema.formatVersion
+
+    private init(path: String, pool: DatabasePool) {
+        self.path = path
+        self.pool = pool
+    }
+
+    /// Opens an existing cassette (migrating an older format forward) or creates a new one.
+    public static func openOrCreate(path: String) throws(CassetteError) -> Cassette {
+        if !FileManager.default.fileExists(atPath: path) {
+            try createEmptyFile(path: path)
+            return try open(path: path, isNew: true)
+        }
+        return try open(path: path, isNew: false)
+    }
+
+    /// Opens an existing cassette; a missing file, a non-SQLite file or a SQLite file of another
+    /// schema is a `CassetteError`.
+    public static func open(path: String) throws(CassetteError) -> Cassette {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .missing(path: path) }
+        guard !isDirectory.boolValue else { throw .unreadable(path: path, reason: "is a directory") }
+        guard FileManager.default.isReadableFile(atPath: path) else { throw .unreadable(path: path, reason: "permission denied") }
+        return try open(path: path, isNew: false)
+    }
+
+    private static func open(path: String, isNew: Bool) throws(CassetteError) -> Cassette {
+        if !isNew { try checkHeader(path: path) }
+        var configuration = Configuration()
+        configuration.label = "sessproxy.cassette"
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw .notACassette(path: path, reason: Self.describe(error))
+        }
+        do {
+            try pool.write { db in
+                if !isNew { try Self.checkIsCassette(db, path: path) }
+            }
+            try CassetteSchema.migrator.migrate(pool)
+        } catch let error as CassetteError {
+            throw error
+        } catch {
+            throw .notACassette(path: path, reason: Self.describe(error))
+        }
+        return Cassette(path: path, pool: pool)
+    }
+
+    /// SQLite files start with a fixed 16-byte header; anything else is refused before SQLite
+    /// gets a chance to treat it as a database.
+    private static func checkHeader(path: String) throws(CassetteError) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable(path: path, reason: "permission denied") }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? Data()
+        if header.isEmpty { throw .notACassette(path: path, reason: "empty file") }
+        guard header == Data("SQLite format 3\u{0}".utf8) else { throw .notACassette(path: path, reason: "not a SQLite database") }
+    }
+
+    private static func checkIsCassette(_ db: Database, path: String) throws {
+        guard try db.tableExists("cassette_meta"), try db.tableExists("exchange") else {
+            throw CassetteError.notACassette(path: path, reason: "no sessproxy tables")
+        }
+        let found = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM cassette_meta WHERE key = 'format_version'") ?? 0
+        if found > CassetteSchema.formatVersion {
+            throw CassetteError.newerFormat(path: path, found: found, supported: CassetteSchema.formatVersion)
+        }
+        let known = Set(CassetteSchema.migrator.migrations)
+        let applied = try CassetteSchema.migrator.appliedIdentifiers(db)
+        if let unknown = applied.first(where: { !known.contains($0) }) {
+            throw CassetteError.newerFormat(path: path, found: found, supported: CassetteSchema.formatVersion)
+                .withUnknownMigration(unknown)
+        }
+    }
+
+    private static func createEmptyFile(path: String) throws(CassetteError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
+            throw .writeFailed(path: path, reason: "directory \(directory) does not exist")
+        }
+        let fd = Glibc.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
+        close(fd)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let dbError = error as? DatabaseError {
+            return dbError.message ?? "SQLite error \(dbError.resultCode)"
+        }
+        return String(describing: error)
+    }
+
+    // MARK: Reading
+
+    /// The format version stored in the file.
+    public func storedFormatVersion() throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM cassette_meta WHERE key = 'format_version'") ?? 0
+        }
+    }
+
+    public func count() throws -> Int {
+        try pool.read { db in try ExchangeRecord.fetchCount(db) }
+    }
+
+    /// Every exchange in recorded order.
+    public func allExchanges() throws -> [RecordedExchange] {
+        try pool.read { db in
+            try ExchangeRecord.order(Column("id")).fetchAll(db).map(\.exchange)
+        }
+    }
+
+    public func exchange(id: Int64) throws -> RecordedExchange {
+        let found = try pool.read { db in try ExchangeRecord.fetchOne(db, key: id) }
+        guard let found else { throw CassetteError.exchangeNotFound(path: path, id: id) }
+        return found.exchange
+    }
+
+    // MARK: Writing
+
+    /// Inserts exchanges in one transaction and returns their ids, in order.
+    public func insert(_ exchanges: [RecordedExchange]) async throws -> [Int64] {
+        try await pool.write { db in
+            var ids: [Int64] = []
+            ids.reserveCapacity(exchanges.count)
+            for exchange in exchanges {
+                var record = ExchangeRecord(exchange)
+                record.id = nil
+                try record.insert(db)
+                ids.append(record.id ?? 0)
+            }
+            return ids
+        }
+    }
+
+    /// Replaces stored exchanges (same ids) in one transaction; used to re-apply redaction.
+    public func replace(_ exchanges: [RecordedExchange]) async throws {
+        try await pool.write { db in
+            for exchange in exchanges where exchange.id != nil {
+                try ExchangeRecord(exchange).update(db)
+            }
+        }
+    }
+
+    /// Folds the WAL back into the main file, so that the -wal file holds nothing stale.
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in
+            _ = try db.checkpoint(.truncate)
+        }
+    }
+
+    /// `PRAGMA integrity_check` result (`ok` when healthy).
+    public func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    }
+}
+
+extension CassetteError {
+    fileprivate func withUnknownMigration(_ name: String) -> CassetteError {
+        if case .newerFormat(let path, let found, let supported) = self {
+            return .notACassette(path: path, reason: "written by a newer sessproxy (format \(max(found, supported + 1)), migration \(name))")
+        }
+        return self
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import SessproxyCore
+
+/// The playground's session endpoints as a state machine with no sockets: Basic auth (401 as
+/// an HTML page, like the real gateway), create/read/update with Klarna's validation and
+/// amount rules (400 `BAD_VALUE` naming the field), 404 `NOT_FOUND` for unknown sessions,
+/// and a correlation id in both the header and the error body.
+public struct FakeKlarnaBehaviour: Sendable {
+    public struct Configuration: Sendable {
+        /// When set, only these credentials are accepted; otherwise any well-formed Basic
+        /// credentials (non-empty user and password) are.
+        public var credentials: (username: String, password: String)?
+        /// Deterministic ids for tests; random UUIDs when nil.
+        public var idSeed: UInt64?
+
+        public init(credentials: (username: String, password: String)? = nil, idSeed: UInt64? = nil) {
+            self.credentials = credentials
+            self.idSeed = idSeed
+        }
+    }
+
+    public struct Reply: Sendable {
+        public var status: Int
+        public var headers: [HeaderField]
+        public var body: [UInt8]
+    }
+
+    struct Session: Sendable {
+        var document: JSONValue
+        var clientToken: String
+        var expiresAt: Date
+    }
+
+    let configuration: Configuration
+    private var sessions: [String: Session] = [:]
+    private var counter: UInt64 = 0
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    public mutating func handle(method: String, target: String, headers: [HeaderField], body: [UInt8], now: Date = Date()) -> Reply {
+        guard authorized(headers) else { return Self.unauthorized() }
+        let path = KlarnaRouteClassifier.pathOnly(target)
+        let route = KlarnaRouteClassifier.classify(method: method, target: target)
+        switch route.operation {
+        case .create:
+            return create(body: body, now: now)
+        case .read:
+            guard let id = route.sessionID, let session = sessions[id] else { return notFound() }
+            return Self.json(200, readDocument(session))
+        case .update:
+            guard let id = route.sessionID, let session = sessions[id] else { return notFound() }
+            return update(id: id, session: session, body: body, now: now)
+        case .other:
+            if path.hasPrefix("/payments/v1/sessions") { return error(405, "BAD_REQUEST", ["Method not allowed"]) }
+            return error(404, "NOT_FOUND", ["No such endpoint: \(method) \(path)"])
+        }
+    }
+
+    private func authorized(_ headers: [HeaderField]) -> Bool {
+        guard let value = headers.value(of: "Authorization"), value.hasPrefix("Basic "),
+            let decoded = Data(base64Encoded: String(value.dropFirst(6))).flatMap({ String(data: $0, encoding: .utf8) }),
+            let colon = decoded.firstIndex(of: ":")
+        else { return false }
+        let user = String(decoded[..<colon])
+        let password = String(decoded[decoded.index(after: colon)...])
+        if let expected = configuration.credentials { return user == expected.username && password == expected.password }
+        return !user.isEmpty && !password.isEmpty
+    }
+
+    private mutating func create(body: [UInt8], now: Date) -> Reply {
+        guard let document = try? JSONParser.parse(body), case .object = document else {
+            return error(400, "BAD_REQUEST", ["Request body is not a JSON object"])
+        }
+        let missing = ["purchase_currency", "purchase_country", "order_amount", "order_lines"].filter { document[$0] == nil }
+        if !missing.isEmpty { return error(400, "BAD_VALUE", ["Bad value: " + missing.joined(separator: ", ")]) }
+        if let problem = validate(document) { return problem }
+        let id = nextID()
+        let token = Self.clientToken(sessionID: id, country: document["purchase_country"]?.stringValue ?? "GB")
+        sessions[id] = Session(document: document, clientToken: token, expiresAt: now.addingTimeInterval(48 * 3600))
+        return Self.json(200, .object([
+            JSONMember(key: "session_id", value: .string(id)),
+            JSONMember(key: "client_token", value: .string(token)),
+            JSONMember(key: "payment_method_categories", value: Self.paymentMethodCategories),
+        ]))
+    }
+
+    private mutating func update(id: String, session: Session, body: [UInt8], now: Date) -> Reply {
+        guard let patch = try? JSONParser.parse(body), case .object(let members) = patch else {
+            return error(400, "BAD_REQUEST", ["Request body is not a JSON object"])
+        }
+        var merged = session.document
+        for member in members { merged = merged.setting(member.key, to: member.value) }
+        if let problem = validate(merged) { return problem }
+        sessions[id] = Session(document: merged, clientToken: session.clientToken, expiresAt: now.addingTimeInterval(48 * 3600))
+        return Reply(status: 204, headers: [HeaderField(name: "Klarna-Correlation-Id", value: nextCorrelationID())], body: [])
+    }
+
+    private mutating func validate(_ document: JSONValue) -> Reply? {
+        var messages: [String] = []
+        for (field, pattern) in [("purchase_country", 2), ("purchase_currency", 3)] {
+            if let value = document[field], value.stringValue?.count != pattern || !(value.stringValue?.allSatisfy(\.isLetter) ?? false) {
+                messages.append("Bad value: \(field)")
+            }
+        }
+        if let lines = document["order_lines"]?.arrayValue, lines.isEmpty || lines.count > 1000 {
+            messages.append("Bad value: order_lines")
+        }
+        let violations = KlarnaAmountRules.check(document)
+        messages += violations.map(\.klarnaMessage)
+        guard !messages.isEmpty else { return nil }
+        return error(400, "BAD_VALUE", [messages.joined(separator: ", ")])
+    }
+
+    private func readDocument(_ session: Session) -> JSONValue {
+        var document = session.document.removing("session_id")
+        document = document.setting("status", to: "incomplete")
+        document = document.setting("expires_at", to: .string(Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(session.expiresAt)))
+        document = document.setting("client_token", to: .string(session.clientToken))
+        document = document.setting("payment_method_categories", to: Self.paymentMethodCategories)
+        return document
+    }
+
+    private mutating func notFound() -> Reply {
+        error(404, "NOT_FOUND", ["Invalid session id"])
+    }
+
+    private mutating func error(_ status: Int, _ code: String, _ messages: [String]) -> Reply {
+        let body = KlarnaErrorBody(errorCode: code, errorMessages: messages, correlationID: nextCorrelationID())
+        return Reply(
+            status: status,
+            headers: [
+                HeaderField(name: "Content-Type", value: "application/json"),
+                HeaderField(name: "Klarna-Correlation-Id", value: body.correlationID),
+            ],
+            body: body.bytes)
+    }
+
+    private static func json(_ status: Int, _ value: JSONValue) -> Reply {
+        Reply(
+            status: status,
+            headers: [
+                HeaderField(name: "Content-Type", value: "application/json;charset=utf-8"),
+                HeaderField(name: "Klarna-Correlation-Id", value: UUID().uuidString.lowercased()),
+                HeaderField(name: "Cache-Control", value: "no-cache, no-store, max-age=0, must-revalidate"),
+            ],
+            body: JSONSerializer.bytes(value, style: .compact))
+    }
+
+    static func unauthorized() -> Reply {
+        let html = "<html>\r\n<head><title>401 Authorization Required</title></head>\r\n<body>\r\n<center><h1>401 Authorization Required</h1></center>\r\n<hr><center>openresty</center>\r\n</body>\r\n</html>\r\n"
+        return Reply(
+            status: 401,
+            headers: [
+                HeaderField(name: "Content-Type", value: "text/html"),
+                HeaderField(name: "WWW-Authenticate", value: "Basic realm=\"very closed site\""),
+            ],
+            body: Array(html.utf8))
+    }
+
+    private mutating func nextID() -> String {
+        guard let seed = configuration.idSeed else { return UUID().uuidString.lowercased() }
+        counter += 1
+        let value = seed &* 6364136223846793005 &+ counter
+        let hex = String(format: "%016llx", value)
+        let tail = String(format: "%012llx", counter)
+        return "\(hex.prefix(8))-\(hex.dropFirst(8).prefix(4))-4\(hex.dropFirst(13).prefix(3))-8\(tail.prefix(3))-\(tail)"
+    }
+
+    private mutating func nextCorrelationID() -> String {
+        configuration.idSeed == nil ? UUID().uuidString.lowercased() : nextID()
+    }
+
+    static func clientToken(sessionID: String, country: String) -> String {
+        func base64url(_ text: String) -> String {
+            Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+        }
+        let header = base64url(#"{"alg":"RS256","kid":"fake-klarna"}"#)
+        let payload = base64url(
+            #"{"session_id":"\#(sessionID)","base_url":"https://js.playground.klarna.com/eu/kp","purchase_country":"\#(country)","environment":"playground","merchant_name":"Fake Klarna Store","session_type":"PAYMENTS","region":"eu"}"#)
+        return "\(header).\(payload).FAKE_SIGNATURE"
+    }
+
+    static let paymentMethodCategories: JSONValue = [
+        [
+            "identifier": "klarna",
+            "name": "Pay with Klarna",
+            "asset_urls": [
+                "descriptive": "https://x.klarnacdn.net/payment-method/assets/badges/generic/klarna.svg",
+                "standard": "https://x.klarnacdn.net/payment-method/assets/badges/generic/klarna.svg",
+            ],
+        ]
+    ]
+}
