@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SessproxyCore
+import SessproxyProxy
+import SessproxyStore
+
+extension Sessproxy {
+    /// `sessproxy record`: the staging sidecar.
+    struct Record: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Forward to the Klarna API and record every exchange, redacted, into a cassette.")
+
+        @Option(help: "Upstream base URL, e.g. https://api.playground.klarna.com")
+        var upstream: String
+
+        @Option(help: "Cassette file to record into (created with mode 0600, appended to if it exists).")
+        var cassette: String
+
+        @Option(help: "Address to listen on.")
+        var listen: String = "127.0.0.1:8080"
+
+        @Option(name: .customLong("upstream-ca"), help: "PEM file with an extra CA certificate to trust for the upstream.")
+        var upstreamCA: String?
+
+        @Option(name: .customLong("upstream-timeout"), help: "Seconds to wait for the upstream's whole answer.")
+        var upstreamTimeout: Double = 30
+
+        @Option(name: .customLong("body-limit"), help: "Largest request or response body, in bytes.")
+        var bodyLimit: Int = ProxyConfiguration.defaultBodyLimit
+
+        @Option(name: .customLong("redaction-config"), help: "YAML file extending the built-in redaction profile.")
+        var redactionConfig: String?
+
+        @Option(name: .customLong("redaction-key-file"), help: "HMAC key file for pseudonyms (default ~/.config/sessproxy/redaction.key, or $SESSPROXY_REDACTION_KEY).")
+        var redactionKeyFile: String?
+
+        func validate() throws {
+            do { _ = try UpstreamEndpoint(parsing: upstream) } catch { throw ValidationError(error.description) }
+            do { _ = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.description) }
+            guard upstreamTimeout > 0, upstreamTimeout.isFinite else { throw ValidationError("--upstream-timeout must be a positive number of seconds") }
+            guard bodyLimit > 0 else { throw ValidationError("--body-limit must be positive") }
+        }
+
+        func run() async throws {
+            let logger = LoggingSetup.bootstrap()
+            let endpoint = try UpstreamEndpoint(parsing: upstream)
+            let address = try ListenAddress(parsing: listen)
+            let rules = try RedactionConfigFile.rules(from: redactionConfig)
+            let key = try RedactionKeyStore.load(file: redactionKeyFile)
+            let store: Cassette
+            do { store = try Cassette.openOrCreate(path: cassette) } catch { throw UserError(error) }
+            let client: UpstreamClient
+            do {
+                client = try UpstreamClient(configuration: .init(endpoint: endpoint, timeout: .milliseconds(Int64(upstreamTimeout * 1000)), additionalCAFile: upstreamCA))
+            } catch {
+                throw UserError(String(describing: error))
+            }
+            let writer = CassetteWriter(cassette: store, logger: logger)
+            let metrics = ProxyMetrics()
+            let configuration = ProxyConfiguration(listen: address, bodyLimit: bodyLimit, cassettePath: cassette, redactionRules: rules)
+            let handler = RecordingHandler(
+                upstream: client, recorder: writer, redactor: Redactor(rules: rules, pseudonymizer: Pseudonymizer(keyBytes: key)),
+                metrics: metrics, bodyLimit: bodyLimit, logger: logger)
+            let server = SessproxyServer.make(configuration: configuration, handler: handler, metrics: metrics, logger: logger) { port in
+                printStatus("sessproxy: recording http://\(address.host):\(port) → \(endpoint) into \(cassette)")
+            }
+            try await ServiceRunner.run([writer, client, server], listen: address.description, logger: logger)
+            printStatus("sessproxy: stopped; \(writer.recordedCount) exchange(s) recorded this run into \(cassette)")
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import SessproxyCore
+import Yams
+
+/// The `--redaction-config` YAML file: additions to the built-in Klarna profile.
+///
+/// ```yaml
+/// headers: [X-Shop-Token]              # header names to redact
+/// paths: ["merchant_reference1"]       # JSON paths to redact (*, **, [*] wildcards)
+/// embedded_json: ["**.merchant_data"]  # strings holding JSON whose string leaves are redacted
+/// keep: ["**.billing_address.country"] # paths never redacted
+/// ```
+struct RedactionConfigFile: Decodable {
+    var headers: [String]?
+    var paths: [String]?
+    var embeddedJSON: [String]?
+    var keep: [String]?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case headers
+        case paths
+        case embeddedJSON = "embedded_json"
+        case keep
+    }
+
+    /// The built-in rules, extended by the file when one is given.
+    static func rules(from path: String?) throws -> RedactionRules {
+        guard let path else { return .klarna }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw UserError("\(path): cannot read redaction config")
+        }
+        let file: RedactionConfigFile
+        do {
+            if let top = try Yams.load(yaml: text) {
+                guard let mapping = top as? [String: Any] else { throw UserError("\(path): redaction config must be a YAML mapping") }
+                let known = Set(CodingKeys.allCases.map(\.rawValue))
+                if let unknown = mapping.keys.sorted().first(where: { !known.contains($0) }) {
+                    throw UserError("\(path): unknown key '\(unknown)' (known: headers, paths, embedded_json, keep)")
+                }
+            }
+            file = try YAMLDecoder().decode(RedactionConfigFile.self, from: text)
+        } catch let error as UserError {
+            throw error
+        } catch {
+            let reason = String(describing: error).split(separator: "\n").first.map(String.init) ?? "invalid YAML"
+            throw UserError("\(path): invalid redaction config (\(reason))")
+        }
+        func patterns(_ items: [String]?) throws -> [JSONPathPattern] {
+            var result: [JSONPathPattern] = []
+            for item in items ?? [] {
+                do { result.append(try JSONPathPattern(item)) } catch { throw UserError("\(path): \(error.description)") }
+            }
+            return result
+        }
+        let additions = RedactionAdditions(
+            headers: file.headers ?? [], paths: try patterns(file.paths), embeddedJSONPaths: try patterns(file.embeddedJSON),
+            keepPaths: try patterns(file.keep))
+        return RedactionRules.klarna.extended(with: additions)
+    }
+}

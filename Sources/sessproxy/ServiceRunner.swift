@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Runs a serving mode's services until SIGTERM or SIGINT, then shuts them down in reverse
+/// order (server first, so in-flight exchanges finish before the cassette writer drains).
+enum ServiceRunner {
+    static func run(_ services: [any Service], listen: String, logger: Logger) async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        do {
+            try await group.run()
+        } catch {
+            throw UserError(describe(error, listen: listen))
+        }
+    }
+
+    static func describe(_ error: any Error, listen: String) -> String {
+        if let ioError = error as? IOError {
+            switch ioError.errnoCode {
+            case EADDRINUSE: return "\(listen): address already in use"
+            case EACCES: return "\(listen): permission denied"
+            case EADDRNOTAVAIL: return "\(listen): address not available on this machine"
+            default: break
+            }
+        }
+        let text = String(describing: error)
+        if text.contains("Address already in use") { return "\(listen): address already in use" }
+        if text.contains("Cannot assign requested address") { return "\(listen): address not available on this machine" }
+        return text.split(separator: "\n").first.map(String.init) ?? text
+    }
+}
+
+/// Logging to stderr at a level from `SESSPROXY_LOG_LEVEL` (default `info`).
+enum LoggingSetup {
+    static func bootstrap() -> Logger {
+        let level = ProcessInfo.processInfo.environment["SESSPROXY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "sessproxy")
+    }
+}
+
+/// Writes a line to stderr (status messages that must not pollute stdout output).
+func printStatus(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

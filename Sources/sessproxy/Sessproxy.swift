@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The `sessproxy` command tree.
+struct Sessproxy: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sessproxy",
+        abstract: "Record, replay and compare Klarna Payments sessions API traffic.",
+        version: "0.1.0",
+        subcommands: [
+            Record.self, List.self, Show.self, Sessions.self, FakeKlarna.self,
+        ]
+    )
+}

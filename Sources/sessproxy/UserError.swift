@@ -1,0 +1,24 @@
+import SessproxyStore
+
+/// A problem the user can fix (missing file, bad option, port in use): printed as one line,
+/// exit code 2, never a stack trace.
+struct UserError: Error {
+    let message: String
+
+    init(_ message: String) {
+        self.message = message
+    }
+
+    init(_ error: CassetteError) {
+        self.message = error.description
+    }
+}
+
+/// Opens a cassette for reading, turning every failure into a one-line `UserError`.
+func openCassette(_ path: String) throws -> Cassette {
+    do {
+        return try Cassette.open(path: path)
+    } catch {
+        throw UserError(error)
+    }
+}

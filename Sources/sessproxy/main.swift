@@ -1,5 +1,0 @@
-import ArgumentParser
-import Hummingbird
-import AsyncHTTPClient
-import GRDB
-print("placeholder")
