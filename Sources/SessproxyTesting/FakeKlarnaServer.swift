@@ -2,6 +2,9 @@ import CompressNIO
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -17,11 +20,14 @@ public enum FakeKlarnaServer {
         public var gzip: Bool
         public var chunked: Bool
         public var behaviour: FakeKlarnaBehaviour.Configuration
+        /// Serve HTTPS with this configuration instead of plain HTTP.
+        public var tls: TLSConfiguration?
 
         public init(
             listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 0), gzip: Bool = false, chunked: Bool = false,
-            behaviour: FakeKlarnaBehaviour.Configuration = .init()
+            behaviour: FakeKlarnaBehaviour.Configuration = .init(), tls: TLSConfiguration? = nil
         ) {
+            self.tls = tls
             self.listen = listen
             self.gzip = gzip
             self.chunked = chunked
@@ -29,7 +35,7 @@ public enum FakeKlarnaServer {
         }
     }
 
-    public static func make(options: Options, logger: Logger = Logger(label: "fake-klarna"), onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+    public static func make(options: Options, logger: Logger = Logger(label: "fake-klarna"), onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some Service {
         let state = Mutex(FakeKlarnaBehaviour(configuration: options.behaviour))
         let responder = CallbackResponder<BasicRequestContext> { request, context in
             var request = request
@@ -61,8 +67,15 @@ public enum FakeKlarnaServer {
             }
             return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: payload))
         }
+        let server: HTTPServerBuilder
+        if let tls = options.tls {
+            server = try .tls(.http1(), tlsConfiguration: tls)
+        } else {
+            server = .http1()
+        }
         return Application(
             responder: responder,
+            server: server,
             configuration: .init(address: .hostname(options.listen.host, port: options.listen.port), serverName: nil, reuseAddress: false),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.listen.port) },
             logger: logger

@@ -34,7 +34,7 @@ extension Sessproxy {
             let logger = LoggingSetup.bootstrap()
             let address = try ListenAddress(parsing: listen)
             let credentials = username.flatMap { user in password.map { (username: user, password: $0) } }
-            let server = FakeKlarnaServer.make(
+            let server = try FakeKlarnaServer.make(
                 options: .init(listen: address, gzip: gzip, chunked: chunked, behaviour: .init(credentials: credentials)),
                 logger: logger
             ) { port in

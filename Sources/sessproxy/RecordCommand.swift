@@ -4,6 +4,7 @@ import Logging
 import SessproxyCore
 import SessproxyProxy
 import SessproxyStore
+import SessproxyTesting
 
 extension Sessproxy {
     /// `sessproxy record`: the staging sidecar.
@@ -50,23 +51,21 @@ extension Sessproxy {
             let key = try RedactionKeyStore.load(file: redactionKeyFile)
             let store: Cassette
             do { store = try Cassette.openOrCreate(path: cassette) } catch { throw UserError(error) }
-            let client: UpstreamClient
+            let stack: RecordingStack
             do {
-                client = try UpstreamClient(configuration: .init(endpoint: endpoint, timeout: .milliseconds(Int64(upstreamTimeout * 1000)), additionalCAFile: upstreamCA))
+                stack = try RecordingStack(
+                    cassette: store,
+                    upstream: .init(endpoint: endpoint, timeout: .milliseconds(Int64(upstreamTimeout * 1000)), additionalCAFile: upstreamCA),
+                    proxy: ProxyConfiguration(listen: address, bodyLimit: bodyLimit, cassettePath: cassette, redactionRules: rules),
+                    redactionKey: key, logger: logger
+                ) { port in
+                    printStatus("sessproxy: recording http://\(address.host):\(port) → \(endpoint) into \(cassette)")
+                }
             } catch {
                 throw UserError(String(describing: error))
             }
-            let writer = CassetteWriter(cassette: store, logger: logger)
-            let metrics = ProxyMetrics()
-            let configuration = ProxyConfiguration(listen: address, bodyLimit: bodyLimit, cassettePath: cassette, redactionRules: rules)
-            let handler = RecordingHandler(
-                upstream: client, recorder: writer, redactor: Redactor(rules: rules, pseudonymizer: Pseudonymizer(keyBytes: key)),
-                metrics: metrics, bodyLimit: bodyLimit, logger: logger)
-            let server = SessproxyServer.make(configuration: configuration, handler: handler, metrics: metrics, logger: logger) { port in
-                printStatus("sessproxy: recording http://\(address.host):\(port) → \(endpoint) into \(cassette)")
-            }
-            try await ServiceRunner.run([writer, client, server], listen: address.description, logger: logger)
-            printStatus("sessproxy: stopped; \(writer.recordedCount) exchange(s) recorded this run into \(cassette)")
+            try await ServiceRunner.run(stack.services, listen: address.description, logger: logger)
+            printStatus("sessproxy: stopped; \(stack.writer.recordedCount) exchange(s) recorded this run into \(cassette)")
         }
     }
 }

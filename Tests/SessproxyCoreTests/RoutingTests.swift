@@ -1,0 +1,43 @@
+import Testing
+@testable import SessproxyCore
+
+@Suite struct RoutingTests {
+    @Test(arguments: [
+        ("POST", "/payments/v1/sessions", KlarnaOperation.create, nil as String?),
+        ("POST", "/payments/v1/sessions/", .create, nil),
+        ("GET", "/payments/v1/sessions/abc-123", .read, "abc-123"),
+        ("GET", "/payments/v1/sessions/abc-123?x=1", .read, "abc-123"),
+        ("POST", "/payments/v1/sessions/abc-123", .update, "abc-123"),
+        ("DELETE", "/payments/v1/sessions/abc-123", .other, "abc-123"),
+        ("POST", "/payments/v1/authorizations/tok/order", .other, nil),
+        ("GET", "/payments/v1/sessions", .other, nil),
+        ("GET", "/payments/v1/sessions/a/b", .other, nil),
+    ])
+    func classifies(method: String, target: String, operation: KlarnaOperation, session: String?) {
+        let route = KlarnaRouteClassifier.classify(method: method, target: target)
+        #expect(route.operation == operation)
+        #expect(route.sessionID == session)
+    }
+
+    @Test func createSessionIDComesFromTheResponseBody() {
+        #expect(KlarnaRouteClassifier.sessionID(fromCreateResponse: Array(#"{"session_id":"s-1","client_token":"t"}"#.utf8)) == "s-1")
+        #expect(KlarnaRouteClassifier.sessionID(fromCreateResponse: Array("<html>".utf8)) == nil)
+    }
+
+    @Test func parsesUpstreamEndpoints() throws {
+        let klarna = try UpstreamEndpoint(parsing: "https://api.playground.klarna.com/")
+        #expect(klarna.port == 443 && klarna.hostHeader == "api.playground.klarna.com" && klarna.basePath == "")
+        #expect(klarna.url(for: "/payments/v1/sessions") == "https://api.playground.klarna.com/payments/v1/sessions")
+        let local = try UpstreamEndpoint(parsing: "http://127.0.0.1:8089/base")
+        #expect(local.hostHeader == "127.0.0.1:8089" && local.description == "http://127.0.0.1:8089/base")
+        for bad in ["ftp://x", "api.klarna.com", "https://", "http://h:99999", "https://u:p@h", "http://h/?q"] {
+            #expect(throws: UpstreamEndpoint.ParseError.self) { try UpstreamEndpoint(parsing: bad) }
+        }
+    }
+
+    @Test func parsesListenAddresses() throws {
+        #expect(try ListenAddress(parsing: "0.0.0.0:0") == ListenAddress(host: "0.0.0.0", port: 0))
+        #expect(try ListenAddress(parsing: "[::1]:8080").host == "::1")
+        #expect(throws: ListenAddress.ParseError.self) { try ListenAddress(parsing: "8080") }
+    }
+}

@@ -1,0 +1,153 @@
+import CompressNIO
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOSSL
+import SessproxyCore
+import SessproxyStore
+import SessproxyTesting
+import Testing
+
+@Suite(.serialized) struct RecordingProxyTests {
+    typealias Support = ProxyTestSupport
+
+    @Test func recordsAKlarnaFlowRedactedWithGzipPassedThrough() async throws {
+        let cassette = Support.temporaryCassette()
+        try await Support.withFakeKlarna(.init(gzip: true)) { upstreamPort in
+            try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)", cassette: cassette) { port, _ in
+                let base = "http://127.0.0.1:\(port)/payments/v1/sessions"
+                let create = try await Support.send("POST", base, body: Support.createBody, headers: [("Accept-Encoding", "gzip")])
+                #expect(create.status == 200)
+                #expect(create.headers["Content-Encoding"].first == "gzip")
+                var gzipped = ByteBuffer(bytes: create.body)
+                let plain = try gzipped.decompress(with: .gzip())
+                let session = try #require(try JSONParser.parse(Array(plain.readableBytesView))["session_id"]?.stringValue)
+
+                let update = try await Support.send("POST", "\(base)/\(session)", body: #"{"locale":"en-GB"}"#)
+                #expect(update.status == 204 && update.body.isEmpty)
+                let read = try await Support.send("GET", "\(base)/\(session)")
+                #expect(read.status == 200 && read.json?["status"] == "incomplete")
+                let missing = try await Support.send("GET", "\(base)/no-such-session")
+                #expect(missing.status == 404 && missing.json?["error_code"] == "NOT_FOUND")
+            }
+        }
+        let stored = try Cassette.open(path: cassette).allExchanges()
+        #expect(stored.map(\.operation) == [.create, .update, .read, .read])
+        #expect(stored.map(\.status) == [200, 204, 200, 404])
+        let create = stored[0]
+        #expect(create.responseEncoding == "gzip")
+        #expect(create.responseJSON?["session_id"]?.stringValue == create.sessionID)
+        #expect(create.responseJSON?["client_token"]?.stringValue?.hasPrefix("redacted:") == true)
+        #expect(stored[1].sessionID == create.sessionID)
+        let files = try FileManager.default.contentsOfDirectory(atPath: (cassette as NSString).deletingLastPathComponent)
+        for file in files {
+            let data = try Data(contentsOf: URL(fileURLWithPath: (cassette as NSString).deletingLastPathComponent + "/" + file))
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(!text.contains("jane.canary"), "PII canary found in \(file)")
+            #expect(!text.contains(String(Support.basic.dropFirst(6))), "credential found in \(file)")
+        }
+    }
+
+    @Test func chunkedUpstreamAnswersArriveWhole() async throws {
+        try await Support.withFakeKlarna(.init(chunked: true)) { upstreamPort in
+            try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)") { port, stack in
+                let create = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: Support.createBody)
+                #expect(create.status == 200)
+                #expect(create.json?["session_id"] != nil)
+                #expect(create.headers["Content-Length"].first == String(create.body.count))
+                #expect(create.headers["Transfer-Encoding"].isEmpty)
+                #expect(stack.writer.recordedCount == 1)
+            }
+        }
+    }
+
+    @Test func unreachableUpstreamIsAKlarnaShaped502AndRecorded() async throws {
+        let cassette = Support.temporaryCassette()
+        let closed = try Support.closedPort()
+        try await Support.withRecorder(upstream: "http://127.0.0.1:\(closed)", cassette: cassette) { port, _ in
+            let reply = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: "{}")
+            #expect(reply.status == 502)
+            #expect(reply.json?["error_code"] == .string(SessproxyErrorCode.upstreamUnreachable))
+            #expect(reply.json?["correlation_id"]?.stringValue?.isEmpty == false)
+            let health = try await Support.send("GET", "http://127.0.0.1:\(port)/__sessproxy/health")
+            #expect(health.status == 200 && health.json?["exchanges_recorded"] == 1)
+        }
+        let stored = try Cassette.open(path: cassette).allExchanges()
+        #expect(stored.count == 1 && stored[0].status == 502 && stored[0].proxyError == SessproxyErrorCode.upstreamUnreachable)
+    }
+
+    @Test func slowUpstreamTimesOutWith504() async throws {
+        try await Support.withUpstream({ _ in
+            try await Task.sleep(for: .seconds(3))
+            return Response(status: .ok)
+        }) { upstreamPort in
+            try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)", timeout: .milliseconds(300)) { port, _ in
+                let started = ContinuousClock.now
+                let reply = try await Support.send("GET", "http://127.0.0.1:\(port)/payments/v1/sessions/s-1")
+                #expect(reply.status == 504)
+                #expect(reply.json?["error_code"] == .string(SessproxyErrorCode.upstreamTimeout))
+                #expect(ContinuousClock.now - started < .seconds(2))
+            }
+        }
+    }
+
+    @Test func oversizedBodiesGet413AndTheProxyKeepsServing() async throws {
+        try await Support.withFakeKlarna { upstreamPort in
+            try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)", bodyLimit: 4096) { port, stack in
+                let big = #"{"merchant_data":""# + String(repeating: "x", count: 10_000) + #""}"#
+                let reply = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: big)
+                #expect(reply.status == 413)
+                #expect(reply.json?["error_code"] == .string(SessproxyErrorCode.bodyTooLarge))
+                let next = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: Support.createBody)
+                #expect(next.status == 200)
+                #expect(stack.upstream.forwardedCount == 1)
+            }
+        }
+    }
+
+    @Test func refusesToBeAnOpenProxy() async throws {
+        try await Support.withFakeKlarna { upstreamPort in
+            try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)") { port, stack in
+                let absolute = try Support.rawExchange(port: port, "GET http://example.com/secret HTTP/1.1\r\nHost: example.com\r\n\r\n")
+                #expect(absolute.hasPrefix("HTTP/1.1 400"))
+                #expect(absolute.contains(SessproxyErrorCode.notAProxy))
+                let connect = try Support.rawExchange(port: port, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+                #expect(connect.hasPrefix("HTTP/1.1 405"))
+                let internal = try await Support.send("GET", "http://127.0.0.1:\(port)/__sessproxy/anything")
+                #expect(internal.status == 404)
+                #expect(stack.upstream.forwardedCount == 0)
+            }
+        }
+    }
+
+    @Test func httpsUpstreamIsVerifiedAgainstTheExtraCA() async throws {
+        let certificate = try NIOSSLCertificate.fromPEMFile(Support.fixture("server.pem"))
+        let key = try NIOSSLPrivateKey(file: Support.fixture("server-key.pem"), format: .pem)
+        let tls = TLSConfiguration.makeServerConfiguration(certificateChain: certificate.map { .certificate($0) }, privateKey: .privateKey(key))
+        try await Support.withFakeKlarna(.init(tls: tls)) { upstreamPort in
+            try await Support.withRecorder(upstream: "https://localhost:\(upstreamPort)", ca: Support.fixture("test-ca.pem")) { port, _ in
+                let reply = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: Support.createBody)
+                #expect(reply.status == 200)
+            }
+            try await Support.withRecorder(upstream: "https://localhost:\(upstreamPort)") { port, _ in
+                let reply = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: Support.createBody)
+                #expect(reply.status == 502)
+                #expect(reply.json?["error_code"] == .string(SessproxyErrorCode.upstreamTLS))
+            }
+        }
+    }
+
+    @Test func metricsAreExposedInPrometheusFormat() async throws {
+        try await Support.withFakeKlarna { upstreamPort in
+            try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)") { port, _ in
+                _ = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: Support.createBody)
+                let metrics = try await Support.send("GET", "http://127.0.0.1:\(port)/__sessproxy/metrics")
+                let text = String(decoding: metrics.body, as: UTF8.self)
+                #expect(text.contains(#"sessproxy_requests_total{operation="create",status="200"} 1"#))
+                #expect(text.contains("sessproxy_exchanges_recorded_total 1"))
+                #expect(text.contains("sessproxy_upstream_duration_seconds_bucket"))
+                #expect(text.contains("sessproxy_redactions_total"))
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+import SessproxyCore
+import Testing
+@testable import SessproxyStore
+
+@Suite struct CassetteTests {
+    static func temporaryPath(_ name: String = "cassette.sqlite") -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sessproxy-store-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory.appendingPathComponent(name).path
+    }
+
+    static func sample(_ n: Int, session: String? = "s-1") -> RecordedExchange {
+        RecordedExchange(
+            startedAt: Date(timeIntervalSince1970: 1_700_000_000 + Double(n)), durationMicros: 1500, method: "POST",
+            target: "/payments/v1/sessions", operation: .create, sessionID: session, upstream: "https://api.playground.klarna.com",
+            requestHeaders: [HeaderField(name: "Content-Type", value: "application/json")],
+            requestBody: Array(#"{"order_amount":\#(n)}"#.utf8), status: 200,
+            responseHeaders: [HeaderField(name: "Content-Encoding", value: "gzip")],
+            responseBody: Array(#"{"session_id":"s-1"}"#.utf8), responseEncoding: "gzip", redactions: ["request.header.authorization"])
+    }
+
+    @Test func createsWithMode0600AndRoundTripsExchanges() async throws {
+        let path = Self.temporaryPath()
+        let cassette = try Cassette.openOrCreate(path: path)
+        let ids = try await cassette.insert([Self.sample(1), Self.sample(2)])
+        #expect(ids == [1, 2])
+        let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        let stored = try cassette.allExchanges()
+        var expected = Self.sample(1)
+        expected.id = 1
+        #expect(stored.first == expected)
+        #expect(try cassette.storedFormatVersion() == Cassette.formatVersion)
+    }
+
+    @Test func bodiesAreQueryableAsJSONFromSQL() async throws {
+        let path = Self.temporaryPath()
+        let cassette = try Cassette.openOrCreate(path: path)
+        _ = try await cassette.insert([Self.sample(42)])
+        let amount = try await cassette.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT json_extract(request_body, '$.order_amount') FROM exchange")
+        }
+        #expect(amount == 42)
+    }
+
+    @Test func migratesAVersion1Cassette() async throws {
+        let path = Self.temporaryPath()
+        let queue = try DatabaseQueue(path: path)
+        var v1 = DatabaseMigrator()
+        v1.registerMigration("v1-exchanges") { db in
+            try db.execute(sql: """
+                CREATE TABLE cassette_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE exchange (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, duration_us INTEGER NOT NULL,
+                  method TEXT NOT NULL, target TEXT NOT NULL, path TEXT NOT NULL, operation TEXT NOT NULL, session_id TEXT,
+                  upstream TEXT NOT NULL, request_headers TEXT NOT NULL, request_body, status INTEGER NOT NULL,
+                  response_headers TEXT NOT NULL, response_body, redactions TEXT NOT NULL);
+                CREATE INDEX exchange_by_session ON exchange(session_id, id);
+                INSERT INTO cassette_meta VALUES ('format_version', '1');
+                INSERT INTO exchange VALUES (NULL, '2024-01-01T00:00:00.000Z', 10, 'GET', '/payments/v1/sessions/s', '/payments/v1/sessions/s',
+                  'read', 's', 'https://api.klarna.com', '[]', NULL, 200, '[]', '{"status":"incomplete"}', '[]');
+                """)
+        }
+        try v1.migrate(queue)
+        try queue.close()
+        let cassette = try Cassette.open(path: path)
+        #expect(try cassette.storedFormatVersion() == 2)
+        let exchange = try #require(try cassette.allExchanges().first)
+        #expect(exchange.operation == .read && exchange.responseEncoding == nil && exchange.responseJSON?["status"] == "incomplete")
+    }
+
+    @Test func refusesFilesThatAreNotCassettes() throws {
+        let missing = Self.temporaryPath()
+        #expect(throws: CassetteError.missing(path: missing)) { try Cassette.open(path: missing) }
+
+        let garbage = Self.temporaryPath("garbage.sqlite")
+        FileManager.default.createFile(atPath: garbage, contents: Data("hello, not sqlite".utf8))
+        #expect(throws: CassetteError.notACassette(path: garbage, reason: "not a SQLite database")) { try Cassette.open(path: garbage) }
+
+        let empty = Self.temporaryPath("empty.sqlite")
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        #expect(throws: CassetteError.notACassette(path: empty, reason: "empty file")) { try Cassette.open(path: empty) }
+
+        let other = Self.temporaryPath("other.sqlite")
+        let queue = try DatabaseQueue(path: other)
+        try queue.write { db in try db.execute(sql: "CREATE TABLE customers (id INTEGER)") }
+        try queue.close()
+        #expect(throws: CassetteError.notACassette(path: other, reason: "no sessproxy tables")) { try Cassette.open(path: other) }
+    }
+
+    @Test func refusesANewerFormat() async throws {
+        let path = Self.temporaryPath()
+        let cassette = try Cassette.openOrCreate(path: path)
+        try await cassette.pool.write { db in try db.execute(sql: "UPDATE cassette_meta SET value = '99' WHERE key = 'format_version'") }
+        #expect(throws: CassetteError.newerFormat(path: path, found: 99, supported: Cassette.formatVersion)) { try Cassette.open(path: path) }
+    }
+
+    @Test func writerGroupCommitsConcurrentExchanges() async throws {
+        let path = Self.temporaryPath()
+        let cassette = try Cassette.openOrCreate(path: path)
+        let writer = CassetteWriter(cassette: cassette)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: writer)], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let ids = try await withThrowingTaskGroup(of: Int64.self, returning: [Int64].self) { writers in
+                for n in 0..<200 { writers.addTask { try await writer.record(Self.sample(n)) } }
+                return try await writers.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(ids).count == 200)
+            // Every caller resumed only after its row was committed: visible to a fresh reader now.
+            #expect(try Cassette.open(path: path).count() == 200)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(writer.recordedCount == 200)
+        await #expect(throws: CassetteWriter.Closed.self) { try await writer.record(Self.sample(1)) }
+        #expect(try cassette.integrityCheck() == "ok")
+    }
+}
