@@ -63,7 +63,8 @@ let package = Package(
             dependencies: [
                 "SessproxyCore",
                 .product(name: "Rainbow", package: "Rainbow"),
-            ]
+            ],
+            exclude: ["DIFF-FORMAT.md"]
         ),
         .target(
             name: "SessproxyTesting",
@@ -106,7 +107,13 @@ let package = Package(
             ],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "SessproxyDiffTests", dependencies: ["SessproxyDiff", "SessproxyCore"]),
-        .testTarget(name: "SessproxyCLITests", dependencies: ["SessproxyCore"]),
+        .testTarget(name: "SessproxyDiffTests", dependencies: ["SessproxyDiff", "SessproxyCore"], exclude: ["Golden"]),
+        .testTarget(
+            name: "SessproxyCLITests",
+            dependencies: [
+                "sessproxy", "SessproxyCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
     ]
 )

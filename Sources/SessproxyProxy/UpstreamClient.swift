@@ -54,6 +54,9 @@ public final class UpstreamClient: Service {
             decompression: .disabled
         )
         clientConfiguration.httpVersion = .automatic
+        // Fail fast when the upstream is down: the app gets a 502 at once instead of waiting
+        // out the whole deadline while the pool retries with backoff.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     }
 

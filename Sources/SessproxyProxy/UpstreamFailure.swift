@@ -39,10 +39,17 @@ struct UpstreamFailure: Error, Sendable {
                 status: 502, code: SessproxyErrorCode.upstreamInvalid,
                 message: "upstream \(endpoint) sent an answer that is not valid HTTP")
         }
+        if text.localizedCaseInsensitiveContains("refused") || text.contains("errno: 111") || text.contains("NIOConnectionError")
+            || text.localizedCaseInsensitiveContains("host") && text.localizedCaseInsensitiveContains("not")
+        {
+            return UpstreamFailure(
+                status: 502, code: SessproxyErrorCode.upstreamUnreachable,
+                message: "cannot connect to upstream \(endpoint): \(Self.firstLine(text))")
+        }
         if text.localizedCaseInsensitiveContains("reset") || text.contains("ioOnClosedChannel") || text.contains("EOF") {
             return UpstreamFailure(
                 status: 502, code: SessproxyErrorCode.upstreamReset,
-                message: "upstream \(endpoint) reset the connection")
+                message: "upstream \(endpoint) reset the connection (\(Self.firstLine(text)))")
         }
         return UpstreamFailure(
             status: 502, code: SessproxyErrorCode.upstreamUnreachable,

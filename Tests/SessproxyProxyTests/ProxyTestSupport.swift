@@ -117,7 +117,7 @@ enum ProxyTestSupport {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { return "" }
-        _ = text.withCString { send(fd, $0, strlen($0), 0) }
+        _ = text.withCString { Glibc.send(fd, $0, strlen($0), 0) }
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

@@ -113,8 +113,8 @@ import Testing
                 #expect(absolute.contains(SessproxyErrorCode.notAProxy))
                 let connect = try Support.rawExchange(port: port, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
                 #expect(connect.hasPrefix("HTTP/1.1 405"))
-                let internal = try await Support.send("GET", "http://127.0.0.1:\(port)/__sessproxy/anything")
-                #expect(internal.status == 404)
+                let internalPath = try await Support.send("GET", "http://127.0.0.1:\(port)/__sessproxy/anything")
+                #expect(internalPath.status == 404)
                 #expect(stack.upstream.forwardedCount == 0)
             }
         }
