@@ -1,0 +1,34 @@
+/// What the replay server sends back for a hit: a recorded response made ready for the wire.
+/// Equal requests against equal replay state give byte-identical answers.
+public struct ReplayAnswer: Sendable, Hashable {
+    /// Header naming the recorded exchange an answer came from.
+    public static let replayHeaderName = "Sessproxy-Replay"
+
+    /// Response headers never replayed: framing that no longer describes the stored (decoded)
+    /// body, and hop-by-hop headers. The server computes `Content-Length` itself.
+    public static let droppedResponseHeaders: Set<String> = KlarnaProfile.hopByHopHeaders.union([
+        "content-length", "transfer-encoding", "connection", "content-encoding", "sessproxy-replay",
+    ])
+
+    public var status: Int
+    public var headers: [HeaderField]
+    public var body: [UInt8]
+    public var exchangeID: Int64
+
+    public init(status: Int, headers: [HeaderField], body: [UInt8], exchangeID: Int64) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.exchangeID = exchangeID
+    }
+
+    /// The answer for a recorded exchange: recorded status, recorded headers minus the dropped
+    /// ones plus `Sessproxy-Replay`, recorded body with redacted tokens replaced by stand-ins
+    /// (`ReplayClientToken`), or the recorded bytes untouched when nothing was redacted.
+    public init(exchange: RecordedExchange, exchangeID: Int64, sessionID: String?) {
+        var headers = exchange.responseHeaders.removing(Self.droppedResponseHeaders)
+        headers.append(HeaderField(name: Self.replayHeaderName, value: String(exchangeID)))
+        let body = ReplayClientToken.substitutingTokens(in: exchange.responseBody, sessionID: sessionID) ?? exchange.responseBody
+        self.init(status: exchange.status, headers: headers, body: body, exchangeID: exchangeID)
+    }
+}

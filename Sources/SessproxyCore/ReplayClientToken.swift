@@ -1,0 +1,95 @@
+import Crypto
+import Foundation
+
+/// Stand-ins for tokens that were redacted in the cassette. The app needs a `client_token` it
+/// can hand to the Klarna widget code and an `authorization_token` it can send back in a
+/// later path; the real ones never reach the cassette, so replay makes deterministic ones:
+/// the same recording always yields the same tokens.
+public enum ReplayClientToken {
+    /// Signature part of every replay token: it is not signed, and says so.
+    public static let signature = "replay"
+
+    /// A JWT-shaped token: `base64url({"alg":"none","typ":"JWT"})` `.`
+    /// `base64url({"session_id":…,"sessproxy":"replay"})` `.` `replay`.
+    public static func clientToken(sessionID: String?) -> String {
+        let header: JSONValue = ["alg": "none", "typ": "JWT"]
+        let payload: JSONValue = .object([
+            JSONMember(key: "session_id", value: sessionID.map(JSONValue.string) ?? .null),
+            JSONMember(key: "sessproxy", value: "replay"),
+        ])
+        return base64URL(JSONSerializer.bytes(header)) + "." + base64URL(JSONSerializer.bytes(payload)) + "." + signature
+    }
+
+    /// A UUID-shaped authorization token derived from the recorded pseudonym, so equal real
+    /// tokens (equal pseudonyms) give equal stand-ins and different ones stay different.
+    public static func authorizationToken(replacing redacted: String) -> String {
+        uuidShaped(from: "sessproxy-authorization-token:" + redacted)
+    }
+
+    /// Lower-case `8-4-4-4-12` hex text from the SHA-256 of `seed`, version nibble 4 and
+    /// RFC 4122 variant so that strict UUID parsers accept it.
+    static func uuidShaped(from seed: String) -> String {
+        var bytes = Array(SHA256.hash(data: Array(seed.utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = bytes.map { byte in
+            let digits = Array("0123456789abcdef".utf8)
+            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
+        }
+        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        var text = Data(bytes).base64EncodedString()
+        text = text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        while text.hasSuffix("=") { text.removeLast() }
+        return text
+    }
+
+    /// The body with every redacted `client_token` / `authorization_token` string replaced
+    /// (at any depth), re-serialised compactly; nil when there was nothing to replace, so the
+    /// caller keeps the recorded bytes untouched.
+    public static func substitutingTokens(in body: [UInt8], sessionID: String?) -> [UInt8]? {
+        guard !body.isEmpty, containsTokenKey(body), let json = try? JSONParser.parse(body) else { return nil }
+        var replaced = false
+        let result = substitute(json, sessionID: sessionID, replaced: &replaced)
+        return replaced ? JSONSerializer.bytes(result, style: .compact) : nil
+    }
+
+    private static func substitute(_ value: JSONValue, sessionID: String?, replaced: inout Bool) -> JSONValue {
+        switch value {
+        case .object(let members):
+            return .object(members.map { member in
+                if case .string(let text) = member.value, Pseudonymizer.isRedacted(text) {
+                    switch member.key {
+                    case "client_token":
+                        replaced = true
+                        return JSONMember(key: member.key, value: .string(clientToken(sessionID: sessionID)))
+                    case "authorization_token":
+                        replaced = true
+                        return JSONMember(key: member.key, value: .string(authorizationToken(replacing: text)))
+                    default:
+                        break
+                    }
+                }
+                return JSONMember(key: member.key, value: substitute(member.value, sessionID: sessionID, replaced: &replaced))
+            })
+        case .array(let items):
+            return .array(items.map { substitute($0, sessionID: sessionID, replaced: &replaced) })
+        default:
+            return value
+        }
+    }
+
+    /// Cheap pre-check so bodies without tokens are never parsed.
+    private static func containsTokenKey(_ body: [UInt8]) -> Bool {
+        let needle = Array("_token\"".utf8)
+        guard body.count >= needle.count else { return false }
+        var index = 0
+        while index + needle.count <= body.count {
+            if body[index] == needle[0], body[index..<index + needle.count].elementsEqual(needle) { return true }
+            index += 1
+        }
+        return false
+    }
+}

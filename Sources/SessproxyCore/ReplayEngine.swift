@@ -1,0 +1,402 @@
+/// The session-aware replay state machine. Pure: it only sees recorded exchanges and live
+/// requests; the server wraps it in a lock and turns decisions into HTTP answers.
+///
+/// Sequencing policy:
+///
+/// - **Matching** is `ReplayMatcher`'s key: method, operation, path with the session id, query
+///   and normalised body. Request headers are ignored.
+/// - **Create**: recorded creates with the same key are handed out in recorded order, each
+///   answering with its recorded session; when used up they cycle back to the first. Answering
+///   a create resets that session's timeline (updates replayed, used updates, read and other
+///   sequences), so running the same flow twice against one replay server answers identically.
+/// - **Update**: among the session's recorded updates with the same key, the first unused one
+///   recorded after the session's current position is taken, else the first unused one at all;
+///   when all are used, the one answered last for that body is repeated. The session's position
+///   becomes that update's place in the session's recorded timeline. Every recorded update is a
+///   timeline step, failed ones (4xx/5xx) included: Klarna leaves the session unchanged on a
+///   rejected update, and the reads recorded after it already show that unchanged state, so
+///   counting it keeps "reads recorded after this update" exact without looking at statuses.
+/// - **Read**: every recorded read knows how many updates of its session preceded it. A live
+///   read takes the reads recorded at the session's current position, in recorded order (the
+///   last one repeats); with none at that position, the latest read recorded at a lower position
+///   answers. A read with only later reads recorded is a miss (`later in session timeline`):
+///   answering it with a future cart would hide a real difference.
+/// - **Other** operations (orders, authorizations…): sequenced per key in recorded order, the
+///   last answer repeats; the sequence belongs to the named session when the path has one.
+/// - With `repeatsWhenExhausted` off (a stricter mode), nothing repeats or cycles: an
+///   exhausted sequence is a miss with reason `already used`.
+///
+/// All state except the global create/other cursors is per session, so parallel clients on
+/// different sessions never disturb each other. Building is one pass with dictionaries; a hit
+/// costs one normalisation plus dictionary lookups. Exchanges must be given in recorded order.
+public struct ReplayEngine: Sendable {
+    public struct Options: Sendable, Hashable {
+        /// Repeat the last answer of an exhausted sequence (and cycle creates). On by default.
+        public var repeatsWhenExhausted: Bool
+
+        public init(repeatsWhenExhausted: Bool = true) {
+            self.repeatsWhenExhausted = repeatsWhenExhausted
+        }
+    }
+
+    /// At most this many candidates are named in a miss report.
+    public static let maximumCandidates = 3
+    /// At most this many differences are listed per candidate.
+    static let maximumListedDifferences = 8
+    /// Distinct recorded bodies diffed per miss, bounding the cost of a miss on huge cassettes.
+    static let maximumDiffedBodies = 1000
+
+    private struct Entry: Sendable {
+        let exchange: RecordedExchange
+        let exchangeID: Int64
+        let key: ReplayRequestKey
+        /// Session the exchange belongs to (for a create: the one its response names).
+        let sessionID: String?
+        /// Updates: 1-based place among the session's updates. Reads: updates recorded before it.
+        let timelinePosition: Int
+    }
+
+    private struct ReadStep: Sendable {
+        let updatesBefore: Int
+        let group: Int
+    }
+
+    private struct SessionState: Sendable {
+        var updatesReplayed = 0
+        var cursors: [Int: Int] = [:]
+        var usedUpdates: Set<Int> = []
+        var lastUpdateAnswered: [Int: Int] = [:]
+    }
+
+    private enum Choice {
+        case entry(Int)
+        case miss(MissCause)
+    }
+
+    private enum MissCause {
+        case noMatch
+        case exhausted
+        case notYetInTimeline(replayedUpdates: Int)
+        case unknownSession
+    }
+
+    public let matcher: ReplayMatcher
+    public let options: Options
+    private let entries: [Entry]
+    private let groups: [[Int]]
+    private let groupByKey: [ReplayRequestKey: Int]
+    private let readTimelines: [ReplayRequestKey: [ReadStep]]
+    private let indicesByOperation: [KlarnaOperation: [Int]]
+    private let knownSessions: Set<String>
+
+    private var sessions: [String: SessionState] = [:]
+    private var globalCursors: [Int: Int] = [:]
+    private var answered: [Bool]
+    private var answerCache: [Int: ReplayAnswer] = [:]
+
+    /// Misses in the order they happened.
+    public private(set) var misses: [ReplayMissReport] = []
+    public private(set) var hitCount = 0
+    public var missCount: Int { misses.count }
+    public var exchangeCount: Int { entries.count }
+
+    public init(exchanges: [RecordedExchange], rules: RedactionRules = .klarna, options: Options = Options()) {
+        let matcher = ReplayMatcher(rules: rules)
+        var entries: [Entry] = []
+        entries.reserveCapacity(exchanges.count)
+        var groups: [[Int]] = []
+        var groupByKey: [ReplayRequestKey: Int] = [:]
+        var readTimelines: [ReplayRequestKey: [ReadStep]] = [:]
+        var indicesByOperation: [KlarnaOperation: [Int]] = [:]
+        var knownSessions = Set<String>()
+        var updatesSeen: [String: Int] = [:]
+
+        func appendToGroup(_ key: ReplayRequestKey, _ index: Int) {
+            if let group = groupByKey[key] {
+                groups[group].append(index)
+            } else {
+                groupByKey[key] = groups.count
+                groups.append([index])
+            }
+        }
+
+        for (index, exchange) in exchanges.enumerated() {
+            let key = matcher.key(for: exchange)
+            let sessionID: String?
+            if key.operation == .create {
+                sessionID = exchange.sessionID ?? KlarnaRouteClassifier.sessionID(fromCreateResponse: exchange.responseBody)
+            } else {
+                sessionID = key.sessionID ?? exchange.sessionID
+            }
+            var position = 0
+            switch key.operation {
+            case .update:
+                if let sessionID {
+                    position = updatesSeen[sessionID, default: 0] + 1
+                    updatesSeen[sessionID] = position
+                }
+                appendToGroup(key, index)
+            case .read:
+                position = sessionID.flatMap { updatesSeen[$0] } ?? 0
+                var steps = readTimelines.removeValue(forKey: key) ?? []
+                if let last = steps.last, last.updatesBefore == position {
+                    groups[last.group].append(index)
+                } else {
+                    steps.append(ReadStep(updatesBefore: position, group: groups.count))
+                    groups.append([index])
+                }
+                readTimelines[key] = steps
+            case .create, .other:
+                appendToGroup(key, index)
+            }
+            if let sessionID { knownSessions.insert(sessionID) }
+            indicesByOperation[key.operation, default: []].append(index)
+            entries.append(Entry(
+                exchange: exchange, exchangeID: exchange.id ?? Int64(index + 1), key: key, sessionID: sessionID,
+                timelinePosition: position))
+        }
+
+        self.matcher = matcher
+        self.options = options
+        self.entries = entries
+        self.groups = groups
+        self.groupByKey = groupByKey
+        self.readTimelines = readTimelines
+        self.indicesByOperation = indicesByOperation
+        self.knownSessions = knownSessions
+        self.answered = Array(repeating: false, count: entries.count)
+    }
+
+    /// Ids of recorded exchanges that no request has been answered with (for `--strict`).
+    public var unusedExchangeIDs: [Int64] {
+        entries.indices.filter { !answered[$0] }.map { entries[$0].exchangeID }
+    }
+
+    /// Session ids the cassette knows (from create responses and session paths).
+    public var sessionIDs: Set<String> { knownSessions }
+
+    /// Decides the answer to a live request and advances the replay state.
+    public mutating func answer(_ request: ReplayRequest) -> ReplayDecision {
+        let key = matcher.key(for: request)
+        let choice: Choice
+        switch key.operation {
+        case .create: choice = chooseCreate(key)
+        case .read: choice = chooseRead(key)
+        case .update: choice = chooseUpdate(key)
+        case .other: choice = chooseOther(key)
+        }
+        switch choice {
+        case .entry(let index):
+            hitCount += 1
+            answered[index] = true
+            return .hit(answer(for: index))
+        case .miss(let cause):
+            let report = missReport(for: key, cause: cause)
+            misses.append(report)
+            return .miss(report)
+        }
+    }
+
+    // MARK: - Choosing
+
+    private mutating func chooseCreate(_ key: ReplayRequestKey) -> Choice {
+        guard let group = groupByKey[key] else { return .miss(.noMatch) }
+        let members = groups[group]
+        let cursor = globalCursors[group] ?? 0
+        let offset: Int
+        if cursor < members.count {
+            offset = cursor
+        } else if options.repeatsWhenExhausted {
+            offset = cursor % members.count
+        } else {
+            return .miss(.exhausted)
+        }
+        globalCursors[group] = cursor + 1
+        let index = members[offset]
+        if let sessionID = entries[index].sessionID {
+            sessions[sessionID] = SessionState()
+        }
+        return .entry(index)
+    }
+
+    private mutating func chooseRead(_ key: ReplayRequestKey) -> Choice {
+        guard let sessionID = key.sessionID, knownSessions.contains(sessionID) else { return .miss(.unknownSession) }
+        guard let steps = readTimelines[key] else { return .miss(.noMatch) }
+        var state = sessions.removeValue(forKey: sessionID) ?? SessionState()
+        defer { sessions[sessionID] = state }
+        let replayed = state.updatesReplayed
+        if let step = steps.last(where: { $0.updatesBefore == replayed }) {
+            return next(in: step.group, cursors: &state.cursors).map(Choice.entry) ?? .miss(.exhausted)
+        }
+        if let step = steps.last(where: { $0.updatesBefore < replayed }) {
+            let members = groups[step.group]
+            if options.repeatsWhenExhausted { return .entry(members[members.count - 1]) }
+            guard (state.cursors[step.group] ?? 0) < members.count else { return .miss(.exhausted) }
+            state.cursors[step.group] = members.count
+            return .entry(members[members.count - 1])
+        }
+        return .miss(.notYetInTimeline(replayedUpdates: replayed))
+    }
+
+    private mutating func chooseUpdate(_ key: ReplayRequestKey) -> Choice {
+        guard let sessionID = key.sessionID, knownSessions.contains(sessionID) else { return .miss(.unknownSession) }
+        guard let group = groupByKey[key] else { return .miss(.noMatch) }
+        var state = sessions.removeValue(forKey: sessionID) ?? SessionState()
+        defer { sessions[sessionID] = state }
+        let members = groups[group]
+        let chosen: Int
+        if let next = members.first(where: { !state.usedUpdates.contains($0) && entries[$0].timelinePosition > state.updatesReplayed })
+            ?? members.first(where: { !state.usedUpdates.contains($0) })
+        {
+            chosen = next
+        } else if options.repeatsWhenExhausted {
+            chosen = state.lastUpdateAnswered[group] ?? members[members.count - 1]
+        } else {
+            return .miss(.exhausted)
+        }
+        state.usedUpdates.insert(chosen)
+        state.lastUpdateAnswered[group] = chosen
+        state.updatesReplayed = entries[chosen].timelinePosition
+        return .entry(chosen)
+    }
+
+    private mutating func chooseOther(_ key: ReplayRequestKey) -> Choice {
+        guard let group = groupByKey[key] else {
+            if let sessionID = key.sessionID, !knownSessions.contains(sessionID) { return .miss(.unknownSession) }
+            return .miss(.noMatch)
+        }
+        let picked: Int?
+        if let sessionID = key.sessionID {
+            var state = sessions.removeValue(forKey: sessionID) ?? SessionState()
+            picked = next(in: group, cursors: &state.cursors)
+            sessions[sessionID] = state
+        } else {
+            picked = next(in: group, cursors: &globalCursors)
+        }
+        return picked.map(Choice.entry) ?? .miss(.exhausted)
+    }
+
+    /// Next member of a sequence; the last one again when exhausted (if repeating).
+    private func next(in group: Int, cursors: inout [Int: Int]) -> Int? {
+        let members = groups[group]
+        let cursor = cursors[group] ?? 0
+        if cursor < members.count {
+            cursors[group] = cursor + 1
+            return members[cursor]
+        }
+        return options.repeatsWhenExhausted ? members[members.count - 1] : nil
+    }
+
+    private mutating func answer(for index: Int) -> ReplayAnswer {
+        if let cached = answerCache[index] { return cached }
+        let entry = entries[index]
+        let answer = ReplayAnswer(exchange: entry.exchange, exchangeID: entry.exchangeID, sessionID: entry.sessionID)
+        answerCache[index] = answer
+        return answer
+    }
+
+    // MARK: - Miss reports
+
+    private struct Scored {
+        let index: Int
+        let tier: Int
+        let differences: [String]
+        let rejection: ReplayMissCandidate.Rejection?
+    }
+
+    /// Ranks recorded requests of the same operation (all requests when there are none): same
+    /// operation and session first, then fewest differences, then recorded order.
+    private func missReport(for key: ReplayRequestKey, cause: MissCause) -> ReplayMissReport {
+        let sessionKnown = key.sessionID.map(knownSessions.contains) ?? true
+        var pool = indicesByOperation[key.operation] ?? []
+        if pool.isEmpty { pool = Array(entries.indices) }
+
+        func tier(_ index: Int) -> Int {
+            let recorded = entries[index].key
+            guard recorded.operation == key.operation else { return 2 }
+            return key.sessionID == nil || recorded.sessionID == key.sessionID ? 0 : 1
+        }
+        let ordered = pool.map { (index: $0, tier: tier($0)) }.sorted { ($0.tier, $0.index) < ($1.tier, $1.index) }
+
+        let liveJSON = key.body.jsonValue
+        var bodyDifferences: [ReplayBody: [String]] = [:]
+        var scored: [Scored] = []
+        for (index, tier) in ordered {
+            let recorded = entries[index].key
+            let body: [String]
+            if let cached = bodyDifferences[recorded.body] {
+                body = cached
+            } else {
+                guard bodyDifferences.count < Self.maximumDiffedBodies else { continue }
+                body = Self.bodyDifferences(recorded: recorded.body, live: key.body, liveJSON: liveJSON)
+                bodyDifferences[recorded.body] = body
+            }
+            var differences: [String] = []
+            if recorded.method != key.method { differences.append("method: \(recorded.method) → \(key.method)") }
+            if recorded.operation != key.operation {
+                differences.append("operation: \(recorded.operation.rawValue) → \(key.operation.rawValue)")
+            }
+            if recorded.path != key.path { differences.append("path: \(recorded.path) → \(key.path)") }
+            if recorded.query != key.query {
+                differences.append("query: \(Self.shown(recorded.query)) → \(Self.shown(key.query))")
+            }
+            differences += body
+            scored.append(Scored(index: index, tier: tier, differences: differences, rejection: rejection(of: index, for: key, sessionKnown: sessionKnown, cause: cause)))
+        }
+        scored.sort { ($0.tier, $0.differences.count, $0.index) < ($1.tier, $1.differences.count, $1.index) }
+
+        var seenKeys = Set<ReplayRequestKey>()
+        var candidates: [ReplayMissCandidate] = []
+        for item in scored where candidates.count < Self.maximumCandidates {
+            let entry = entries[item.index]
+            guard seenKeys.insert(entry.key).inserted else { continue }
+            candidates.append(ReplayMissCandidate(
+                exchangeID: entry.exchangeID, method: entry.key.method, target: entry.key.target,
+                operation: entry.key.operation, sessionID: entry.sessionID,
+                differences: Array(item.differences.prefix(Self.maximumListedDifferences)),
+                differenceCount: item.differences.count, rejection: item.rejection))
+        }
+        return ReplayMissReport(
+            method: key.method, target: key.target, operation: key.operation, sessionID: key.sessionID,
+            sessionKnown: sessionKnown, candidates: candidates)
+    }
+
+    /// Why a recorded request whose method, operation and body equal the live one was not used.
+    private func rejection(of index: Int, for key: ReplayRequestKey, sessionKnown: Bool, cause: MissCause) -> ReplayMissCandidate.Rejection? {
+        let recorded = entries[index].key
+        guard recorded.method == key.method, recorded.operation == key.operation, recorded.body == key.body else { return nil }
+        if let live = key.sessionID, recorded.sessionID != live {
+            return sessionKnown ? .otherSession(entries[index].sessionID) : .unknownSession
+        }
+        guard recorded == key else { return nil }
+        switch cause {
+        case .exhausted: return .alreadyUsed
+        case .notYetInTimeline(let replayed):
+            return .laterInTimeline(recordedAfterUpdates: entries[index].timelinePosition, replayedUpdates: replayed)
+        case .noMatch, .unknownSession: return nil
+        }
+    }
+
+    /// Field-level differences recorded → live, from `JSONDiff` on the normalised bodies.
+    private static func bodyDifferences(recorded: ReplayBody, live: ReplayBody, liveJSON: JSONValue?) -> [String] {
+        if recorded == live { return [] }
+        switch (recorded, live) {
+        case (.json, .json), (.json, .empty), (.empty, .json):
+            return JSONDiff.changes(from: recorded.jsonValue, to: liveJSON).map(\.summary)
+        default:
+            return ["body: \(describe(recorded)) → \(describe(live))"]
+        }
+    }
+
+    private static func describe(_ body: ReplayBody) -> String {
+        switch body {
+        case .empty: return "empty"
+        case .json(let text): return "JSON (\(text.utf8.count) bytes)"
+        case .bytes(let bytes): return "\(bytes.count) bytes, not JSON"
+        }
+    }
+
+    private static func shown(_ query: String) -> String {
+        query.isEmpty ? "(none)" : query
+    }
+}

@@ -1,0 +1,110 @@
+/// The pure matching function of replay. A live request and a recorded exchange match when
+/// method, operation, path (including the recorded session id), query and canonical JSON body
+/// are equal after both sides went through the same normalisation:
+///
+/// - the live side is redacted with the cassette's rules in placeholder mode (there is no key at
+///   replay time), so every secret becomes `redacted`;
+/// - on both sides every pseudonym (`redacted:3fa9…`, also inside embedded JSON text and path
+///   segments) collapses to the bare placeholder `redacted`.
+///
+/// Request headers take no part in matching, not even `Content-Type`: the answer Klarna gives
+/// depends on method, path and body, the volatile ones (`Date`, `Authorization`, correlation ids,
+/// `User-Agent`…) differ on every run, and `Content-Type` varies between client libraries for the
+/// very same call (Klarna's PHP SDK sends updates as `application/octet-stream`). A body is
+/// treated as JSON whenever it parses as JSON, whatever its declared type; other bodies compare
+/// byte for byte.
+public struct ReplayMatcher: Sendable {
+    public let rules: RedactionRules
+    private let redactor: Redactor
+
+    public init(rules: RedactionRules = .klarna) {
+        self.rules = rules
+        self.redactor = Redactor(rules: rules, pseudonymizer: .placeholderOnly)
+    }
+
+    /// Key of a live request.
+    public func key(for request: ReplayRequest) -> ReplayRequestKey {
+        key(method: request.method, target: request.target, body: request.body)
+    }
+
+    /// Key of a recorded exchange's request.
+    public func key(for exchange: RecordedExchange) -> ReplayRequestKey {
+        key(method: exchange.method, target: exchange.target, body: exchange.requestBody)
+    }
+
+    /// Whether a live request would be answered by a recorded exchange, state aside.
+    public func matches(_ request: ReplayRequest, _ exchange: RecordedExchange) -> Bool {
+        key(for: request) == key(for: exchange)
+    }
+
+    public func key(method: String, target: String, body: [UInt8]) -> ReplayRequestKey {
+        let normalised = normalisedTarget(target)
+        let route = KlarnaRouteClassifier.classify(method: method, target: normalised)
+        let path = KlarnaRouteClassifier.pathOnly(normalised)
+        return ReplayRequestKey(
+            method: method.uppercased(), operation: route.operation, sessionID: route.sessionID,
+            path: path, query: Self.query(of: normalised), body: normalisedBody(body))
+    }
+
+    /// The target with secret path segments replaced by the placeholder.
+    public func normalisedTarget(_ target: String) -> String {
+        var notes: [String] = []
+        return Self.collapsingPseudonyms(in: redactor.redactTarget(target, notes: &notes))
+    }
+
+    /// The body as matching sees it.
+    public func normalisedBody(_ body: [UInt8]) -> ReplayBody {
+        guard !body.isEmpty else { return .empty }
+        guard let json = try? JSONParser.parse(body) else { return .bytes(body) }
+        return .json(normalisedJSON(json).canonicalText)
+    }
+
+    /// A parsed body redacted in placeholder mode with every pseudonym collapsed.
+    public func normalisedJSON(_ json: JSONValue) -> JSONValue {
+        var changed: [String] = []
+        return Self.collapsingPseudonyms(in: redactor.redactJSON(json, changed: &changed))
+    }
+
+    static func query(of target: String) -> String {
+        guard let mark = target.firstIndex(of: "?") else { return "" }
+        let rest = target[target.index(after: mark)...]
+        let end = rest.firstIndex(of: "#") ?? rest.endIndex
+        return String(rest[..<end])
+    }
+
+    static func collapsingPseudonyms(in value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(collapsingPseudonyms(in: text))
+        case .array(let items): return .array(items.map(collapsingPseudonyms(in:)))
+        case .object(let members):
+            return .object(members.map { JSONMember(key: $0.key, value: collapsingPseudonyms(in: $0.value)) })
+        default: return value
+        }
+    }
+
+    /// Replaces every `redacted:<hex>` run with `redacted`, so that a keyed pseudonym and the
+    /// placeholder compare equal wherever they appear (whole value, embedded JSON, path).
+    static func collapsingPseudonyms(in text: String) -> String {
+        let prefix = Array(Pseudonymizer.prefix.utf8)
+        let bytes = Array(text.utf8)
+        guard bytes.count >= prefix.count, text.contains(Pseudonymizer.prefix) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == prefix[0], index + prefix.count <= bytes.count, Array(bytes[index..<index + prefix.count]) == prefix {
+                out.append(contentsOf: Pseudonymizer.placeholder.utf8)
+                index += prefix.count
+                while index < bytes.count, isHexDigit(bytes[index]) { index += 1 }
+            } else {
+                out.append(bytes[index])
+                index += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) || (0x41...0x46).contains(byte)
+    }
+}

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# End to end through the real binary: fake Klarna → record → list/show → no PII or credential
+# canary on disk (cassette, -wal, -shm, even after kill -9) → replay offline twice, byte for
+# byte → diff of a regressed recording. Uses the binary the test build made when present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BIN=${SESSPROXY_BINARY:-$ROOT/.build/debug/sessproxy}
+if [[ ! -x $BIN ]]; then
+    swift build --product sessproxy
+fi
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+export XDG_CONFIG_HOME=$WORK/config
+export SESSPROXY_LOG_LEVEL=warning
+unset SESSPROXY_REDACTION_KEY
+
+step() { printf '\n== %s\n' "$*"; }
+fail() { printf 'E2E FAILURE: %s\n' "$*" >&2; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() {
+    for _ in $(seq 1 200); do
+        if (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
+        sleep 0.05
+    done
+    fail "nothing listening on port $1"
+}
+
+CANARY_EMAIL="e2e.canary.person@example.com"
+CANARY_SECRET="e2e-canary-shared-secret"
+AUTH="K123456_e2e:$CANARY_SECRET"
+
+create_body() {
+    cat <<JSON
+{"purchase_country":"GB","purchase_currency":"GBP","locale":"en-GB","order_amount":16697,"order_tax_amount":2783,
+ "order_lines":[{"type":"physical","reference":"SKU-TR-42","name":"Trail shoe","quantity":2,"unit_price":8999,"tax_rate":2000,
+   "total_amount":16198,"total_discount_amount":1800,"total_tax_amount":2700},
+  {"type":"shipping_fee","reference":"SHIP-STD","name":"Standard delivery","quantity":1,"unit_price":499,"tax_rate":2000,
+   "total_amount":499,"total_discount_amount":0,"total_tax_amount":83}],
+ "billing_address":{"given_name":"Erika","family_name":"Mustermann","email":"$CANARY_EMAIL","phone":"+447700900999"},
+ "attachment":{"content_type":"application/vnd.klarna.internal.emd-v2+json",
+   "body":"{\"customer_account_info\":[{\"unique_account_identifier\":\"$CANARY_EMAIL\"}]}"}}
+JSON
+}
+
+# The cart update: shoe quantity $1; with $2 = broken the line total is off by 500 (a regression).
+update_body() {
+    local quantity=$1 total tax
+    total=$((quantity * 8999 - 1800))
+    tax=$(( (total * 2000 + 6000) / 12000 ))
+    local line_total=$total
+    if [[ ${2:-} == broken ]]; then line_total=$((total - 500)); fi
+    printf '{"order_amount":%d,"order_tax_amount":%d,"order_lines":[{"type":"physical","reference":"SKU-TR-42","name":"Trail shoe","quantity":%d,"unit_price":8999,"tax_rate":2000,"total_amount":%d,"total_discount_amount":1800,"total_tax_amount":%d},{"type":"shipping_fee","reference":"SHIP-STD","name":"Standard delivery","quantity":1,"unit_price":499,"tax_rate":2000,"total_amount":499,"total_discount_amount":0,"total_tax_amount":83}]}' \
+        $((line_total + 499)) $((tax + 83)) "$quantity" "$line_total" "$tax"
+}
+
+# A merchant flow: create → read → update (cart change) → read → bad update. Writes each
+# answer (status line + body) to $2.N when $2 is given; prints the session id.
+flow() {
+    local base=$1 out=${2:-/dev/null} quantity=${3:-3} mode=${4:-}
+    local session
+    session=$(curl -s -u "$AUTH" -H 'Content-Type: application/json' --data "$(create_body)" "$base/payments/v1/sessions" \
+        | tee "$out.1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["session_id"])')
+    curl -s -u "$AUTH" -w '\n%{http_code}\n' "$base/payments/v1/sessions/$session" > "$out.2"
+    curl -s -u "$AUTH" -w '\n%{http_code}\n' -H 'Content-Type: application/json' --data "$(update_body "$quantity" "$mode")" \
+        "$base/payments/v1/sessions/$session" > "$out.3"
+    curl -s -u "$AUTH" -w '\n%{http_code}\n' "$base/payments/v1/sessions/$session" > "$out.4"
+    curl -s -u "$AUTH" -w '\n%{http_code}\n' -H 'Content-Type: application/json' --data '{"order_amount":1}' \
+        "$base/payments/v1/sessions/$session" > "$out.5"
+    echo "$session"
+}
+
+step "fake Klarna"
+FAKE_PORT=$(free_port)
+"$BIN" fake-klarna --listen "127.0.0.1:$FAKE_PORT" --gzip &
+FAKE_PID=$!
+PIDS+=("$FAKE_PID")
+wait_port "$FAKE_PORT"
+
+step "record a flow"
+PROXY_PORT=$(free_port)
+"$BIN" record --upstream "http://127.0.0.1:$FAKE_PORT" --cassette "$WORK/a.sqlite" --listen "127.0.0.1:$PROXY_PORT" &
+RECORD_PID=$!
+PIDS+=("$RECORD_PID")
+wait_port "$PROXY_PORT"
+SESSION_A=$(flow "http://127.0.0.1:$PROXY_PORT" "$WORK/recorded")
+HEALTH=$(curl -sf "http://127.0.0.1:$PROXY_PORT/__sessproxy/health")
+echo "$HEALTH"
+[[ $HEALTH == *'"mode":"record"'* && $HEALTH == *'"exchanges_recorded":5'* ]] || fail "health did not report 5 recorded exchanges"
+curl -sf "http://127.0.0.1:$PROXY_PORT/__sessproxy/metrics" | grep -q 'sessproxy_exchanges_recorded_total 5' || fail "metrics"
+kill -TERM "$RECORD_PID"
+wait "$RECORD_PID" || fail "record did not exit 0 on SIGTERM"
+[[ $(stat -c %a "$WORK/a.sqlite") == 600 ]] || fail "cassette is not mode 0600"
+
+step "list / show / sessions"
+"$BIN" list "$WORK/a.sqlite"
+COUNT=$("$BIN" list "$WORK/a.sqlite" --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+[[ $COUNT == 5 ]] || fail "expected 5 exchanges, found $COUNT"
+"$BIN" show "$WORK/a.sqlite" 1 | head -20
+"$BIN" show "$WORK/a.sqlite" 1 --format json | python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+assert doc["operation"] == "create", doc["operation"]
+assert doc["request"]["body"]["billing_address"]["email"].startswith("redacted:"), "email not redacted"
+assert doc["response"]["body"]["client_token"].startswith("redacted:"), "client_token not redacted"
+'
+"$BIN" sessions "$WORK/a.sqlite"
+"$BIN" sessions "$WORK/a.sqlite" --format json | grep -q "$SESSION_A" || fail "sessions does not list $SESSION_A"
+
+step "kill -9 under load loses nothing answered"
+PROXY_PORT=$(free_port)
+"$BIN" record --upstream "http://127.0.0.1:$FAKE_PORT" --cassette "$WORK/k.sqlite" --listen "127.0.0.1:$PROXY_PORT" &
+KILL_PID=$!
+PIDS+=("$KILL_PID")
+wait_port "$PROXY_PORT"
+# Four clients hammer the recorder; it is killed mid-load. Every answered exchange must be in
+# the cassette (a committed one whose answer was cut off may be there too).
+CLIENTS=()
+for client in 1 2 3 4; do
+    (
+        for i in $(seq 1 200); do
+            code=$(curl -s -o /dev/null -w '%{http_code}' -u "$AUTH" -H "X-Request: $client-$i" \
+                "http://127.0.0.1:$PROXY_PORT/payments/v1/sessions/unknown-$client-$i" || true)
+            [[ $code == 000 ]] && break
+            echo "unknown-$client-$i"
+        done > "$WORK/answered-$client.txt"
+    ) &
+    CLIENTS+=("$!")
+done
+sleep 1
+kill -9 "$KILL_PID"
+wait "$KILL_PID" 2>/dev/null || true
+wait "${CLIENTS[@]}"
+ANSWERED=$(cat "$WORK"/answered-*.txt | wc -l)
+ls -la "$WORK"
+"$BIN" list "$WORK/k.sqlite" --format json > "$WORK/k.json"
+MISSING_AFTER_KILL=$(python3 - "$WORK/k.json" "$WORK"/answered-*.txt <<'PY'
+import json, sys
+stored = {row["path"].rsplit("/", 1)[-1] for row in json.load(open(sys.argv[1]))}
+answered = {line.strip() for name in sys.argv[2:] for line in open(name) if line.strip()}
+print(len(answered - stored))
+PY
+)
+echo "answered $ANSWERED before kill -9; missing from cassette: $MISSING_AFTER_KILL"
+[[ $ANSWERED -gt 0 ]] || fail "no request was answered before kill -9"
+[[ $MISSING_AFTER_KILL == 0 ]] || fail "$MISSING_AFTER_KILL answered exchanges were lost by kill -9"
+[[ $(sqlite3 "$WORK/k.sqlite" 'PRAGMA integrity_check') == ok ]] || fail "integrity_check after kill -9"
+
+step "no PII or credential canary on disk"
+for file in "$WORK"/*.sqlite*; do
+    if grep -a -q -e "$CANARY_EMAIL" -e "$CANARY_SECRET" -e "$(printf %s "$AUTH" | base64)" -e "Mustermann" "$file"; then
+        fail "canary found in $file"
+    fi
+done
+echo "clean: $(cd "$WORK" && echo *.sqlite*)"
+
+step "record a regressed flow (update breaks the line total)"
+PROXY_PORT=$(free_port)
+"$BIN" record --upstream "http://127.0.0.1:$FAKE_PORT" --cassette "$WORK/b.sqlite" --listen "127.0.0.1:$PROXY_PORT" &
+RECORD_PID=$!
+PIDS+=("$RECORD_PID")
+wait_port "$PROXY_PORT"
+flow "http://127.0.0.1:$PROXY_PORT" /dev/null 3 broken >/dev/null
+kill -TERM "$RECORD_PID"
+wait "$RECORD_PID" || fail "record did not exit 0 on SIGTERM"
+
+step "diff"
+set +e
+"$BIN" diff "$WORK/a.sqlite" "$WORK/a.sqlite" >/dev/null
+SAME=$?
+"$BIN" diff "$WORK/a.sqlite" "$WORK/b.sqlite" --color never > "$WORK/diff.txt"
+DIFFERENT=$?
+"$BIN" diff "$WORK/a.sqlite" "$WORK/missing.sqlite" 2>/dev/null
+MISSING=$?
+set -e
+cat "$WORK/diff.txt"
+[[ $SAME == 0 ]] || fail "diff of a cassette with itself exited $SAME"
+[[ $DIFFERENT == 1 ]] || fail "diff of a regressed recording exited $DIFFERENT"
+[[ $MISSING == 2 ]] || fail "diff with a missing file exited $MISSING"
+grep -q "204 → 400" "$WORK/diff.txt" || fail "diff does not show the status change"
+grep -q "total_amount" "$WORK/diff.txt" || fail "diff does not name the broken field"
+if grep -q -e "$SESSION_A" -e "correlation_id" "$WORK/diff.txt"; then :; fi
+
+echo
+echo "E2E OK"
