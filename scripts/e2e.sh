@@ -188,5 +188,52 @@ grep -q "204 → 400" "$WORK/diff.txt" || fail "diff does not show the status ch
 grep -q "total_amount" "$WORK/diff.txt" || fail "diff does not name the broken field"
 if grep -q -e "$SESSION_A" -e "correlation_id" "$WORK/diff.txt"; then :; fi
 
+step "replay offline, twice, byte for byte"
+kill -TERM "$FAKE_PID"
+wait "$FAKE_PID" 2>/dev/null || true
+REPLAY_PORT=$(free_port)
+"$BIN" replay --cassette "$WORK/a.sqlite" --listen "127.0.0.1:$REPLAY_PORT" --strict &
+REPLAY_PID=$!
+PIDS+=("$REPLAY_PID")
+wait_port "$REPLAY_PORT"
+flow "http://127.0.0.1:$REPLAY_PORT" "$WORK/replay1" >/dev/null
+flow "http://127.0.0.1:$REPLAY_PORT" "$WORK/replay2" >/dev/null
+for n in 1 2 3 4 5; do
+    cmp -s "$WORK/replay1.$n" "$WORK/replay2.$n" || fail "replay runs differ at step $n"
+    [[ $(tail -n1 "$WORK/replay1.$n") == "$(tail -n1 "$WORK/recorded.$n")" ]] || [[ $n == 1 ]] || fail "replayed status differs from recorded at step $n"
+done
+grep -q '"session_id":"'"$SESSION_A"'"' "$WORK/replay1.1" || fail "replayed create does not answer the recorded session"
+python3 - "$WORK/replay1.2" "$WORK/replay1.4" <<'PY' || fail "reads do not follow the session's updates"
+import json, sys
+before = json.loads(open(sys.argv[1]).read().rsplit("\n", 2)[0])
+after = json.loads(open(sys.argv[2]).read().rsplit("\n", 2)[0])
+assert before["order_lines"][0]["quantity"] == 2 and after["order_lines"][0]["quantity"] == 3, (before["order_lines"][0], after["order_lines"][0])
+assert before["client_token"].count(".") == 2, "replayed client_token is not JWT-shaped"
+PY
+HEALTH=$(curl -sf "http://127.0.0.1:$REPLAY_PORT/__sessproxy/health")
+echo "$HEALTH"
+[[ $HEALTH == *'"upstream_connections":0'* && $HEALTH == *'"misses":0'* ]] || fail "replay health: $HEALTH"
+kill -TERM "$REPLAY_PID"
+wait "$REPLAY_PID" || fail "clean --strict replay did not exit 0"
+
+step "replay miss: explained, and --strict fails the run"
+"$BIN" replay --cassette "$WORK/a.sqlite" --listen "127.0.0.1:$REPLAY_PORT" --strict 2>"$WORK/strict.log" &
+REPLAY_PID=$!
+PIDS+=("$REPLAY_PID")
+wait_port "$REPLAY_PORT"
+MISS=$(curl -s -D "$WORK/miss.headers" -u "$AUTH" -H 'Content-Type: application/json' --data "$(update_body 5)" \
+    "http://127.0.0.1:$REPLAY_PORT/payments/v1/sessions/$SESSION_A")
+echo "$MISS" | head -c 600; echo
+[[ $MISS == *SESSPROXY_NO_MATCH* ]] || fail "miss is not SESSPROXY_NO_MATCH"
+[[ $MISS == *'order_lines[ref=SKU-TR-42].quantity'* ]] || fail "miss report does not name the differing field"
+grep -qi '^Sessproxy-Miss:' "$WORK/miss.headers" || fail "no Sessproxy-Miss header"
+kill -TERM "$REPLAY_PID"
+set +e
+wait "$REPLAY_PID"
+STRICT=$?
+set -e
+[[ $STRICT == 1 ]] || fail "--strict replay with a miss exited $STRICT"
+tail -3 "$WORK/strict.log"
+
 echo
 echo "E2E OK"

@@ -54,10 +54,10 @@ public protocol ExchangeHandler: Sendable {
     func handle(_ request: ProxyRequest) async -> ProxyResponse
     /// Mode-specific members of the health document (counts).
     func healthMembers() -> [JSONMember]
-    /// Called once the server stopped accepting and in-flight exchanges are done.
-    func serverDidStop() async
+    /// Extra read-only documents under `/__sessproxy/{name}` (replay serves `misses`).
+    func report(named name: String) -> JSONValue?
 }
 
 extension ExchangeHandler {
-    public func serverDidStop() async {}
+    public func report(named name: String) -> JSONValue? { nil }
 }

@@ -91,6 +91,13 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
                 errorMessages: ["sessproxy is a reverse proxy for one upstream, not an open proxy: \(reason)"])
             return Self.makeResponse(.klarnaError(status: status, error, operation: .other), closeConnection: true)
         default:
+            if request.method == .get, let document = handler.report(named: String(path.dropFirst("/__sessproxy/".count))) {
+                return Self.makeResponse(
+                    ProxyResponse(
+                        status: 200, headers: [HeaderField(name: "Content-Type", value: "application/json")],
+                        body: ByteBuffer(bytes: JSONSerializer.bytes(document, style: .pretty)), operation: .other),
+                    closeConnection: false)
+            }
             let error = KlarnaErrorBody(
                 errorCode: SessproxyErrorCode.notFound,
                 errorMessages: ["\(request.method.rawValue) \(path) is not a sessproxy endpoint; known: GET /__sessproxy/health, GET /__sessproxy/metrics"])

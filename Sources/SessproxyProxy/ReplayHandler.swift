@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import NIOCore
+import SessproxyCore
+import Synchronization
+
+/// Replay mode: answers from the cassette through Core's `ReplayEngine`, held under a lock
+/// (the engine is a pure state machine; the lock is held only for the decision, never across
+/// I/O). A miss is a Klarna-shaped 404 with `error_code` `SESSPROXY_NO_MATCH`, a
+/// `Sessproxy-Miss` header and the nearest recorded requests, like WireMock's near-miss
+/// report; with `--on-miss forward` the miss goes to the upstream instead.
+public final class ReplayHandler: ExchangeHandler {
+    public let mode = "replay"
+    private let engine: Mutex<ReplayEngine>
+    private let cassetteName: String
+    private let forwardTo: UpstreamClient?
+    private let metrics: ProxyMetrics
+    private let bodyLimit: Int
+    private let logger: Logger
+    private let forwardedMisses = Atomic<Int>(0)
+
+    /// A miss status that an app will not mistake for "session expired, create a new one"
+    /// would be nicer, but 404 is what stub servers answer for unmatched requests.
+    public static let missStatus = 404
+
+    public init(engine: ReplayEngine, cassetteName: String, forwardTo: UpstreamClient?, metrics: ProxyMetrics, bodyLimit: Int, logger: Logger) {
+        self.engine = Mutex(engine)
+        self.cassetteName = cassetteName
+        self.forwardTo = forwardTo
+        self.metrics = metrics
+        self.bodyLimit = bodyLimit
+        self.logger = logger
+    }
+
+    public func handle(_ request: ProxyRequest) async -> ProxyResponse {
+        let operation = KlarnaRouteClassifier.classify(method: request.method, target: request.target).operation
+        if request.bodyTooLarge {
+            let error = KlarnaErrorBody(
+                errorCode: SessproxyErrorCode.bodyTooLarge, errorMessages: ["Request body is larger than the \(bodyLimit)-byte limit"])
+            return .klarnaError(status: 413, error, operation: operation)
+        }
+        let live = ReplayRequest(method: request.method, target: request.target, headers: request.headers, body: Array(request.body.readableBytesView))
+        let decision = engine.withLock { $0.answer(live) }
+        switch decision {
+        case .hit(let answer):
+            metrics.replay(hit: true)
+            return ProxyResponse(status: answer.status, headers: answer.headers, body: ByteBuffer(bytes: answer.body), operation: operation)
+        case .miss(let report):
+            metrics.replay(hit: false)
+            logger.warning("\(report.logLine)")
+            if let upstream = forwardTo {
+                forwardedMisses.add(1, ordering: .relaxed)
+                do {
+                    let answer = try await upstream.send(
+                        method: request.method, target: request.target, headers: request.headers, body: request.body, bodyLimit: bodyLimit)
+                    var headers = answer.headers.removing(KlarnaProfile.hopByHopHeaders).removing(["content-length"])
+                    headers.append(HeaderField(name: "Sessproxy-Forwarded", value: "miss"))
+                    return ProxyResponse(status: answer.status, reason: answer.reason, headers: headers, body: answer.body, operation: operation)
+                } catch {
+                    return .klarnaError(status: error.status, KlarnaErrorBody(errorCode: error.code, errorMessages: [error.message]), operation: operation)
+                }
+            }
+            return .klarnaError(
+                status: Self.missStatus, report.errorBody(cassette: cassetteName), operation: operation,
+                extraHeaders: [HeaderField(name: ReplayMissReport.headerName, value: report.headerValue)])
+        }
+    }
+
+    /// What `--strict` judges at shutdown.
+    public struct Outcome: Sendable {
+        public var hits: Int
+        public var misses: [ReplayMissReport]
+        public var unusedExchangeIDs: [Int64]
+        public var exchangeCount: Int
+
+        public var isClean: Bool { misses.isEmpty && unusedExchangeIDs.isEmpty }
+
+        /// Multi-line summary for stderr.
+        public var summary: String {
+            var lines = ["replay: \(hits) hit(s), \(misses.count) miss(es), \(unusedExchangeIDs.count) of \(exchangeCount) recorded exchange(s) never used"]
+            for miss in misses.prefix(20) { lines.append("  miss: \(miss.logLine)") }
+            if misses.count > 20 { lines.append("  … and \(misses.count - 20) more misses") }
+            if !unusedExchangeIDs.isEmpty {
+                let shown = unusedExchangeIDs.prefix(30).map(String.init).joined(separator: ", ")
+                lines.append("  unused exchange ids: \(shown)\(unusedExchangeIDs.count > 30 ? ", …" : "")")
+            }
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    public var outcome: Outcome {
+        engine.withLock { engine in
+            Outcome(hits: engine.hitCount, misses: engine.misses, unusedExchangeIDs: engine.unusedExchangeIDs, exchangeCount: engine.exchangeCount)
+        }
+    }
+
+    public func healthMembers() -> [JSONMember] {
+        let outcome = self.outcome
+        return [
+            JSONMember(key: "exchanges", value: .number(String(outcome.exchangeCount))),
+            JSONMember(key: "hits", value: .number(String(outcome.hits))),
+            JSONMember(key: "misses", value: .number(String(outcome.misses.count))),
+            JSONMember(key: "unused", value: .number(String(outcome.unusedExchangeIDs.count))),
+            JSONMember(key: "on_miss", value: .string(forwardTo == nil ? "error" : "forward")),
+            JSONMember(key: "upstream_connections", value: .number(String(forwardTo?.forwardedCount ?? 0))),
+        ]
+    }
+
+    public func report(named name: String) -> JSONValue? {
+        guard name == "misses" else { return nil }
+        return .array(outcome.misses.map(\.json))
+    }
+}

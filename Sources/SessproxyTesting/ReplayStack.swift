@@ -1,0 +1,39 @@
+import Logging
+import ServiceLifecycle
+import SessproxyCore
+import SessproxyProxy
+import SessproxyStore
+
+/// Replay mode assembled from its parts: the cassette loaded into Core's `ReplayEngine`, an
+/// upstream client only when misses are forwarded, and the server. Used by `sessproxy replay`,
+/// the demo, and `ReplayServer` for users' tests.
+public struct ReplayStack: Sendable {
+    public let handler: ReplayHandler
+    public let upstream: UpstreamClient?
+    public let metrics: ProxyMetrics
+    public let port = ListeningPort()
+    public let services: [any Service]
+
+    public init(
+        cassette: Cassette,
+        proxy: ProxyConfiguration,
+        forwardMissesTo upstreamConfiguration: UpstreamConfiguration? = nil,
+        strictSequences: Bool = false,
+        logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws {
+        let exchanges = try cassette.allExchanges()
+        let engine = ReplayEngine(
+            exchanges: exchanges, rules: proxy.redactionRules, options: .init(repeatsWhenExhausted: !strictSequences))
+        upstream = try upstreamConfiguration.map { try UpstreamClient(configuration: $0) }
+        metrics = ProxyMetrics()
+        handler = ReplayHandler(
+            engine: engine, cassetteName: proxy.cassettePath, forwardTo: upstream, metrics: metrics, bodyLimit: proxy.bodyLimit, logger: logger)
+        let port = self.port
+        let server = SessproxyServer.make(configuration: proxy, handler: handler, metrics: metrics, logger: logger) { bound in
+            await port.callback(bound)
+            await onListening(bound)
+        }
+        services = (upstream.map { [$0] } ?? []) + [server]
+    }
+}
