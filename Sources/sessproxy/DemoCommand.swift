@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SessproxyCore
+import SessproxyDiff
+import SessproxyProxy
+import SessproxyStore
+import SessproxyTesting
+
+extension Sessproxy {
+    /// `sessproxy demo`: the whole product in one command, against the built-in fake Klarna.
+    struct Demo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a merchant flow against a built-in fake Klarna, replay it offline and diff a regressed recording.")
+
+        @Option(help: "Directory for the demo cassettes (default: a new temporary directory).")
+        var directory: String?
+
+        func run() async throws {
+            let logger: Logger = {
+                var logger = Logger(label: "sessproxy.demo")
+                logger.logLevel = .critical
+                return logger
+            }()
+            let folder = try prepareDirectory()
+            let yesterday = folder + "/yesterday.sqlite"
+            let today = folder + "/today.sqlite"
+            var generator = SystemRandomNumberGenerator()
+            let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+
+            section("1. Fake Klarna + recording proxy on free ports")
+            let fakePort = ListeningPort()
+            let fake = try FakeKlarnaServer.make(options: .init(gzip: true), logger: logger, onListening: fakePort.callback)
+            let recorded = try await ServiceHarness.run([fake], logger: logger) {
+                let upstream = "http://127.0.0.1:\(await fakePort.wait())"
+                line("fake Klarna      \(upstream)")
+                let good = try await record(flow: MerchantFlow(), upstream: upstream, cassette: yesterday, key: key, logger: logger)
+                section("3. A day later: the cart update regressed (line total off by 500)")
+                _ = try await record(flow: MerchantFlow(regressedUpdate: true), upstream: upstream, cassette: today, key: key, logger: logger)
+                return good
+            }
+
+            section("4. What the cassette holds (redacted)")
+            let exchanges = try Cassette.open(path: yesterday).allExchanges()
+            for exchange in exchanges {
+                line("#\(exchange.id ?? 0) \(exchange.operation.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(exchange.status)  \(exchange.method) \(exchange.target)")
+            }
+            if let create = exchanges.first {
+                line("redacted in #\(create.id ?? 0): " + create.redactions.prefix(6).joined(separator: ", ") + (create.redactions.count > 6 ? ", …" : ""))
+                if let email = create.requestJSON?["billing_address"]?["email"]?.stringValue { line("billing_address.email is stored as \(email)") }
+            }
+            for timeline in SessionTimeline.build(from: exchanges) { line("session \(timeline.sessionID): \(timeline.summary)") }
+
+            section("5. Replay offline (fake Klarna is stopped)")
+            let replayStack = try ReplayStack(
+                cassette: try Cassette.open(path: yesterday),
+                proxy: ProxyConfiguration(listen: ListenAddress(host: "127.0.0.1", port: 0), cassettePath: yesterday),
+                logger: logger)
+            let replayed = try await ServiceHarness.run(replayStack.services, logger: logger) {
+                let base = "http://127.0.0.1:\(await replayStack.port.wait())"
+                line("replay proxy     \(base)")
+                let first = try await MerchantFlow().run(baseURL: base)
+                let second = try await MerchantFlow().run(baseURL: base)
+                return (first, second)
+            }
+            var same = 0
+            for (index, step) in replayed.0.enumerated() {
+                let live = recorded[index]
+                let matches = step.status == live.status && sameAsRecorded(replayed: step.body, live: live.body, key: key)
+                if matches { same += 1 }
+                line("\(matches ? "✓" : "✗") \(step.name): recorded \(live.status), replayed \(step.status)")
+            }
+            let repeatable = zip(replayed.0, replayed.1).allSatisfy { $0.status == $1.status && $0.body == $1.body }
+            let outcome = replayStack.handler.outcome
+            line("\(same)/\(recorded.count) replayed answers match the recording; a second run answered byte for byte the same: \(repeatable ? "yes" : "no")")
+            line("upstream connections during replay: \(replayStack.upstream?.forwardedCount ?? 0); hits \(outcome.hits), misses \(outcome.misses.count)")
+
+            section("6. sessproxy diff yesterday.sqlite today.sqlite")
+            let report = RecordingDiff.compare(
+                exchanges, try Cassette.open(path: today).allExchanges(), labels: ("yesterday.sqlite", "today.sqlite"))
+            print(TextDiffRenderer(colour: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil).render(report))
+
+            section("Try it yourself")
+            line("sessproxy list \(yesterday)")
+            line("sessproxy show \(yesterday) 1")
+            line("sessproxy sessions \(yesterday)")
+            line("sessproxy replay --cassette \(yesterday) --listen 127.0.0.1:8080 --strict")
+            line("sessproxy diff \(yesterday) \(today)")
+            if same != recorded.count || !repeatable { throw ExitCode(1) }
+        }
+
+        private func record(flow: MerchantFlow, upstream: String, cassette: String, key: [UInt8], logger: Logger) async throws -> [MerchantFlow.Step] {
+            let stack = try RecordingStack(
+                cassette: try Cassette.openOrCreate(path: cassette),
+                upstream: UpstreamConfiguration(endpoint: try UpstreamEndpoint(parsing: upstream)),
+                proxy: ProxyConfiguration(listen: ListenAddress(host: "127.0.0.1", port: 0), cassettePath: cassette),
+                redactionKey: key, logger: logger)
+            return try await ServiceHarness.run(stack.services, logger: logger) {
+                let base = "http://127.0.0.1:\(await stack.port.wait())"
+                if !flow.regressedUpdate {
+                    line("recording proxy  \(base) → \(upstream) into \(cassette)")
+                    section("2. Merchant flow through the recording proxy")
+                } else {
+                    line("recording into \(cassette)")
+                }
+                let steps = try await flow.run(baseURL: base)
+                for step in steps { line("\(step.status)  \(step.name)") }
+                return steps
+            }
+        }
+
+        private func prepareDirectory() throws -> String {
+            let path = directory ?? (FileManager.default.temporaryDirectory.path + "/sessproxy-demo-\(UUID().uuidString.prefix(8).lowercased())")
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw UserError("\(path): cannot create demo directory")
+            }
+            for name in ["yesterday.sqlite", "today.sqlite"] {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + "/" + name + suffix) }
+            }
+            return path
+        }
+
+        /// The replayed answer equals what the app got live, once the live answer is redacted the
+        /// way it was recorded; `client_token` is a stand-in on replay (the real one was redacted).
+        private func sameAsRecorded(replayed: [UInt8], live: [UInt8], key: [UInt8]) -> Bool {
+            var notes: [String] = []
+            let redactor = Redactor(rules: .klarna, pseudonymizer: Pseudonymizer(keyBytes: key))
+            let expected = redactor.redactBody(live, side: "response", notes: &notes)
+            guard let left = try? JSONParser.parse(replayed), let right = try? JSONParser.parse(expected) else { return replayed == expected }
+            return left.removing("client_token").canonicalText == right.removing("client_token").canonicalText
+        }
+    }
+}
+
+private func section(_ title: String) {
+    print("\n== \(title)")
+}
+
+private func line(_ text: String) {
+    print("   \(text)")
+}
