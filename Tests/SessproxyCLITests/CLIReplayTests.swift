@@ -1,0 +1,37 @@
+import Foundation
+import SessproxyCore
+import Testing
+
+/// `replay --strict` and `demo` through the real binary.
+@Suite struct CLIReplayTests {
+    @Test func demoRunsEndToEnd() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let result = try CLIRunner.run(["demo", "--directory", directory], timeout: .seconds(120))
+        #expect(result.status == 0, "demo failed: \(result.stderr)")
+        #expect(result.stdout.contains("5/5 replayed answers match the recording"))
+        #expect(result.stdout.contains("204 → 400"))
+        #expect(FileManager.default.fileExists(atPath: directory + "/yesterday.sqlite"))
+    }
+
+    @Test func strictReplayExitCodes() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        _ = try CLIRunner.run(["demo", "--directory", directory], timeout: .seconds(120))
+        let cassette = directory + "/yesterday.sqlite"
+
+        // Nothing requested: every recording unused → exit 1 under --strict, 0 without.
+        for (strict, expected) in [(true, Int32(1)), (false, Int32(0))] {
+            let port = CLIRunner.freePort()
+            let replay = try CLIRunner.start(["replay", "--cassette", cassette, "--listen", "127.0.0.1:\(port)"] + (strict ? ["--strict"] : []))
+            try CLIRunner.waitUntilListening(port: port)
+            replay.signal(SIGTERM)
+            let result = replay.finish()
+            #expect(result.status == expected, "strict=\(strict): \(result.stderr)")
+            #expect(result.stderr.contains("0 hit(s)"))
+        }
+    }
+
+    @Test func onMissForwardNeedsAnUpstream() throws {
+        let result = try CLIRunner.run(["replay", "--cassette", "x.sqlite", "--on-miss", "forward"])
+        #expect(result.status == 2 && result.stderr.contains("--upstream"))
+    }
+}

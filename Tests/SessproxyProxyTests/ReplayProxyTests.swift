@@ -1,0 +1,80 @@
+import Foundation
+import SessproxyCore
+import SessproxyStore
+import SessproxyTesting
+import Testing
+
+/// Replay through the real server, with the upstream gone, the way a user's test suite uses it
+/// (through the SessproxyTesting library).
+@Suite(.serialized) struct ReplayProxyTests {
+    typealias Support = ProxyTestSupport
+
+    /// Records the merchant flow `count` times (distinct sessions) and returns the cassette path.
+    static func recordFlows(count: Int) async throws -> (cassette: String, steps: [[MerchantFlow.Step]]) {
+        let cassette = Support.temporaryCassette()
+        let steps = try await Support.withFakeKlarna { port in
+            try await ReplayServer.withRecording(upstream: "http://127.0.0.1:\(port)", cassette: cassette, redactionKey: Support.key, logger: Support.logger) { base in
+                var all: [[MerchantFlow.Step]] = []
+                for _ in 0..<count { all.append(try await MerchantFlow().run(baseURL: base)) }
+                return all
+            }
+        }
+        return (cassette, steps)
+    }
+
+    @Test func replaysARecordedFlowOfflineTwiceIdentically() async throws {
+        let (cassette, recorded) = try await Self.recordFlows(count: 1)
+        let (first, second) = try await ReplayServer.withReplay(cassette: cassette, requireAllUsed: true, logger: Support.logger) { base in
+            (try await MerchantFlow().run(baseURL: base), try await MerchantFlow().run(baseURL: base))
+        }
+        #expect(first.map(\.status) == recorded[0].map(\.status))
+        #expect(first.map(\.body) == second.map(\.body))
+        let before = try #require(try JSONParser.parse(first[1].body)["order_lines"]?[0]?["quantity"])
+        let after = try #require(try JSONParser.parse(first[3].body)["order_lines"]?[0]?["quantity"])
+        #expect(before == 2 && after == 3)
+        let token = try #require(try JSONParser.parse(first[0].body)["client_token"]?.stringValue)
+        #expect(token.split(separator: ".").count == 3 && !token.hasPrefix("redacted"))
+    }
+
+    @Test func aMissIsThrownWithTheDifferingField() async throws {
+        let (cassette, recorded) = try await Self.recordFlows(count: 1)
+        let session = try #require(try JSONParser.parse(recorded[0][0].body)["session_id"]?.stringValue)
+        await #expect(throws: ReplayServer.Misses.self) {
+            try await ReplayServer.withReplay(cassette: cassette, logger: Support.logger) { base in
+                let reply = try await Support.send(
+                    "POST", "\(base)/payments/v1/sessions/\(session)", body: MerchantFlow(updatedQuantity: 7).updateBody())
+                #expect(reply.status == 404)
+                #expect(reply.headers["Sessproxy-Miss"].first?.isEmpty == false)
+                #expect(reply.json?["error_code"] == .string(SessproxyErrorCode.noMatch))
+                let messages = reply.json?["error_messages"]?.arrayValue?.compactMap(\.stringValue).joined() ?? ""
+                #expect(messages.contains("order_lines[ref=SKU-TR-4471-42].quantity: 3 → 7"))
+                let health = try await Support.send("GET", "\(base)/__sessproxy/health")
+                #expect(health.json?["misses"] == 1 && health.json?["upstream_connections"] == 0)
+                let misses = try await Support.send("GET", "\(base)/__sessproxy/misses")
+                #expect(misses.json?.arrayValue?.count == 1)
+            }
+        }
+    }
+
+    @Test func parallelClientsOnDifferentSessionsDoNotDisturbEachOther() async throws {
+        let flows = 12
+        let (cassette, recorded) = try await Self.recordFlows(count: flows)
+        let sessions = Set(recorded.compactMap { try? JSONParser.parse($0[0].body)["session_id"]?.stringValue })
+        #expect(sessions.count == flows)
+        let replayed = try await ReplayServer.withReplay(cassette: cassette, logger: Support.logger) { base in
+            try await withThrowingTaskGroup(of: [MerchantFlow.Step].self) { group in
+                for _ in 0..<flows { group.addTask { try await MerchantFlow().run(baseURL: base) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        #expect(replayed.count == flows)
+        for steps in replayed {
+            #expect(steps.map(\.status) == [200, 200, 204, 200, 400])
+            let before = try JSONParser.parse(steps[1].body)["order_lines"]?[0]?["quantity"]
+            let after = try JSONParser.parse(steps[3].body)["order_lines"]?[0]?["quantity"]
+            #expect(before == 2 && after == 3)
+        }
+        let answeredSessions = Set(replayed.compactMap { try? JSONParser.parse($0[0].body)["session_id"]?.stringValue })
+        #expect(answeredSessions == sessions)
+    }
+}
