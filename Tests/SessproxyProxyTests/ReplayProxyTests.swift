@@ -78,3 +78,17 @@ import Testing
         #expect(answeredSessions == sessions)
     }
 }
+
+/// A cassette written by format 1 (checked in as a fixture) opens, migrates forward and replays.
+@Suite struct CassetteFormatMigrationTests {
+    @Test func version1FixtureMigratesAndReplays() async throws {
+        let copy = ProxyTestSupport.temporaryCassette()
+        try FileManager.default.copyItem(atPath: ProxyTestSupport.fixture("checkout-v1.sqlite"), toPath: copy)
+        let cassette = try Cassette.open(path: copy)
+        #expect(try cassette.storedFormatVersion() == Cassette.formatVersion)
+        let steps = try await ReplayServer.withReplay(cassette: copy, requireAllUsed: true, logger: ProxyTestSupport.logger) { base in
+            try await MerchantFlow().run(baseURL: base)
+        }
+        #expect(steps.map(\.status) == [200, 200, 204, 200, 400])
+    }
+}
