@@ -44,6 +44,17 @@ public enum ExchangeDocument {
         ])
     }
 
+    /// Schema tag of `export --format json`.
+    public static let exportSchema = "sessproxy.cassette/v1"
+
+    /// The whole-cassette review document around already-built `full` documents.
+    public static func export(documents: [JSONValue]) -> JSONValue {
+        .object([
+            JSONMember(key: "schema", value: .string(exportSchema)),
+            JSONMember(key: "exchanges", value: .array(documents)),
+        ])
+    }
+
     static func headers(_ fields: [HeaderField]) -> JSONValue {
         .array(fields.map { .array([.string($0.name), .string($0.value)]) })
     }

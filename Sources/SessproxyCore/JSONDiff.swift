@@ -118,6 +118,25 @@ public struct JSONChange: Sendable, Hashable {
         }
     }
 
+    /// How much this change weighs when ranking near misses: one per changed leaf, so an
+    /// added order-line array with ten fields outweighs one changed quantity.
+    public var weight: Int {
+        switch kind {
+        case .added: return Self.leafCount(after)
+        case .removed: return Self.leafCount(before)
+        case .changed: return max(1, max(Self.leafCount(before), Self.leafCount(after)))
+        }
+    }
+
+    static func leafCount(_ value: JSONValue?) -> Int {
+        switch value {
+        case nil: return 0
+        case .array(let items)?: return max(1, items.reduce(0) { $0 + leafCount($1) })
+        case .object(let members)?: return max(1, members.reduce(0) { $0 + leafCount($1.value) })
+        default: return 1
+        }
+    }
+
     static func short(_ value: JSONValue?) -> String {
         guard let value else { return "nothing" }
         let text = JSONSerializer.string(value, style: .canonical)

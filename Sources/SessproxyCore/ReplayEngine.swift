@@ -301,6 +301,8 @@ public struct ReplayEngine: Sendable {
         let index: Int
         let tier: Int
         let differences: [String]
+        /// Changed leaves; ranks candidates so that a whole added subtree counts for its size.
+        let weight: Int
         let rejection: ReplayMissCandidate.Rejection?
     }
 
@@ -319,11 +321,11 @@ public struct ReplayEngine: Sendable {
         let ordered = pool.map { (index: $0, tier: tier($0)) }.sorted { ($0.tier, $0.index) < ($1.tier, $1.index) }
 
         let liveJSON = key.body.jsonValue
-        var bodyDifferences: [ReplayBody: [String]] = [:]
+        var bodyDifferences: [ReplayBody: (summaries: [String], weight: Int)] = [:]
         var scored: [Scored] = []
         for (index, tier) in ordered {
             let recorded = entries[index].key
-            let body: [String]
+            let body: (summaries: [String], weight: Int)
             if let cached = bodyDifferences[recorded.body] {
                 body = cached
             } else {
@@ -340,10 +342,11 @@ public struct ReplayEngine: Sendable {
             if recorded.query != key.query {
                 differences.append("query: \(Self.shown(recorded.query)) → \(Self.shown(key.query))")
             }
-            differences += body
-            scored.append(Scored(index: index, tier: tier, differences: differences, rejection: rejection(of: index, for: key, sessionKnown: sessionKnown, cause: cause)))
+            let weight = differences.count + body.weight
+            differences += body.summaries
+            scored.append(Scored(index: index, tier: tier, differences: differences, weight: weight, rejection: rejection(of: index, for: key, sessionKnown: sessionKnown, cause: cause)))
         }
-        scored.sort { ($0.tier, $0.differences.count, $0.index) < ($1.tier, $1.differences.count, $1.index) }
+        scored.sort { ($0.tier, $0.weight, $0.index) < ($1.tier, $1.weight, $1.index) }
 
         var seenKeys = Set<ReplayRequestKey>()
         var candidates: [ReplayMissCandidate] = []
@@ -378,13 +381,14 @@ public struct ReplayEngine: Sendable {
     }
 
     /// Field-level differences recorded → live, from `JSONDiff` on the normalised bodies.
-    private static func bodyDifferences(recorded: ReplayBody, live: ReplayBody, liveJSON: JSONValue?) -> [String] {
-        if recorded == live { return [] }
+    private static func bodyDifferences(recorded: ReplayBody, live: ReplayBody, liveJSON: JSONValue?) -> (summaries: [String], weight: Int) {
+        if recorded == live { return ([], 0) }
         switch (recorded, live) {
         case (.json, .json), (.json, .empty), (.empty, .json):
-            return JSONDiff.changes(from: recorded.jsonValue, to: liveJSON).map(\.summary)
+            let changes = JSONDiff.changes(from: recorded.jsonValue, to: liveJSON)
+            return (changes.map(\.summary), changes.reduce(0) { $0 + $1.weight })
         default:
-            return ["body: \(describe(recorded)) → \(describe(live))"]
+            return (["body: \(describe(recorded)) → \(describe(live))"], 1)
         }
     }
 

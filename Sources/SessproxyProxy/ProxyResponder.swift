@@ -82,14 +82,6 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
                     status: 200, headers: [HeaderField(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")],
                     body: ByteBuffer(string: metrics.exposition()), operation: .other),
                 closeConnection: false)
-        case (_, RequestTargetGuard.refusedPath):
-            let reason = target.contains("reason=connect") ? "CONNECT is not supported" : "absolute-form request targets are not supported"
-            let status = target.contains("reason=connect") ? 405 : 400
-            metrics.request(operation: .other, status: status)
-            let error = KlarnaErrorBody(
-                errorCode: SessproxyErrorCode.notAProxy,
-                errorMessages: ["sessproxy is a reverse proxy for one upstream, not an open proxy: \(reason)"])
-            return Self.makeResponse(.klarnaError(status: status, error, operation: .other), closeConnection: true)
         default:
             if request.method == .get, let document = handler.report(named: String(path.dropFirst("/__sessproxy/".count))) {
                 return Self.makeResponse(

@@ -1,29 +1,49 @@
 import NIOCore
 import NIOHTTP1
+import SessproxyCore
 
 /// Refuses to act as an open proxy. HTTP/1 absolute-form targets (`GET http://other.host/`)
-/// and CONNECT are rewritten to an internal path before Hummingbird's type conversion (which
-/// would otherwise silently turn `http://other.host/x` into `/x`), so the responder can answer
-/// them with a 4xx instead of forwarding.
+/// and CONNECT are answered here, before Hummingbird's type conversion (which would otherwise
+/// silently turn `http://other.host/x` into `/x`), with a Klarna-shaped 400/405 and a closed
+/// connection, written straight to the HTTP/1 response encoder.
 final class RequestTargetGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
 
-    static let refusedPath = "/__sessproxy/refused"
+    private var refusing = false
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var part = unwrapInboundIn(data)
-        if case .head(var head) = part {
+        let part = unwrapInboundIn(data)
+        if refusing { return }
+        if case .head(let head) = part {
             if head.method == .CONNECT {
-                head.uri = Self.refusedPath + "?reason=connect"
-                head.method = .GET
-                part = .head(head)
-            } else if !head.uri.hasPrefix("/") && head.uri != "*" {
-                head.uri = Self.refusedPath + "?reason=absolute-form"
-                part = .head(head)
+                refuse(context: context, status: .methodNotAllowed, reason: "CONNECT is not supported")
+                return
+            }
+            if !head.uri.hasPrefix("/") && head.uri != "*" {
+                refuse(context: context, status: .badRequest, reason: "absolute-form request targets are not supported")
+                return
             }
         }
-        context.fireChannelRead(wrapInboundOut(part))
+        context.fireChannelRead(data)
+    }
+
+    private func refuse(context: ChannelHandlerContext, status: HTTPResponseStatus, reason: String) {
+        refusing = true
+        let error = KlarnaErrorBody(
+            errorCode: SessproxyErrorCode.notAProxy,
+            errorMessages: ["sessproxy is a reverse proxy for one upstream, not an open proxy: \(reason)"])
+        let body = error.bytes
+        let headers = HTTPHeaders([
+            ("Content-Type", "application/json"), ("Klarna-Correlation-Id", error.correlationID),
+            ("Content-Length", String(body.count)), ("Connection", "close"),
+        ])
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
+            context.close(promise: nil)
+        }
     }
 }
 

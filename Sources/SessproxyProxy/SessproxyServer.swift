@@ -21,7 +21,7 @@ public enum SessproxyServer {
         let responder = ProxyResponder(handler: handler, configuration: configuration, metrics: metrics, logger: logger)
         return Application(
             responder: responder,
-            server: .http1(configuration: .init(additionalChannelHandlers: [RequestTargetGuardInstaller()])),
+            server: .http1(configuration: .init(additionalChannelHandlers: [RequestTargetGuardInstaller()], idleTimeout: .seconds(75))),
             configuration: .init(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port),
                 serverName: nil,

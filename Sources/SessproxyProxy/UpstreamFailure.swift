@@ -34,6 +34,11 @@ struct UpstreamFailure: Error, Sendable {
                 status: 502, code: SessproxyErrorCode.upstreamTLS,
                 message: "TLS with upstream \(endpoint) failed: \(Self.firstLine(text))")
         }
+        if let parserError = error as? HTTPParserError, parserError == .invalidEOFState {
+            return UpstreamFailure(
+                status: 502, code: SessproxyErrorCode.upstreamReset,
+                message: "upstream \(endpoint) closed the connection in the middle of its answer")
+        }
         if error is HTTPParserError || text.contains("HTTPParserError") {
             return UpstreamFailure(
                 status: 502, code: SessproxyErrorCode.upstreamInvalid,

@@ -169,6 +169,11 @@ public final class Cassette: Sendable {
         }
     }
 
+    /// Rebuilds the file so that freed pages holding replaced (un-redacted) values are gone.
+    public func vacuum() throws {
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
+    }
+
     /// `PRAGMA integrity_check` result (`ok` when healthy).
     public func integrityCheck() throws -> String {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }

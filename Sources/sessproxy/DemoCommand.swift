@@ -80,13 +80,27 @@ extension Sessproxy {
                 exchanges, try Cassette.open(path: today).allExchanges(), labels: ("yesterday.sqlite", "today.sqlite"))
             print(TextDiffRenderer(colour: isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil).render(report))
 
+            section("7. Audit and export")
+            let findings = exchanges.flatMap { LeakScanner.scan($0, rules: .klarna) }
+            line("audit: \(exchanges.count) exchanges scanned, \(findings.count) leak(s) of personal data or secrets")
+            let jsonExport = folder + "/yesterday.json"
+            let harExport = folder + "/yesterday.har"
+            var json = JSONSerializer.bytes(ExchangeDocument.export(documents: exchanges.map(ExchangeDocument.full)), style: .pretty)
+            json.append(UInt8(ascii: "\n"))
+            let har = JSONSerializer.bytes(HARDocument.document(for: exchanges, creatorVersion: Sessproxy.configuration.version), style: .pretty)
+            FileManager.default.createFile(atPath: jsonExport, contents: Data(json), attributes: [.posixPermissions: 0o600])
+            FileManager.default.createFile(atPath: harExport, contents: Data(har), attributes: [.posixPermissions: 0o600])
+            line("export: \(jsonExport) (sorted JSON for review), \(harExport) (HAR 1.2 for browser devtools)")
+
             section("Try it yourself")
             line("sessproxy list \(yesterday)")
             line("sessproxy show \(yesterday) 1")
             line("sessproxy sessions \(yesterday)")
             line("sessproxy replay --cassette \(yesterday) --listen 127.0.0.1:8080 --strict")
             line("sessproxy diff \(yesterday) \(today)")
-            if same != recorded.count || !repeatable { throw ExitCode(1) }
+            line("sessproxy audit \(yesterday)")
+            line("sessproxy export \(yesterday) --format har --output checkout.har")
+            if same != recorded.count || !repeatable || !findings.isEmpty { throw ExitCode(1) }
         }
 
         private func record(flow: MerchantFlow, upstream: String, cassette: String, key: [UInt8], logger: Logger) async throws -> [MerchantFlow.Step] {

@@ -102,6 +102,17 @@ enum ProxyTestSupport {
         }
     }
 
+    /// `rawExchange` on a thread of its own: blocking socket calls must never occupy the few
+    /// threads of Swift's cooperative pool, which the server under test needs to answer.
+    static func raw(port: Int, _ text: String, readTimeout: Int = 5) async -> String {
+        await withCheckedContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(returning: (try? rawExchange(port: port, text, readTimeout: readTimeout)) ?? "")
+            }
+            thread.start()
+        }
+    }
+
     /// Raw bytes over TCP, for requests no HTTP client would send (absolute-form, CONNECT).
     static func rawExchange(port: Int, _ text: String, readTimeout: Int = 5) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -125,9 +136,20 @@ enum ProxyTestSupport {
             let count = recv(fd, &buffer, buffer.count, 0)
             if count <= 0 { break }
             output.append(contentsOf: buffer[0..<count])
-            if String(decoding: output, as: UTF8.self).contains("\r\n\r\n"), output.count > 200 { break }
+            if isCompleteResponse(output) { break }
         }
         return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Whether `bytes` hold a whole response: head plus `Content-Length` bytes of body.
+    private static func isCompleteResponse(_ bytes: [UInt8]) -> Bool {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let headEnd = text.range(of: "\r\n\r\n") else { return false }
+        let head = text[..<headEnd.lowerBound].lowercased()
+        guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+            let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+        else { return false }
+        return text[headEnd.upperBound...].utf8.count >= length
     }
 
     /// A port nobody listens on.

@@ -108,10 +108,10 @@ import Testing
     @Test func refusesToBeAnOpenProxy() async throws {
         try await Support.withFakeKlarna { upstreamPort in
             try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)") { port, stack in
-                let absolute = try Support.rawExchange(port: port, "GET http://example.com/secret HTTP/1.1\r\nHost: example.com\r\n\r\n")
+                let absolute = await Support.raw(port: port, "GET http://example.com/secret HTTP/1.1\r\nHost: example.com\r\n\r\n")
                 #expect(absolute.hasPrefix("HTTP/1.1 400"))
                 #expect(absolute.contains(SessproxyErrorCode.notAProxy))
-                let connect = try Support.rawExchange(port: port, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+                let connect = await Support.raw(port: port, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
                 #expect(connect.hasPrefix("HTTP/1.1 405"))
                 let internalPath = try await Support.send("GET", "http://127.0.0.1:\(port)/__sessproxy/anything")
                 #expect(internalPath.status == 404)

@@ -52,7 +52,6 @@ import Glibc
     @Test func survivesAThousandMalformedRequests() async throws {
         try await Support.withFakeKlarna { upstreamPort in
             try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)", bodyLimit: 64 * 1024) { port, _ in
-                var generator = SystemRandomNumberGenerator()
                 let hugeHeader = "X-Filler: " + String(repeating: "a", count: 200_000)
                 let cases: [String] = [
                     "GET http://evil.example/ HTTP/1.1\r\nHost: evil.example\r\n\r\n",
@@ -76,12 +75,11 @@ import Glibc
                                     let bytes = (0..<Int.random(in: 1...512, using: &local)).map { _ in UInt8.random(in: 0...255, using: &local) }
                                     text = String(decoding: bytes, as: UTF8.self)
                                 }
-                                _ = try? Support.rawExchange(port: port, text, readTimeout: 2)
+                                _ = await Support.raw(port: port, text, readTimeout: 1)
                             }
                         }
                     }
                 }
-                _ = generator.next()
                 let health = try await Support.send("GET", "http://127.0.0.1:\(port)/__sessproxy/health")
                 #expect(health.status == 200)
                 let normal = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: Support.createBody)

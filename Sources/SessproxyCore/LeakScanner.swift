@@ -1,0 +1,141 @@
+/// Looks through a stored exchange for personal data and secrets that escaped redaction: every
+/// header value, the request path, and every body (JSON leaf by leaf, including JSON held in a
+/// string such as `attachment.body`; other bodies as text). Two kinds of evidence:
+/// text patterns (`LeakTextDetector`) and the redaction rules themselves — a field the rules
+/// cover whose value is not a pseudonym was never redacted (an older profile, a hand edit, an
+/// import from elsewhere). Findings name the exchange, the location and the kind, never the value.
+public struct LeakScanner: Sendable {
+    public let rules: RedactionRules
+    /// Placeholder mode: only used to learn which locations the rules would still change.
+    private let ruleCheck: Redactor
+
+    public init(rules: RedactionRules) {
+        self.rules = rules
+        self.ruleCheck = Redactor(rules: rules, pseudonymizer: .placeholderOnly)
+    }
+
+    /// Findings for one exchange, each (location, kind) at most once.
+    public static func scan(_ exchange: RecordedExchange, rules: RedactionRules) -> [LeakFinding] {
+        LeakScanner(rules: rules).scan(exchange)
+    }
+
+    public func scan(_ exchange: RecordedExchange) -> [LeakFinding] {
+        var collector = Collector(exchangeID: exchange.id)
+        scanText(exchange.target, at: "request.path", into: &collector)
+        let decodedTarget = exchange.target.removingPercentEncodingSafely
+        if decodedTarget != exchange.target { scanText(decodedTarget, at: "request.path", into: &collector) }
+        scanHeaders(exchange.requestHeaders, side: "request", into: &collector)
+        scanBody(exchange.requestBody, side: "request", into: &collector)
+        scanHeaders(exchange.responseHeaders, side: "response", into: &collector)
+        scanBody(exchange.responseBody, side: "response", into: &collector)
+
+        var bare = exchange
+        bare.redactions = []
+        for location in ruleCheck.redact(bare).redactions {
+            collector.add(location, .unredactedField)
+        }
+        return collector.findings
+    }
+
+    private func scanHeaders(_ headers: [HeaderField], side: String, into collector: inout Collector) {
+        for field in headers {
+            let location = "\(side).header.\(field.name.lowercased())"
+            if LeakTextDetector.isUnredactedCredential(headerValue: field.value) { collector.add(location, .credential) }
+            scanText(field.value, at: location, into: &collector)
+        }
+    }
+
+    private func scanBody(_ body: [UInt8], side: String, into collector: inout Collector) {
+        guard !body.isEmpty else { return }
+        let location = "\(side).body"
+        if let json = try? JSONParser.parse(body) {
+            var path: [JSONPathComponent] = []
+            walk(json, path: &path, locate: { $0.isEmpty ? location : "\(location).\($0.pathString)" }, into: &collector)
+        } else {
+            scanText(String(decoding: body, as: UTF8.self), at: location, into: &collector)
+        }
+    }
+
+    /// Visits every leaf; `locate` turns a path inside the current document into a location
+    /// string (it differs for a document embedded in a string).
+    private func walk(
+        _ value: JSONValue, path: inout [JSONPathComponent], locate: ([JSONPathComponent]) -> String, into collector: inout Collector
+    ) {
+        switch value {
+        case .object(let members):
+            for member in members {
+                path.append(.key(member.key))
+                walk(member.value, path: &path, locate: locate, into: &collector)
+                path.removeLast()
+            }
+        case .array(let items):
+            for (offset, item) in items.enumerated() {
+                path.append(.index(offset))
+                walk(item, path: &path, locate: locate, into: &collector)
+                path.removeLast()
+            }
+        case .string(let text):
+            if Pseudonymizer.isRedacted(text) { return }
+            if let inner = Self.embeddedDocument(text) {
+                let outer = locate(path)
+                var innerPath: [JSONPathComponent] = []
+                walk(inner, path: &innerPath, locate: { $0.isEmpty ? outer : "\(outer)>\($0.pathString)" }, into: &collector)
+                return
+            }
+            scanLeaf(text, path: path, locate: locate, into: &collector)
+        case .number(let lexeme):
+            scanLeaf(lexeme, path: path, locate: locate, into: &collector)
+        case .bool, .null:
+            return
+        }
+    }
+
+    private func scanLeaf(_ text: String, path: [JSONPathComponent], locate: ([JSONPathComponent]) -> String, into collector: inout Collector) {
+        let location = locate(path)
+        scanText(text, at: location, into: &collector)
+        if let key = Self.nearestKey(path), LeakTextDetector.isIdentityFieldName(key), LeakTextDetector.looksLikeNationalID(text) {
+            collector.add(location, .nationalID)
+        }
+    }
+
+    private func scanText(_ text: String, at location: String, into collector: inout Collector) {
+        guard !text.isEmpty, !Pseudonymizer.isRedacted(text) else { return }
+        for kind in LeakTextDetector.kinds(in: text) { collector.add(location, kind) }
+    }
+
+    /// A string holding a JSON object or array (`attachment.body`, JSON-encoded `merchant_data`).
+    private static func embeddedDocument(_ text: String) -> JSONValue? {
+        guard let first = text.utf8.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
+            first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        else { return nil }
+        guard let parsed = try? JSONParser.parse(text) else { return nil }
+        switch parsed {
+        case .object, .array: return parsed
+        default: return nil
+        }
+    }
+
+    /// The key a leaf hangs under (`national_identification_number`, or `ids` for `ids[2]`).
+    private static func nearestKey(_ path: [JSONPathComponent]) -> String? {
+        for component in path.reversed() {
+            if case .key(let key) = component { return key }
+        }
+        return nil
+    }
+
+    /// Keeps findings in discovery order without repeats.
+    private struct Collector {
+        let exchangeID: Int64?
+        var findings: [LeakFinding] = []
+        var seen: Set<LeakFinding> = []
+
+        init(exchangeID: Int64?) {
+            self.exchangeID = exchangeID
+        }
+
+        mutating func add(_ location: String, _ kind: LeakKind) {
+            let finding = LeakFinding(exchangeID: exchangeID, location: location, kind: kind)
+            if seen.insert(finding).inserted { findings.append(finding) }
+        }
+    }
+}
