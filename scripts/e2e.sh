@@ -235,5 +235,32 @@ set -e
 [[ $STRICT == 1 ]] || fail "--strict replay with a miss exited $STRICT"
 tail -3 "$WORK/strict.log"
 
+step "audit, export, HAR round trip"
+"$BIN" audit "$WORK/a.sqlite" || fail "audit of a recorded cassette found leaks"
+"$BIN" export "$WORK/a.sqlite" --format json --output "$WORK/a1.json"
+"$BIN" export --format json "$WORK/a.sqlite" > "$WORK/a2.json"
+cmp -s "$WORK/a1.json" "$WORK/a2.json" || fail "export json is not stable"
+"$BIN" export "$WORK/a.sqlite" --format har --output "$WORK/a.har"
+"$BIN" import "$WORK/a.har" --cassette "$WORK/imported.sqlite"
+"$BIN" replay --cassette "$WORK/imported.sqlite" --listen "127.0.0.1:$REPLAY_PORT" --strict &
+REPLAY_PID=$!
+PIDS+=("$REPLAY_PID")
+wait_port "$REPLAY_PORT"
+flow "http://127.0.0.1:$REPLAY_PORT" "$WORK/imported" >/dev/null
+for n in 2 3 4 5; do
+    [[ $(tail -n1 "$WORK/imported.$n") == "$(tail -n1 "$WORK/recorded.$n")" ]] || fail "imported replay differs at step $n"
+done
+kill -TERM "$REPLAY_PID"
+wait "$REPLAY_PID" || fail "replay of the imported cassette was not clean"
+sqlite3 "$WORK/imported.sqlite" "UPDATE exchange SET response_body = '{\"billing_address\":{\"email\":\"leaked.person@example.com\"}}' WHERE id = 2"
+set +e
+"$BIN" audit "$WORK/imported.sqlite" --format json > "$WORK/audit.json"
+AUDIT=$?
+set -e
+[[ $AUDIT == 1 ]] || fail "audit did not find a planted email (exit $AUDIT)"
+grep -q leaked.person "$WORK/audit.json" && fail "audit printed the leaked value"
+"$BIN" redact "$WORK/imported.sqlite"
+"$BIN" audit "$WORK/imported.sqlite" >/dev/null || fail "audit after redact still finds leaks"
+
 echo
 echo "E2E OK"

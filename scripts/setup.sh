@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system libraries sessproxy builds against (SQLite for GRDB, OpenSSL headers)
+# Installs the system libraries sessproxy builds against (SQLite for GRDB, OpenSSL headers),
+# plus the sqlite3 shell and curl that scripts/e2e.sh drives the binary with,
 # when they are missing. Safe to run again.
 set -euo pipefail
 
 missing=()
-for package in libsqlite3-dev libssl-dev; do
+for package in libsqlite3-dev libssl-dev sqlite3 curl; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$package")
     fi
