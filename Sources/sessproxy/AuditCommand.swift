@@ -24,11 +24,10 @@ extension Sessproxy {
         @Option(help: "Output format: text or json.")
         var format: DocumentFormat = .text
 
-        @Option(name: .customLong("redaction-config"), help: "YAML file extending the built-in redaction profile (what counts as unredacted).")
-        var redactionConfig: String?
+        @OptionGroup var redactionConfig: RedactionConfigOption
 
         func run() async throws {
-            let rules = try RedactionConfigFile.rules(from: redactionConfig)
+            let rules = try redactionConfig.rules()
             let store = try openCassette(file)
             // What gets audited is the main file a user would share, so fold the WAL in first.
             do { try store.checkpoint() } catch { printStatus("sessproxy: audit: could not checkpoint \(file) (\(error)); scanning anyway") }

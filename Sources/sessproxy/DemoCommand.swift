@@ -104,13 +104,7 @@ extension Sessproxy {
         }
 
         private func record(flow: MerchantFlow, upstream: String, cassette: String, key: [UInt8], logger: Logger) async throws -> [MerchantFlow.Step] {
-            let stack = try RecordingStack(
-                cassette: try Cassette.openOrCreate(path: cassette),
-                upstream: UpstreamConfiguration(endpoint: try UpstreamEndpoint(parsing: upstream)),
-                proxy: ProxyConfiguration(listen: ListenAddress(host: "127.0.0.1", port: 0), cassettePath: cassette),
-                redactionKey: key, logger: logger)
-            return try await ServiceHarness.run(stack.services, logger: logger) {
-                let base = "http://127.0.0.1:\(await stack.port.wait())"
+            try await ReplayServer.withRecording(upstream: upstream, cassette: cassette, redactionKey: key, logger: logger) { base in
                 if !flow.regressedUpdate {
                     line("recording proxy  \(base) → \(upstream) into \(cassette)")
                     section("2. Merchant flow through the recording proxy")

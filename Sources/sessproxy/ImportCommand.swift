@@ -17,16 +17,14 @@ extension Sessproxy {
         @Option(help: "Cassette file to import into.")
         var cassette: String
 
-        @Option(name: .customLong("redaction-config"), help: "YAML file extending the built-in redaction profile.")
-        var redactionConfig: String?
+        @OptionGroup var redactionConfig: RedactionConfigOption
 
-        @Option(name: .customLong("redaction-key-file"), help: "HMAC key file for pseudonyms (default ~/.config/sessproxy/redaction.key, or $SESSPROXY_REDACTION_KEY).")
-        var redactionKeyFile: String?
+        @OptionGroup var redactionKey: RedactionKeyOption
 
         func run() async throws {
-            let rules = try RedactionConfigFile.rules(from: redactionConfig)
+            let rules = try redactionConfig.rules()
             let archive = try readArchive()
-            let key = try RedactionKeyStore.load(file: redactionKeyFile)
+            let key = try redactionKey.key()
             let redactor = Redactor(rules: rules, pseudonymizer: Pseudonymizer(keyBytes: key))
 
             var progress = ProgressLine(label: "import", total: archive.exchanges.count)

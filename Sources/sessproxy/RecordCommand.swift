@@ -30,11 +30,9 @@ extension Sessproxy {
         @Option(name: .customLong("body-limit"), help: "Largest request or response body, in bytes.")
         var bodyLimit: Int = ProxyConfiguration.defaultBodyLimit
 
-        @Option(name: .customLong("redaction-config"), help: "YAML file extending the built-in redaction profile.")
-        var redactionConfig: String?
+        @OptionGroup var redactionConfig: RedactionConfigOption
 
-        @Option(name: .customLong("redaction-key-file"), help: "HMAC key file for pseudonyms (default ~/.config/sessproxy/redaction.key, or $SESSPROXY_REDACTION_KEY).")
-        var redactionKeyFile: String?
+        @OptionGroup var redactionKey: RedactionKeyOption
 
         func validate() throws {
             do { _ = try UpstreamEndpoint(parsing: upstream) } catch { throw ValidationError(error.description) }
@@ -47,8 +45,8 @@ extension Sessproxy {
             let logger = LoggingSetup.bootstrap()
             let endpoint = try UpstreamEndpoint(parsing: upstream)
             let address = try ListenAddress(parsing: listen)
-            let rules = try RedactionConfigFile.rules(from: redactionConfig)
-            let key = try RedactionKeyStore.load(file: redactionKeyFile)
+            let rules = try redactionConfig.rules()
+            let key = try redactionKey.key()
             let store: Cassette
             do { store = try Cassette.openOrCreate(path: cassette) } catch { throw UserError(error) }
             let stack: RecordingStack

@@ -43,8 +43,7 @@ extension Sessproxy {
         @Option(name: .customLong("body-limit"), help: "Largest request body, in bytes.")
         var bodyLimit: Int = ProxyConfiguration.defaultBodyLimit
 
-        @Option(name: .customLong("redaction-config"), help: "YAML file extending the built-in redaction profile (use the one used when recording).")
-        var redactionConfig: String?
+        @OptionGroup var redactionConfig: RedactionConfigOption
 
         func validate() throws {
             do { _ = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.description) }
@@ -59,7 +58,7 @@ extension Sessproxy {
         func run() async throws {
             let logger = LoggingSetup.bootstrap()
             let address = try ListenAddress(parsing: listen)
-            let rules = try RedactionConfigFile.rules(from: redactionConfig)
+            let rules = try redactionConfig.rules()
             let store = try openCassette(cassette)
             let forward = try onMiss == .forward ? upstream.map {
                 UpstreamConfiguration(endpoint: try UpstreamEndpoint(parsing: $0), timeout: .milliseconds(Int64(upstreamTimeout * 1000)), additionalCAFile: upstreamCA)

@@ -1,0 +1,25 @@
+import ArgumentParser
+import SessproxyCore
+
+/// `--redaction-config`, shared by every command that applies redaction rules.
+struct RedactionConfigOption: ParsableArguments {
+    @Option(name: .customLong("redaction-config"), help: "YAML file extending the built-in Klarna redaction profile.")
+    var path: String?
+
+    /// The built-in profile, extended by the config file when given.
+    func rules() throws -> RedactionRules {
+        try RedactionConfigFile.rules(from: path)
+    }
+}
+
+/// `--redaction-key-file`, shared by every command that writes pseudonyms.
+struct RedactionKeyOption: ParsableArguments {
+    @Option(
+        name: .customLong("redaction-key-file"),
+        help: "HMAC key file for pseudonyms (default ~/.config/sessproxy/redaction.key, or $SESSPROXY_REDACTION_KEY).")
+    var path: String?
+
+    func key() throws -> [UInt8] {
+        try RedactionKeyStore.load(file: path)
+    }
+}
