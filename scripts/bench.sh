@@ -1,0 +1,341 @@
+#!/usr/bin/env bash
+# sessproxy benchmarks, with reference proxies measured in the same run on 127.0.0.1.
+#
+# One fast upstream (nginx `return 200` with a fixed ~640 B Klarna create-session answer) and six
+# targets in front of the same wrk load (a ~3.3 KB create-session POST with 10 order lines,
+# billing address and attachment.body):
+#   1. direct upstream            4. mitmdump server replay of 3's flows
+#   2. nginx reverse proxy        5. sessproxy record (redaction on, every exchange committed)
+#   3. mitmdump reverse, -w FILE  6. sessproxy replay of 5's cassette
+# Each target: warm-up (c=32, 1 s), c=1 t=1 (p50/p99 latency), c=32 t=2 (req/s, p99), and the
+# proxy's own CPU time per request from /proc/PID/stat (utime+stime, whole process tree, over the
+# c=32 run). Then: replay start-up time and RSS on a generated 100k-exchange cassette, and
+# `sessproxy diff` wall time on two generated 10k-exchange cassettes.
+#
+# Read the ratios, not the absolute numbers: every figure is compared only with figures from the
+# same run. c=1 latencies move with machine load (2 shared cores: wrk, the upstream and the proxy
+# all compete), so compare them within one run and re-run when the load average is high; the
+# CPU-per-request column is the steadier figure.
+#
+# Needs root or preinstalled tools: nginx and wrk (Debian packages, installed with apt-get when
+# missing), mitmproxy (PyPI, installed into the git-ignored venv .build-bench-venv when missing),
+# sqlite3 and curl. Builds sessproxy in release into the git-ignored scratch path .build-bench,
+# unless SESSPROXY_BINARY names a binary. Takes about 100 s after the build (2 cores).
+#
+# Knobs: BENCH_DURATION (s per measured run, default 5), BENCH_WARMUP (s, default 1),
+# BENCH_BIG_EXCHANGES (default 100000), BENCH_DIFF_EXCHANGES (default 10000), BENCH_KEEP=1 keeps
+# the work directory (cassettes, flows, logs). Note on mitmdump replay: in reverse mode the
+# replayed request's host:port is the (dead) replay upstream, not the recorded one, so host and
+# port are left out of the match (server_replay_ignore_host/port); method, path and body still match.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BENCH=$ROOT/scripts/bench
+SCRIPT_START=$(date +%s)
+DUR=${BENCH_DURATION:-5}
+WARM=${BENCH_WARMUP:-1}
+BIG=${BENCH_BIG_EXCHANGES:-100000}
+DIFFN=${BENCH_DIFF_EXCHANGES:-10000}
+
+say() { printf '== %s\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+# ---- tools -------------------------------------------------------------------------------------
+apt_missing=()
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || apt_missing+=(nginx)
+command -v wrk >/dev/null 2>&1 || apt_missing+=(wrk)
+command -v sqlite3 >/dev/null 2>&1 || apt_missing+=(sqlite3)
+command -v curl >/dev/null 2>&1 || apt_missing+=(curl)
+if ((${#apt_missing[@]})); then
+    say "installing ${apt_missing[*]} (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y --no-install-recommends "${apt_missing[@]}" >/dev/null 2>&1 \
+        || { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${apt_missing[@]}" >/dev/null; } \
+        || die "could not install ${apt_missing[*]}"
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+VENV=$ROOT/.build-bench-venv
+if [[ -n ${MITMDUMP:-} ]]; then
+    :
+elif [[ -x $VENV/bin/mitmdump ]]; then
+    MITMDUMP=$VENV/bin/mitmdump
+elif command -v mitmdump >/dev/null 2>&1; then
+    MITMDUMP=$(command -v mitmdump)
+else
+    # A venv, so that mitmproxy's pinned dependencies (cryptography, flask…) don't replace the
+    # machine's own.
+    say "installing mitmproxy (pip, into $VENV)"
+    python3 -m venv "$VENV" && "$VENV/bin/pip" install -q mitmproxy >/dev/null || die "pip install mitmproxy failed"
+    MITMDUMP=$VENV/bin/mitmdump
+fi
+
+if [[ -n ${SESSPROXY_BINARY:-} ]]; then
+    BIN=$SESSPROXY_BINARY
+else
+    say "building sessproxy (release, scratch path .build-bench)"
+    swift build -c release --product sessproxy --scratch-path "$ROOT/.build-bench" >&2
+    BIN=$ROOT/.build-bench/release/sessproxy
+fi
+[[ -x $BIN ]] || die "no sessproxy binary at $BIN"
+MEASURE_START=$(date +%s)
+
+# ---- work directory, processes -----------------------------------------------------------------
+WORK=$(mktemp -d /tmp/sessproxy-bench.XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    if [[ ${BENCH_KEEP:-0} == 1 ]]; then say "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+export XDG_CONFIG_HOME=$WORK/config
+export SESSPROXY_REDACTION_KEY=bench
+export SESSPROXY_LOG_LEVEL=error
+export PYTHONDONTWRITEBYTECODE=1
+RESULTS=$WORK/results
+: >"$RESULTS"
+HZ=$(getconf CLK_TCK)
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() { # PORT [SECONDS]
+    local tries=$(( ${2:-30} * 20 ))
+    for _ in $(seq 1 "$tries"); do
+        if (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null; then return 0; fi
+        sleep 0.05
+    done
+    die "nothing listening on port $1"
+}
+wait_health() {
+    for _ in $(seq 1 600); do
+        if curl -fsS -o /dev/null "http://127.0.0.1:$1/__sessproxy/health" 2>/dev/null; then return 0; fi
+        sleep 0.05
+    done
+    die "sessproxy on port $1 never answered its health check"
+}
+stop() { # PID: SIGTERM, wait for it to finish (sessproxy flushes, mitmdump writes its flows)
+    kill -TERM "$1" 2>/dev/null || true
+    for _ in $(seq 1 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+cpu_ticks() { python3 "$BENCH/tools.py" cpu "$1"; }
+
+python3 "$BENCH/payload.py" "$WORK"
+CREATE_RESPONSE=$(cat "$WORK/create-response.json")
+READ_RESPONSE=$(cat "$WORK/read-response.json")
+URL_PATH=/payments/v1/sessions
+
+# ---- nginx: the upstream and the reference reverse proxy --------------------------------------
+nginx_conf() { # DIR WORKERS HTTP-BODY
+    local dir=$1 user=""
+    mkdir -p "$dir"
+    [[ $EUID == 0 ]] && user="user root;"
+    cat >"$dir/nginx.conf" <<CONF
+$user
+worker_processes $2;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    client_body_buffer_size 16k;
+    client_max_body_size 1m;
+    keepalive_requests 10000000;
+    keepalive_timeout 300s;
+$3
+}
+CONF
+}
+
+UP=$(free_port)
+nginx_conf "$WORK/nginx-up" 1 "
+    server {
+        listen 127.0.0.1:$UP;
+        default_type application/json;
+        location = $URL_PATH { return 200 '$CREATE_RESPONSE'; }
+        location $URL_PATH/ {
+            if (\$request_method = POST) { return 204; }
+            return 200 '$READ_RESPONSE';
+        }
+        location / { return 404 '{\"error_code\":\"NOT_FOUND\",\"error_messages\":[\"no such path\"]}'; }
+    }"
+"$NGINX" -p "$WORK/nginx-up/" -c "$WORK/nginx-up/nginx.conf" -g 'daemon off;' 2>"$WORK/nginx-up/stderr" &
+UP_PID=$!; PIDS+=("$UP_PID")
+wait_port "$UP"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$WORK/create.json" "http://127.0.0.1:$UP$URL_PATH")
+[[ $code == 200 ]] || die "upstream answered $code to the create POST"
+
+NGP=$(free_port)
+nginx_conf "$WORK/nginx-proxy" auto "
+    upstream klarna {
+        server 127.0.0.1:$UP;
+        keepalive 64;
+        keepalive_requests 10000000;
+    }
+    server {
+        listen 127.0.0.1:$NGP;
+        location / {
+            proxy_pass http://klarna;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+        }
+    }"
+
+# ---- measuring one target -----------------------------------------------------------------------
+wrk_run() { # TARGET PHASE PORT THREADS CONNS SECONDS → appends a run record, echoes requests
+    local out=$WORK/wrk-$1-$2.txt line
+    wrk -t"$4" -c"$5" -d"$6"s --timeout 10s --latency -s "$WORK/post.lua" "http://127.0.0.1:$3$URL_PATH" >"$out" 2>&1 \
+        || die "wrk failed against $1: $(tail -3 "$out")"
+    line=$(grep '^BENCH ' "$out") || die "no BENCH line from wrk against $1"
+    echo "run target=$1 phase=$2 ${line#BENCH }" >>"$RESULTS"
+    sed -n 's/.*requests=\([0-9]*\) .*/\1/p' <<<"$line"
+}
+
+measure() { # TARGET PORT PID → echoes total requests wrk completed
+    local target=$1 port=$2 pid=$3 total=0 n t0 t1
+    say "measuring $target"
+    n=$(wrk_run "$target" warmup "$port" 2 32 "$WARM"); total=$((total + n))
+    n=$(wrk_run "$target" c1 "$port" 1 1 "$DUR"); total=$((total + n))
+    t0=$(cpu_ticks "$pid")
+    n=$(wrk_run "$target" c32 "$port" 2 32 "$DUR"); total=$((total + n))
+    t1=$(cpu_ticks "$pid")
+    echo "cpu target=$target ticks=$((t1 - t0)) hz=$HZ requests=$n" >>"$RESULTS"
+    echo "$total"
+}
+
+echo "meta warmup=$WARM duration=$DUR load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')" >>"$RESULTS"
+
+# 1. direct upstream
+measure direct "$UP" "$UP_PID" >/dev/null
+
+# 2. nginx reverse proxy
+"$NGINX" -p "$WORK/nginx-proxy/" -c "$WORK/nginx-proxy/nginx.conf" -g 'daemon off;' 2>"$WORK/nginx-proxy/stderr" &
+NGP_PID=$!; PIDS+=("$NGP_PID")
+wait_port "$NGP"
+measure nginx "$NGP" "$NGP_PID" >/dev/null
+stop "$NGP_PID"
+
+# 3. mitmdump reverse proxy, writing flows
+MITM_CONF=$WORK/mitm-conf
+MP=$(free_port)
+"$MITMDUMP" --set confdir="$MITM_CONF" --mode "reverse:http://127.0.0.1:$UP" --listen-host 127.0.0.1 -p "$MP" \
+    -w "$WORK/mitm.flows" -q >"$WORK/mitm-record.log" 2>&1 &
+MITM_PID=$!; PIDS+=("$MITM_PID")
+wait_port "$MP" 60
+measure mitm-record "$MP" "$MITM_PID" >/dev/null
+stop "$MITM_PID"
+
+# 4. mitmdump server replay of those flows (same body every time, so the body matches)
+DEAD=$(free_port)
+MRP=$(free_port)
+"$MITMDUMP" --set confdir="$MITM_CONF" --mode "reverse:http://127.0.0.1:$DEAD" --listen-host 127.0.0.1 -p "$MRP" \
+    -S "$WORK/mitm.flows" --set server_replay_reuse=true --set server_replay_extra=kill \
+    --set server_replay_ignore_host=true --set server_replay_ignore_port=true \
+    --set connection_strategy=lazy -q >"$WORK/mitm-replay.log" 2>&1 &
+MITM_PID=$!; PIDS+=("$MITM_PID")
+wait_port "$MRP" 180
+measure mitm-replay "$MRP" "$MITM_PID" >/dev/null
+stop "$MITM_PID"
+
+# 5. sessproxy record
+SP=$(free_port)
+REC=$WORK/sp-record.sqlite
+"$BIN" record --upstream "http://127.0.0.1:$UP" --cassette "$REC" --listen "127.0.0.1:$SP" >"$WORK/sp-record.log" 2>&1 &
+SP_PID=$!; PIDS+=("$SP_PID")
+wait_health "$SP"
+wrk_total=$(measure sp-record "$SP" "$SP_PID")
+health=$(curl -fsS "http://127.0.0.1:$SP/__sessproxy/health" || echo '{}')
+stop "$SP_PID"
+rows=$(sqlite3 "$REC" 'SELECT count(*) FROM exchange')
+h_rec=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("exchanges_recorded","?"))' "$health" 2>/dev/null || echo '?')
+h_fail=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("recording_failures","?"))' "$health" 2>/dev/null || echo '?')
+inflight_max=$((32 + 1 + 32))
+if ((rows >= wrk_total && rows <= wrk_total + inflight_max)); then verdict=OK; else verdict=MISMATCH; fi
+echo "recordcheck wrk_requests=$wrk_total rows=$rows health_recorded=$h_rec health_failures=$h_fail inflight_max=$inflight_max verdict=$verdict" >>"$RESULTS"
+
+# 6. sessproxy replay of that cassette
+SRP=$(free_port)
+"$BIN" replay --cassette "$REC" --listen "127.0.0.1:$SRP" >"$WORK/sp-replay.log" 2>&1 &
+SP_PID=$!; PIDS+=("$SP_PID")
+wait_health "$SRP"
+measure sp-replay "$SRP" "$SP_PID" >/dev/null
+stop "$SP_PID"
+
+# ---- generated cassettes: 100k for replay start-up, 2 × 10k for diff ---------------------------
+# Seed: real flows (create → read → update → read) recorded through sessproxy, then rows doubled
+# with INSERT … SELECT, and each flow of 4 rows given its own session id.
+say "generating cassettes (${BIG} and 2 × ${DIFFN} exchanges)"
+SEED=$WORK/seed.sqlite
+SP=$(free_port)
+"$BIN" record --upstream "http://127.0.0.1:$UP" --cassette "$SEED" --listen "127.0.0.1:$SP" >"$WORK/sp-seed.log" 2>&1 &
+SP_PID=$!; PIDS+=("$SP_PID")
+wait_health "$SP"
+python3 "$BENCH/seed.py" "$SP" "$WORK" 100 >"$WORK/seed.out"
+stop "$SP_PID"
+COLS=$(sqlite3 "$SEED" "SELECT group_concat(name, ', ') FROM pragma_table_info('exchange') WHERE name <> 'id'")
+SEED_SID=$(sqlite3 "$SEED" "SELECT session_id FROM exchange WHERE operation = 'create' LIMIT 1")
+[[ -n $SEED_SID ]] || die "seed cassette has no create with a session id"
+
+grow() { # FILE COUNT SESSION-NUMBER-OFFSET
+    cp "$SEED" "$1"
+    local n
+    while :; do
+        n=$(sqlite3 "$1" 'SELECT count(*) FROM exchange')
+        ((n >= $2)) && break
+        sqlite3 "$1" "INSERT INTO exchange ($COLS) SELECT $COLS FROM exchange ORDER BY id LIMIT $(($2 - n))"
+    done
+    # Flows are 4 consecutive rows from id 1: flow k = (id-1)/4 gets session id …-<12 digits of k+offset>.
+    sqlite3 "$1" >/dev/null <<SQL
+PRAGMA journal_mode = DELETE;
+BEGIN;
+UPDATE exchange SET
+    session_id = substr('$SEED_SID', 1, length('$SEED_SID') - 12) || printf('%012d', (id - 1) / 4 + $3)
+    WHERE session_id = '$SEED_SID';
+UPDATE exchange SET
+    target = replace(target, '$SEED_SID', session_id),
+    path = replace(path, '$SEED_SID', session_id),
+    response_body = CAST(replace(CAST(response_body AS TEXT), '$SEED_SID', session_id) AS BLOB)
+    WHERE session_id IS NOT NULL;
+COMMIT;
+SQL
+}
+
+BIGC=$WORK/big.sqlite
+grow "$BIGC" "$BIG" 0
+big_rows=$(sqlite3 "$BIGC" 'SELECT count(*) FROM exchange')
+big_mib=$(python3 -c "import os; print(round(os.path.getsize('$BIGC') / 1048576, 1))")
+SRP=$(free_port)
+startup=$(python3 "$BENCH/tools.py" startup "$SRP" -- "$BIN" replay --cassette "$BIGC" --listen "127.0.0.1:$SRP" 2>"$WORK/sp-big.log")
+SP_PID=$(sed -n 's/.*pid=\([0-9]*\).*/\1/p' <<<"$startup"); PIDS+=("$SP_PID")
+probe=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -u "$(cat "$WORK/auth")" \
+    --data-binary @"$WORK/create.json" "http://127.0.0.1:$SRP$URL_PATH" || echo 000)
+stop "$SP_PID"
+echo "big exchanges=$big_rows size_mib=$big_mib ${startup% pid=*} probe_status=$probe" >>"$RESULTS"
+
+DA=$WORK/diff-a.sqlite DB=$WORK/diff-b.sqlite
+grow "$DA" "$DIFFN" 0
+grow "$DB" "$DIFFN" 500000
+# Today's recording differs: every 50th flow's update has another quantity, every 100th is rejected.
+sqlite3 "$DB" <<SQL
+UPDATE exchange SET request_body = CAST(replace(CAST(request_body AS TEXT), '"quantity":2,', '"quantity":7,') AS BLOB)
+    WHERE operation = 'update' AND ((id - 1) / 4) % 50 = 0;
+UPDATE exchange SET status = 400,
+    response_body = CAST('{"error_code":"BAD_VALUE","error_messages":["Bad value: order_lines[0].total_amount"],"correlation_id":"bench"}' AS BLOB)
+    WHERE operation = 'update' AND ((id - 1) / 4) % 100 = 1;
+SQL
+diff_rows=$(sqlite3 "$DA" 'SELECT count(*) FROM exchange')
+say "sessproxy diff"
+diffres=$(python3 "$BENCH/tools.py" timed -- "$BIN" diff "$DA" "$DB")
+echo "diff exchanges=$diff_rows $diffres" >>"$RESULTS"
+
+# ---- report -----------------------------------------------------------------------------------
+python3 "$BENCH/report.py" "$RESULTS"
+echo "seed flows: $(cat "$WORK/seed.out") (HTTP status: count)"
+echo "bench.sh took $(( $(date +%s) - SCRIPT_START )) s in all, $(( $(date +%s) - MEASURE_START )) s after tool installs and the build"

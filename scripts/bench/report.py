@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Prints bench.sh's table and ratios from its results file (one record a line:
+`KIND key=value ...`)."""
+import sys
+
+TARGETS = [
+    ("direct", "direct upstream (nginx return)"),
+    ("nginx", "nginx reverse proxy"),
+    ("mitm-record", "mitmdump reverse, -w"),
+    ("mitm-replay", "mitmdump server replay"),
+    ("sp-record", "sessproxy record"),
+    ("sp-replay", "sessproxy replay"),
+]
+
+
+def load(path):
+    rows = []
+    for line in open(path):
+        parts = line.split()
+        if not parts:
+            continue
+        rec = {"kind": parts[0]}
+        for p in parts[1:]:
+            k, _, v = p.partition("=")
+            rec[k] = v
+        rows.append(rec)
+    return rows
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def fmt(v, digits=0):
+    if v is None:
+        return "n/a"
+    return f"{v:,.{digits}f}"
+
+
+def main():
+    rows = load(sys.argv[1])
+    run = {(r["target"], r["phase"]): r for r in rows if r["kind"] == "run"}
+    cpu = {r["target"]: r for r in rows if r["kind"] == "cpu"}
+    extra = {r["kind"]: r for r in rows if r["kind"] not in ("run", "cpu")}
+
+    def get(target, phase, key):
+        r = run.get((target, phase))
+        return num(r.get(key)) if r else None
+
+    def errors(target):
+        total = 0
+        for phase in ("c1", "c32"):
+            r = run.get((target, phase))
+            if r:
+                total += sum(int(r.get(k, 0)) for k in ("err_connect", "err_read", "err_write", "err_status", "err_timeout"))
+        return total
+
+    def cpu_us(target):
+        c = cpu.get(target)
+        if not c:
+            return None
+        reqs = num(c.get("requests")) or 0
+        return num(c["ticks"]) * 1e6 / num(c["hz"]) / reqs if reqs else None
+
+    print()
+    header = f"{'target':<32} {'c1 p50 µs':>10} {'c1 p99 µs':>10} {'c32 req/s':>10} {'c32 p50 µs':>10} {'c32 p99 µs':>10} {'CPU µs/req':>10} {'errors':>7}"
+    print(header)
+    print("-" * len(header))
+    for key, label in TARGETS:
+        print(f"{label:<32} {fmt(get(key, 'c1', 'p50_us')):>10} {fmt(get(key, 'c1', 'p99_us')):>10} "
+              f"{fmt(get(key, 'c32', 'rps')):>10} {fmt(get(key, 'c32', 'p50_us')):>10} {fmt(get(key, 'c32', 'p99_us')):>10} "
+              f"{fmt(cpu_us(key), 1):>10} {errors(key):>7}")
+    print("(CPU µs/req: utime+stime of the proxy process tree — for 'direct', of the upstream nginx — over the c=32 run ÷ requests)")
+
+    print()
+    print("Ratios (all measured in this run)")
+
+    def ratio_line(label, value, target, better):
+        if value is None:
+            print(f"  {label:<62} n/a (missing figure, or nginx − direct < 5 µs: too noisy; re-run on a quieter machine)")
+            return
+        ok = value <= target if better == "le" else value >= target
+        sign = "≤" if better == "le" else "≥"
+        print(f"  {label:<62} {value:8.2f}   target {sign} {target:<5} {'PASS' if ok else 'MISS'}")
+
+    d50, n50, s50 = get("direct", "c1", "p50_us"), get("nginx", "c1", "p50_us"), get("sp-record", "c1", "p50_us")
+    # nginx adds only tens of µs on loopback: when load noise eats that, the quotient means nothing.
+    added = (s50 - d50) / (n50 - d50) if None not in (d50, n50, s50) and n50 - d50 >= 5 else None
+    ratio_line("added p50 latency: (sessproxy record − direct) ÷ (nginx − direct)", added, 1.5, "le")
+    if None not in (d50, n50, s50):
+        print(f"  {'':<4}(added µs: nginx {n50 - d50:.0f}, sessproxy record {s50 - d50:.0f}, sessproxy replay {fmt((get('sp-replay', 'c1', 'p50_us') or 0) - d50)} vs direct)")
+
+    def rr(a, b):
+        x, y = get(a, "c32", "rps"), get(b, "c32", "rps")
+        return x / y if x and y else None
+
+    ratio_line("throughput: sessproxy record ÷ nginx (c=32 req/s)", rr("sp-record", "nginx"), 0.5, "ge")
+    ratio_line("throughput: sessproxy record ÷ mitmdump record", rr("sp-record", "mitm-record"), 10, "ge")
+    ratio_line("throughput: sessproxy replay ÷ mitmdump replay", rr("sp-replay", "mitm-replay"), 10, "ge")
+    sc, nc = cpu_us("sp-record"), cpu_us("nginx")
+    if sc and nc:
+        print(f"  {'CPU per request: sessproxy record ÷ nginx (information)':<62} {sc / nc:8.2f}")
+    rc, mc = cpu_us("sp-replay"), cpu_us("mitm-replay")
+    if rc and mc:
+        print(f"  {'CPU per request: mitmdump replay ÷ sessproxy replay (info)':<62} {mc / rc:8.2f}")
+
+    print()
+    r = extra.get("recordcheck")
+    if r:
+        print(f"Record completeness: wrk completed {r['wrk_requests']} requests to sessproxy record; "
+              f"cassette rows {r['rows']} (health: recorded {r.get('health_recorded', '?')}, failures {r.get('health_failures', '?')}); "
+              f"rows − wrk = {int(r['rows']) - int(r['wrk_requests'])} (in-flight at wrk's stop are answered and recorded but not counted by wrk: "
+              f"expected 0…{r['inflight_max']}) → {r['verdict']}")
+    r = extra.get("big")
+    if r:
+        print(f"Replay start-up, {r['exchanges']}-exchange cassette ({r['size_mib']} MiB): {r['startup_ms']} ms until /__sessproxy/health answers; "
+              f"VmRSS {int(r['rss_kib']) / 1024:.1f} MiB (peak {int(r['hwm_kib']) / 1024:.1f} MiB); first replayed request: HTTP {r['probe_status']}")
+    r = extra.get("diff")
+    if r:
+        print(f"sessproxy diff, two {r['exchanges']}-exchange cassettes: {float(r['wall_ms']) / 1000:.2f} s wall, "
+              f"peak RSS {int(r['maxrss_kib']) / 1024:.1f} MiB, exit {r['exit']} (1 = differences found, as expected)")
+    r = extra.get("meta")
+    if r:
+        print(f"Runs: warm-up {r['warmup']} s, c=1 t=1 {r['duration']} s, c=32 t=2 {r['duration']} s per target; load average at start {r['load']}")
+
+
+if __name__ == "__main__":
+    main()
