@@ -62,6 +62,13 @@ public enum JSONSerializer {
 
     /// Sorted by key bytes; for duplicate keys only the last one survives (what a lookup sees).
     static func sortedMembers(_ members: [JSONMember]) -> [JSONMember] {
+        var alreadySorted = true
+        for index in members.indices.dropFirst()
+        where !members[index - 1].key.utf8.lexicographicallyPrecedes(members[index].key.utf8) {
+            alreadySorted = false
+            break
+        }
+        if alreadySorted { return members }
         var lastByKey: [String: JSONMember] = [:]
         for member in members { lastByKey[member.key] = member }
         return lastByKey.values.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
@@ -77,7 +84,13 @@ public enum JSONSerializer {
 
     private static func writeString(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
+        let utf8 = string.utf8
+        if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+            out.append(contentsOf: utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        for byte in utf8 {
             switch byte {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])
             case 0x5C: out.append(contentsOf: [0x5C, 0x5C])

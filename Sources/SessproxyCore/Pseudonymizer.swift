@@ -9,15 +9,16 @@ public struct Pseudonymizer: Sendable {
     public static let prefix = "redacted:"
     public static let placeholder = "redacted"
 
-    private let key: SymmetricKey?
+    /// HMAC state already keyed; copied per value so the key schedule runs once, not per field.
+    private let keyedMAC: HMAC<SHA256>?
 
     /// Keyed pseudonyms; `keyBytes` should be 32 random bytes kept outside the cassette.
     public init(keyBytes: [UInt8]) {
-        self.key = SymmetricKey(data: keyBytes)
+        self.keyedMAC = HMAC<SHA256>(key: SymmetricKey(data: keyBytes))
     }
 
     private init() {
-        self.key = nil
+        self.keyedMAC = nil
     }
 
     /// Placeholder mode: no key, every value maps to `redacted`.
@@ -25,13 +26,20 @@ public struct Pseudonymizer: Sendable {
 
     public func pseudonym(for value: String) -> String {
         if Self.isRedacted(value) { return value }
-        guard let key else { return Self.placeholder }
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: key)
-        return Self.prefix + mac.prefix(8).map { byte in
-            let hex = Array("0123456789abcdef".utf8)
-            return String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]], as: UTF8.self)
-        }.joined()
+        guard var mac = keyedMAC else { return Self.placeholder }
+        var value = value
+        value.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        let code = mac.finalize()
+        var text: [UInt8] = Array(Self.prefix.utf8)
+        text.reserveCapacity(text.count + 16)
+        for byte in code.prefix(8) {
+            text.append(Self.hexDigits[Int(byte >> 4)])
+            text.append(Self.hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Whether a value is already a pseudonym or the placeholder (redaction is idempotent).
     public static func isRedacted(_ value: String) -> Bool {

@@ -4,15 +4,33 @@
 public struct Redactor: Sendable {
     public let rules: RedactionRules
     public let pseudonymizer: Pseudonymizer
-    private let literalKeys: Set<String>
-    private let hasWildcardTail: Bool
+    /// Rules indexed by the key they end in, so that walking a body only tests the few rules
+    /// that could match the current key instead of every rule at every node.
+    private let rulesByLastKey: [String: [IndexedRule]]
+    private let wildcardTailRules: [IndexedRule]
+
+    private struct IndexedRule: Sendable {
+        enum Action: Sendable {
+            case redact
+            case embedded
+        }
+
+        var pattern: JSONPathPattern
+        var action: Action
+    }
 
     public init(rules: RedactionRules, pseudonymizer: Pseudonymizer) {
         self.rules = rules
         self.pseudonymizer = pseudonymizer
-        let all = rules.bodyPaths + rules.embeddedJSONPaths
-        self.literalKeys = Set(all.compactMap(\.lastKey))
-        self.hasWildcardTail = all.contains { $0.lastKey == nil }
+        let indexed = rules.bodyPaths.map { IndexedRule(pattern: $0, action: .redact) }
+            + rules.embeddedJSONPaths.map { IndexedRule(pattern: $0, action: .embedded) }
+        var byKey: [String: [IndexedRule]] = [:]
+        var wildcard: [IndexedRule] = []
+        for rule in indexed {
+            if let key = rule.pattern.lastKey { byKey[key, default: []].append(rule) } else { wildcard.append(rule) }
+        }
+        self.rulesByLastKey = byKey
+        self.wildcardTailRules = wildcard
     }
 
     /// The redacted copy of an exchange, with `redactions` listing where values were replaced.
@@ -80,14 +98,12 @@ public struct Redactor: Sendable {
     }
 
     private func redactValue(_ value: JSONValue, location: inout [JSONPathComponent], changed: inout [String]) -> JSONValue {
-        if !location.isEmpty, mightMatch(location) {
-            if !isKept(location) {
-                if rules.bodyPaths.contains(where: { $0.matches(location) }) {
-                    return redactSubtree(value, location: location, changed: &changed)
-                }
-                if rules.embeddedJSONPaths.contains(where: { $0.matches(location) }), case .string(let text) = value {
-                    return .string(redactEmbedded(text, location: location, changed: &changed))
-                }
+        if let action = matchingAction(at: location), !isKept(location) {
+            switch action {
+            case .redact:
+                return redactSubtree(value, location: location, changed: &changed)
+            case .embedded:
+                if case .string(let text) = value { return .string(redactEmbedded(text, location: location, changed: &changed)) }
             }
         }
         switch value {
@@ -112,10 +128,17 @@ public struct Redactor: Sendable {
         }
     }
 
-    private func mightMatch(_ location: [JSONPathComponent]) -> Bool {
-        if hasWildcardTail { return true }
-        if case .key(let key) = location.last { return literalKeys.contains(key) }
-        return false
+    /// The first rule matching this location (redaction before embedded JSON), if any.
+    private func matchingAction(at location: [JSONPathComponent]) -> IndexedRule.Action? {
+        guard let last = location.last else { return nil }
+        var candidates = wildcardTailRules
+        if case .key(let key) = last, let keyed = rulesByLastKey[key] {
+            candidates = candidates.isEmpty ? keyed : keyed + candidates
+        }
+        guard !candidates.isEmpty else { return nil }
+        let matching = candidates.filter { $0.pattern.matches(location) }
+        if matching.contains(where: { $0.action == .redact }) { return .redact }
+        return matching.isEmpty ? nil : .embedded
     }
 
     private func isKept(_ location: [JSONPathComponent]) -> Bool {

@@ -1,30 +1,18 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import SessproxyCore
-import Synchronization
 
 /// The single writer of a recording cassette. Requests hand their exchange over and wait;
-/// the writer takes everything that queued up meanwhile and commits it in one transaction
-/// (group commit), so under load many exchanges share one commit and each caller still
-/// resumes only once its row is durable. Runs as a `Service`: on graceful shutdown it drains
-/// what is queued, checkpoints, and stops.
+/// a dedicated thread takes everything that queued up meanwhile and commits it in one
+/// transaction (group commit), so under load many exchanges share one commit and each caller
+/// still resumes only once its row is durable. The thread blocks on SQLite, never on Swift's
+/// small cooperative pool. Runs as a `Service`: on graceful shutdown it drains what is
+/// queued, checkpoints, and stops.
 public final class CassetteWriter: ExchangeRecorder, Service {
     public let cassette: Cassette
     private let logger: Logger
-    private let state = Mutex(State())
-    private let doorbell: AsyncStream<Void>
-    private let doorbellContinuation: AsyncStream<Void>.Continuation
-
-    private struct Pending {
-        var exchange: RecordedExchange
-        var continuation: CheckedContinuation<Int64, any Error>
-    }
-
-    private struct State {
-        var pending: [Pending] = []
-        var closed = false
-        var recorded = 0
-    }
+    private let queue = PendingQueue()
 
     public struct Closed: Error, CustomStringConvertible {
         public var description: String { "the cassette writer has stopped" }
@@ -33,37 +21,36 @@ public final class CassetteWriter: ExchangeRecorder, Service {
     public init(cassette: Cassette, logger: Logger = Logger(label: "sessproxy.store")) {
         self.cassette = cassette
         self.logger = logger
-        (doorbell, doorbellContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Exchanges committed by this writer so far.
-    public var recordedCount: Int { state.withLock { $0.recorded } }
+    public var recordedCount: Int { queue.recordedCount }
 
     public func record(_ exchange: RecordedExchange) async throws -> Int64 {
         try await withCheckedThrowingContinuation { continuation in
-            let accepted = state.withLock { state in
-                guard !state.closed else { return false }
-                state.pending.append(Pending(exchange: exchange, continuation: continuation))
-                return true
-            }
-            if accepted {
-                doorbellContinuation.yield()
-            } else {
+            if !queue.enqueue(PendingQueue.Item(exchange: exchange, continuation: continuation)) {
                 continuation.resume(throwing: Closed())
             }
         }
     }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            for await _ in doorbell {
-                await drain()
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+                    let thread = Thread { [queue, cassette, logger] in
+                        Self.commitLoop(queue: queue, cassette: cassette, logger: logger)
+                        finished.resume()
+                    }
+                    thread.name = "sessproxy-cassette-writer"
+                    thread.start()
+                }
+            } onGracefulShutdown: { [queue] in
+                queue.close()
             }
-        } onGracefulShutdown: {
-            self.doorbellContinuation.finish()
+        } onCancel: { [queue] in
+            queue.close()
         }
-        state.withLock { $0.closed = true }
-        await drain()
         do {
             try cassette.checkpoint()
         } catch {
@@ -71,23 +58,71 @@ public final class CassetteWriter: ExchangeRecorder, Service {
         }
     }
 
-    /// Commits everything queued, repeating until the queue is empty.
-    private func drain() async {
-        while true {
-            let batch = state.withLock { state -> [Pending] in
-                let batch = state.pending
-                state.pending.removeAll(keepingCapacity: true)
-                return batch
-            }
-            if batch.isEmpty { return }
+    /// Commits batches until the queue is closed and empty.
+    private static func commitLoop(queue: PendingQueue, cassette: Cassette, logger: Logger) {
+        while let batch = queue.nextBatch() {
             do {
-                let ids = try await cassette.insert(batch.map(\.exchange))
-                state.withLock { $0.recorded += ids.count }
-                for (pending, id) in zip(batch, ids) { pending.continuation.resume(returning: id) }
+                let ids = try cassette.insertBlocking(batch.map(\.exchange))
+                queue.committed(ids.count)
+                for (item, id) in zip(batch, ids) { item.continuation.resume(returning: id) }
             } catch {
                 logger.error("cassette write failed: \(error)")
-                for pending in batch { pending.continuation.resume(throwing: error) }
+                for item in batch { item.continuation.resume(throwing: error) }
             }
         }
+    }
+}
+
+/// Exchanges waiting for the writer thread, guarded by a condition variable the thread
+/// sleeps on.
+final class PendingQueue: @unchecked Sendable {
+    struct Item {
+        var exchange: RecordedExchange
+        var continuation: CheckedContinuation<Int64, any Error>
+    }
+
+    private let condition = NSCondition()
+    private var items: [Item] = []
+    private var closed = false
+    private var recorded = 0
+
+    /// False once the queue is closed (the caller answers the exchange with an error).
+    func enqueue(_ item: Item) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed else { return false }
+        items.append(item)
+        condition.signal()
+        return true
+    }
+
+    /// Everything queued, waiting while empty; nil once closed and drained.
+    func nextBatch() -> [Item]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !closed { condition.wait() }
+        if items.isEmpty { return nil }
+        let batch = items
+        items.removeAll(keepingCapacity: true)
+        return batch
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func committed(_ count: Int) {
+        condition.lock()
+        recorded += count
+        condition.unlock()
+    }
+
+    var recordedCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return recorded
     }
 }
