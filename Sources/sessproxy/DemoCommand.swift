@@ -88,8 +88,10 @@ extension Sessproxy {
             var json = JSONSerializer.bytes(ExchangeDocument.export(documents: exchanges.map(ExchangeDocument.full)), style: .pretty)
             json.append(UInt8(ascii: "\n"))
             let har = JSONSerializer.bytes(HARDocument.document(for: exchanges, creatorVersion: Sessproxy.configuration.version), style: .pretty)
-            FileManager.default.createFile(atPath: jsonExport, contents: Data(json), attributes: [.posixPermissions: 0o600])
-            FileManager.default.createFile(atPath: harExport, contents: Data(har), attributes: [.posixPermissions: 0o600])
+            for (path, bytes) in [(jsonExport, json), (harExport, har)]
+            where !FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) {
+                throw UserError("\(path): cannot write demo export")
+            }
             line("export: \(jsonExport) (sorted JSON for review), \(harExport) (HAR 1.2 for browser devtools)")
 
             section("Try it yourself")
