@@ -98,47 +98,70 @@ public struct Redactor: Sendable {
     }
 
     private func redactValue(_ value: JSONValue, location: inout [JSONPathComponent], changed: inout [String]) -> JSONValue {
+        replacement(for: value, location: &location, changed: &changed) ?? value
+    }
+
+    /// The redacted form of `value`, or nil when nothing below it changes: untouched subtrees
+    /// (most of a Klarna body) are neither copied nor rebuilt.
+    private func replacement(for value: JSONValue, location: inout [JSONPathComponent], changed: inout [String]) -> JSONValue? {
         if let action = matchingAction(at: location), !isKept(location) {
+            let before = changed.count
             switch action {
             case .redact:
-                return redactSubtree(value, location: location, changed: &changed)
+                let redacted = redactSubtree(value, location: location, changed: &changed)
+                // Not a ternary: `nil` would become `JSONValue.null` through its nil literal.
+                if changed.count == before { return Optional.none }
+                return redacted
             case .embedded:
-                if case .string(let text) = value { return .string(redactEmbedded(text, location: location, changed: &changed)) }
+                if case .string(let text) = value {
+                    let redacted = redactEmbedded(text, location: location, changed: &changed)
+                    if changed.count == before { return Optional.none }
+                    return .string(redacted)
+                }
             }
         }
         switch value {
         case .object(let members):
-            var out = members
+            var out: [JSONMember]? = nil
             for offset in members.indices {
                 location.append(.key(members[offset].key))
-                out[offset].value = redactValue(members[offset].value, location: &location, changed: &changed)
+                if let child = replacement(for: members[offset].value, location: &location, changed: &changed) {
+                    if out == nil { out = members }
+                    out![offset].value = child
+                }
                 location.removeLast()
             }
+            guard let out else { return Optional.none }
             return .object(out)
         case .array(let items):
-            var out = items
+            var out: [JSONValue]? = nil
             for offset in items.indices {
                 location.append(.index(offset))
-                out[offset] = redactValue(items[offset], location: &location, changed: &changed)
+                if let child = replacement(for: items[offset], location: &location, changed: &changed) {
+                    if out == nil { out = items }
+                    out![offset] = child
+                }
                 location.removeLast()
             }
+            guard let out else { return Optional.none }
             return .array(out)
         default:
-            return value
+            return Optional.none
         }
     }
 
     /// The first rule matching this location (redaction before embedded JSON), if any.
     private func matchingAction(at location: [JSONPathComponent]) -> IndexedRule.Action? {
         guard let last = location.last else { return nil }
-        var candidates = wildcardTailRules
-        if case .key(let key) = last, let keyed = rulesByLastKey[key] {
-            candidates = candidates.isEmpty ? keyed : keyed + candidates
+        var found: IndexedRule.Action? = nil
+        func consider(_ rules: [IndexedRule]) {
+            for rule in rules where found != .redact && rule.pattern.matches(location) {
+                found = rule.action == .redact ? .redact : (found ?? .embedded)
+            }
         }
-        guard !candidates.isEmpty else { return nil }
-        let matching = candidates.filter { $0.pattern.matches(location) }
-        if matching.contains(where: { $0.action == .redact }) { return .redact }
-        return matching.isEmpty ? nil : .embedded
+        if case .key(let key) = last, let keyed = rulesByLastKey[key] { consider(keyed) }
+        if !wildcardTailRules.isEmpty { consider(wildcardTailRules) }
+        return found
     }
 
     private func isKept(_ location: [JSONPathComponent]) -> Bool {

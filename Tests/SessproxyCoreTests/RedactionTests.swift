@@ -106,3 +106,14 @@ import Testing
         #expect(location.pathString == "order_lines[2].merchant_data")
     }
 }
+
+@Suite struct RedactionKeepsUntouchedValuesTests {
+    @Test func alreadyRedactedAndNullValuesStayAsTheyAre() throws {
+        let redactor = Redactor(rules: .klarna, pseudonymizer: .placeholderOnly)
+        var changed: [String] = []
+        let body = try JSONParser.parse(#"{"billing_address":{"email":"redacted:3fa9c2d1e0b4a789","phone":null},"order_amount":1}"#)
+        let redacted = redactor.redactJSON(body, changed: &changed)
+        #expect(redacted == body)
+        #expect(changed.isEmpty)
+    }
+}
