@@ -27,8 +27,11 @@
 ///   exhausted sequence is a miss with reason `already used`.
 ///
 /// All state except the global create/other cursors is per session, so parallel clients on
-/// different sessions never disturb each other. Building is one pass with dictionaries; a hit
-/// costs one normalisation plus dictionary lookups. Exchanges must be given in recorded order.
+/// different sessions never disturb each other. Building is one pass with dictionaries over
+/// lightweight index entries whose request keys are already digested (`ReplayMatchKey`), so it
+/// reads no bodies; bodies come from a `ReplayExchangeSource` only when a hit is answered (a
+/// bounded number of answers is cached) or a miss is explained. A hit costs one normalisation,
+/// one digest and dictionary lookups. Exchanges must be given in recorded order.
 public struct ReplayEngine: Sendable {
     public struct Options: Sendable, Hashable {
         /// Repeat the last answer of an exhausted sequence (and cycle creates). On by default.
@@ -44,16 +47,34 @@ public struct ReplayEngine: Sendable {
     /// At most this many differences are listed per candidate.
     static let maximumListedDifferences = 8
     /// Distinct recorded bodies diffed per miss, bounding the cost of a miss on huge cassettes.
+    /// It also bounds the distinct recorded requests loaded from the source per miss.
     static let maximumDiffedBodies = 1000
+    /// Answers kept ready; beyond this the cache starts over, so memory stays flat.
+    static let maximumCachedAnswers = 512
 
     private struct Entry: Sendable {
-        let exchange: RecordedExchange
         let exchangeID: Int64
-        let key: ReplayRequestKey
+        /// Id to ask the source for (the position for in-memory exchanges).
+        let sourceID: Int64
+        /// `ReplayMatchKey` digest of the request key.
+        let matchKey: String
+        /// The request key's operation and session, from method and target.
+        let operation: KlarnaOperation
+        let keySessionID: String?
         /// Session the exchange belongs to (for a create: the one its response names).
         let sessionID: String?
         /// Updates: 1-based place among the session's updates. Reads: updates recorded before it.
         let timelinePosition: Int
+    }
+
+    /// What building needs of one recorded exchange.
+    private struct Row {
+        let exchangeID: Int64
+        let sourceID: Int64
+        let method: String
+        let target: String
+        let sessionID: String?
+        let matchKey: String
     }
 
     private struct ReadStep: Sendable {
@@ -82,10 +103,11 @@ public struct ReplayEngine: Sendable {
 
     public let matcher: ReplayMatcher
     public let options: Options
+    private let source: any ReplayExchangeSource
     private let entries: [Entry]
     private let groups: [[Int]]
-    private let groupByKey: [ReplayRequestKey: Int]
-    private let readTimelines: [ReplayRequestKey: [ReadStep]]
+    private let groupByKey: [String: Int]
+    private let readTimelines: [String: [ReadStep]]
     private let indicesByOperation: [KlarnaOperation: [Int]]
     private let knownSessions: Set<String>
 
@@ -100,18 +122,45 @@ public struct ReplayEngine: Sendable {
     public var missCount: Int { misses.count }
     public var exchangeCount: Int { entries.count }
 
+    /// An engine over exchanges held in memory; keys are computed from their bodies here.
     public init(exchanges: [RecordedExchange], rules: RedactionRules = .klarna, options: Options = Options()) {
         let matcher = ReplayMatcher(rules: rules)
+        let rows = exchanges.enumerated().map { index, exchange in
+            Row(
+                exchangeID: exchange.id ?? Int64(index + 1), sourceID: Int64(index), method: exchange.method,
+                target: exchange.target, sessionID: exchange.sessionID, matchKey: matcher.matchKey(for: exchange))
+        }
+        self.init(rows: rows, source: ReplayMemorySource(exchanges: exchanges), matcher: matcher, options: options)
+    }
+
+    /// An engine over a cassette's index; `source` answers by `exchangeID`. The entries' match
+    /// keys must have been computed with `rules` (see `ReplayMatchKey.fingerprint`).
+    public init(index: [ReplayIndexEntry], source: any ReplayExchangeSource, rules: RedactionRules = .klarna, options: Options = Options()) {
+        let rows = index.map { entry in
+            Row(
+                exchangeID: entry.exchangeID, sourceID: entry.exchangeID, method: entry.method, target: entry.target,
+                sessionID: entry.sessionID, matchKey: entry.matchKey)
+        }
+        self.init(rows: rows, source: source, matcher: ReplayMatcher(rules: rules), options: options)
+    }
+
+    private init(rows: [Row], source: any ReplayExchangeSource, matcher: ReplayMatcher, options: Options) {
         var entries: [Entry] = []
-        entries.reserveCapacity(exchanges.count)
+        entries.reserveCapacity(rows.count)
         var groups: [[Int]] = []
-        var groupByKey: [ReplayRequestKey: Int] = [:]
-        var readTimelines: [ReplayRequestKey: [ReadStep]] = [:]
+        var groupByKey: [String: Int] = [:]
+        var readTimelines: [String: [ReadStep]] = [:]
         var indicesByOperation: [KlarnaOperation: [Int]] = [:]
         var knownSessions = Set<String>()
         var updatesSeen: [String: Int] = [:]
+        let expected = rows.count / 2
+        groups.reserveCapacity(expected)
+        groupByKey.reserveCapacity(expected)
+        readTimelines.reserveCapacity(expected)
+        knownSessions.reserveCapacity(rows.count / 4)
+        updatesSeen.reserveCapacity(rows.count / 4)
 
-        func appendToGroup(_ key: ReplayRequestKey, _ index: Int) {
+        func appendToGroup(_ key: String, _ index: Int) {
             if let group = groupByKey[key] {
                 groups[group].append(index)
             } else {
@@ -120,16 +169,27 @@ public struct ReplayEngine: Sendable {
             }
         }
 
-        for (index, exchange) in exchanges.enumerated() {
-            let key = matcher.key(for: exchange)
-            let sessionID: String?
-            if key.operation == .create {
-                sessionID = exchange.sessionID ?? KlarnaRouteClassifier.sessionID(fromCreateResponse: exchange.responseBody)
+        func appendRead(_ index: Int, at position: Int, to steps: inout [ReadStep]) {
+            if let last = steps.last, last.updatesBefore == position {
+                groups[last.group].append(index)
             } else {
-                sessionID = key.sessionID ?? exchange.sessionID
+                steps.append(ReadStep(updatesBefore: position, group: groups.count))
+                groups.append([index])
+            }
+        }
+
+        for (index, row) in rows.enumerated() {
+            let route = matcher.route(method: row.method, target: row.target)
+            let key = row.matchKey
+            let sessionID: String?
+            if route.operation == .create {
+                sessionID = row.sessionID
+                    ?? source.exchange(id: row.sourceID).flatMap { KlarnaRouteClassifier.sessionID(fromCreateResponse: $0.responseBody) }
+            } else {
+                sessionID = route.sessionID ?? row.sessionID
             }
             var position = 0
-            switch key.operation {
+            switch route.operation {
             case .update:
                 if let sessionID {
                     position = updatesSeen[sessionID, default: 0] + 1
@@ -138,26 +198,20 @@ public struct ReplayEngine: Sendable {
                 appendToGroup(key, index)
             case .read:
                 position = sessionID.flatMap { updatesSeen[$0] } ?? 0
-                var steps = readTimelines.removeValue(forKey: key) ?? []
-                if let last = steps.last, last.updatesBefore == position {
-                    groups[last.group].append(index)
-                } else {
-                    steps.append(ReadStep(updatesBefore: position, group: groups.count))
-                    groups.append([index])
-                }
-                readTimelines[key] = steps
+                appendRead(index, at: position, to: &readTimelines[key, default: []])
             case .create, .other:
                 appendToGroup(key, index)
             }
             if let sessionID { knownSessions.insert(sessionID) }
-            indicesByOperation[key.operation, default: []].append(index)
+            indicesByOperation[route.operation, default: []].append(index)
             entries.append(Entry(
-                exchange: exchange, exchangeID: exchange.id ?? Int64(index + 1), key: key, sessionID: sessionID,
-                timelinePosition: position))
+                exchangeID: row.exchangeID, sourceID: row.sourceID, matchKey: key, operation: route.operation,
+                keySessionID: route.sessionID, sessionID: sessionID, timelinePosition: position))
         }
 
         self.matcher = matcher
         self.options = options
+        self.source = source
         self.entries = entries
         self.groups = groups
         self.groupByKey = groupByKey
@@ -178,12 +232,13 @@ public struct ReplayEngine: Sendable {
     /// Decides the answer to a live request and advances the replay state.
     public mutating func answer(_ request: ReplayRequest) -> ReplayDecision {
         let key = matcher.key(for: request)
+        let digest = ReplayMatchKey.digest(of: key)
         let choice: Choice
         switch key.operation {
-        case .create: choice = chooseCreate(key)
-        case .read: choice = chooseRead(key)
-        case .update: choice = chooseUpdate(key)
-        case .other: choice = chooseOther(key)
+        case .create: choice = chooseCreate(digest)
+        case .read: choice = chooseRead(key, digest)
+        case .update: choice = chooseUpdate(key, digest)
+        case .other: choice = chooseOther(key, digest)
         }
         switch choice {
         case .entry(let index):
@@ -199,8 +254,8 @@ public struct ReplayEngine: Sendable {
 
     // MARK: - Choosing
 
-    private mutating func chooseCreate(_ key: ReplayRequestKey) -> Choice {
-        guard let group = groupByKey[key] else { return .miss(.noMatch) }
+    private mutating func chooseCreate(_ digest: String) -> Choice {
+        guard let group = groupByKey[digest] else { return .miss(.noMatch) }
         let members = groups[group]
         let cursor = globalCursors[group] ?? 0
         let offset: Int
@@ -219,9 +274,9 @@ public struct ReplayEngine: Sendable {
         return .entry(index)
     }
 
-    private mutating func chooseRead(_ key: ReplayRequestKey) -> Choice {
+    private mutating func chooseRead(_ key: ReplayRequestKey, _ digest: String) -> Choice {
         guard let sessionID = key.sessionID, knownSessions.contains(sessionID) else { return .miss(.unknownSession) }
-        guard let steps = readTimelines[key] else { return .miss(.noMatch) }
+        guard let steps = readTimelines[digest] else { return .miss(.noMatch) }
         var state = sessions.removeValue(forKey: sessionID) ?? SessionState()
         defer { sessions[sessionID] = state }
         let replayed = state.updatesReplayed
@@ -238,9 +293,9 @@ public struct ReplayEngine: Sendable {
         return .miss(.notYetInTimeline(replayedUpdates: replayed))
     }
 
-    private mutating func chooseUpdate(_ key: ReplayRequestKey) -> Choice {
+    private mutating func chooseUpdate(_ key: ReplayRequestKey, _ digest: String) -> Choice {
         guard let sessionID = key.sessionID, knownSessions.contains(sessionID) else { return .miss(.unknownSession) }
-        guard let group = groupByKey[key] else { return .miss(.noMatch) }
+        guard let group = groupByKey[digest] else { return .miss(.noMatch) }
         var state = sessions.removeValue(forKey: sessionID) ?? SessionState()
         defer { sessions[sessionID] = state }
         let members = groups[group]
@@ -260,8 +315,8 @@ public struct ReplayEngine: Sendable {
         return .entry(chosen)
     }
 
-    private mutating func chooseOther(_ key: ReplayRequestKey) -> Choice {
-        guard let group = groupByKey[key] else {
+    private mutating func chooseOther(_ key: ReplayRequestKey, _ digest: String) -> Choice {
+        guard let group = groupByKey[digest] else {
             if let sessionID = key.sessionID, !knownSessions.contains(sessionID) { return .miss(.unknownSession) }
             return .miss(.noMatch)
         }
@@ -290,9 +345,27 @@ public struct ReplayEngine: Sendable {
     private mutating func answer(for index: Int) -> ReplayAnswer {
         if let cached = answerCache[index] { return cached }
         let entry = entries[index]
-        let answer = ReplayAnswer(exchange: entry.exchange, exchangeID: entry.exchangeID, sessionID: entry.sessionID)
+        guard let exchange = source.exchange(id: entry.sourceID) else { return Self.unreadableAnswer(exchangeID: entry.exchangeID) }
+        let answer = ReplayAnswer(exchange: exchange, exchangeID: entry.exchangeID, sessionID: entry.sessionID)
+        if answerCache.count >= Self.maximumCachedAnswers { answerCache.removeAll(keepingCapacity: true) }
         answerCache[index] = answer
         return answer
+    }
+
+    /// The chosen exchange could not be read back (file changed or unreadable under replay):
+    /// a Klarna-shaped 500 naming it, never cached, so a later read can still succeed.
+    private static func unreadableAnswer(exchangeID: Int64) -> ReplayAnswer {
+        let body = KlarnaErrorBody(
+            errorCode: "SESSPROXY_CASSETTE_UNREADABLE",
+            errorMessages: ["Recorded exchange \(exchangeID) could not be read from the cassette."],
+            correlationID: ReplayClientToken.uuidShaped(from: "sessproxy-unreadable:\(exchangeID)"))
+        return ReplayAnswer(
+            status: 500,
+            headers: [
+                HeaderField(name: "Content-Type", value: "application/json"),
+                HeaderField(name: ReplayAnswer.replayHeaderName, value: String(exchangeID)),
+            ],
+            body: body.bytes, exchangeID: exchangeID)
     }
 
     // MARK: - Miss reports
@@ -314,17 +387,18 @@ public struct ReplayEngine: Sendable {
         if pool.isEmpty { pool = Array(entries.indices) }
 
         func tier(_ index: Int) -> Int {
-            let recorded = entries[index].key
+            let recorded = entries[index]
             guard recorded.operation == key.operation else { return 2 }
-            return key.sessionID == nil || recorded.sessionID == key.sessionID ? 0 : 1
+            return key.sessionID == nil || recorded.keySessionID == key.sessionID ? 0 : 1
         }
         let ordered = pool.map { (index: $0, tier: tier($0)) }.sorted { ($0.tier, $0.index) < ($1.tier, $1.index) }
+        let recordedKeys = recordedKeys(for: ordered.lazy.map(\.index))
 
         let liveJSON = key.body.jsonValue
         var bodyDifferences: [ReplayBody: (summaries: [String], weight: Int)] = [:]
         var scored: [Scored] = []
         for (index, tier) in ordered {
-            let recorded = entries[index].key
+            guard let recorded = recordedKeys[entries[index].matchKey] else { continue }
             let body: (summaries: [String], weight: Int)
             if let cached = bodyDifferences[recorded.body] {
                 body = cached
@@ -344,18 +418,18 @@ public struct ReplayEngine: Sendable {
             }
             let weight = differences.count + body.weight
             differences += body.summaries
-            scored.append(Scored(index: index, tier: tier, differences: differences, weight: weight, rejection: rejection(of: index, for: key, sessionKnown: sessionKnown, cause: cause)))
+            scored.append(Scored(index: index, tier: tier, differences: differences, weight: weight, rejection: rejection(of: index, recorded: recorded, for: key, sessionKnown: sessionKnown, cause: cause)))
         }
         scored.sort { ($0.tier, $0.weight, $0.index) < ($1.tier, $1.weight, $1.index) }
 
-        var seenKeys = Set<ReplayRequestKey>()
+        var seenKeys = Set<String>()
         var candidates: [ReplayMissCandidate] = []
         for item in scored where candidates.count < Self.maximumCandidates {
             let entry = entries[item.index]
-            guard seenKeys.insert(entry.key).inserted else { continue }
+            guard seenKeys.insert(entry.matchKey).inserted, let recorded = recordedKeys[entry.matchKey] else { continue }
             candidates.append(ReplayMissCandidate(
-                exchangeID: entry.exchangeID, method: entry.key.method, target: entry.key.target,
-                operation: entry.key.operation, sessionID: entry.sessionID,
+                exchangeID: entry.exchangeID, method: recorded.method, target: recorded.target,
+                operation: recorded.operation, sessionID: entry.sessionID,
                 differences: Array(item.differences.prefix(Self.maximumListedDifferences)),
                 differenceCount: item.differences.count, rejection: item.rejection))
         }
@@ -364,9 +438,31 @@ public struct ReplayEngine: Sendable {
             sessionKnown: sessionKnown, candidates: candidates)
     }
 
+    /// Full request keys of the first `maximumDiffedBodies` distinct recorded requests among
+    /// `indices`, by match key: one exchange per distinct key is read from the source (in one
+    /// batch) and normalised, so a miss costs at most that many body loads however big the
+    /// cassette is.
+    private func recordedKeys(for indices: some Sequence<Int>) -> [String: ReplayRequestKey] {
+        var wanted: [String: Int64] = [:]
+        for index in indices {
+            let entry = entries[index]
+            guard wanted[entry.matchKey] == nil else { continue }
+            guard wanted.count < Self.maximumDiffedBodies else { break }
+            wanted[entry.matchKey] = entry.sourceID
+        }
+        let loaded = source.exchanges(ids: Array(wanted.values))
+        var keys: [String: ReplayRequestKey] = [:]
+        keys.reserveCapacity(wanted.count)
+        for (matchKey, sourceID) in wanted {
+            if let exchange = loaded[sourceID] { keys[matchKey] = matcher.key(for: exchange) }
+        }
+        return keys
+    }
+
     /// Why a recorded request whose method, operation and body equal the live one was not used.
-    private func rejection(of index: Int, for key: ReplayRequestKey, sessionKnown: Bool, cause: MissCause) -> ReplayMissCandidate.Rejection? {
-        let recorded = entries[index].key
+    private func rejection(
+        of index: Int, recorded: ReplayRequestKey, for key: ReplayRequestKey, sessionKnown: Bool, cause: MissCause
+    ) -> ReplayMissCandidate.Rejection? {
         guard recorded.method == key.method, recorded.operation == key.operation, recorded.body == key.body else { return nil }
         if let live = key.sessionID, recorded.sessionID != live {
             return sessionKnown ? .otherSession(entries[index].sessionID) : .unknownSession

@@ -16,10 +16,12 @@
 public struct ReplayMatcher: Sendable {
     public let rules: RedactionRules
     private let redactor: Redactor
+    private let secretPrefixBytes: [[UInt8]]
 
     public init(rules: RedactionRules = .klarna) {
         self.rules = rules
         self.redactor = Redactor(rules: rules, pseudonymizer: .placeholderOnly)
+        self.secretPrefixBytes = rules.secretPathPrefixes.map { Array($0.utf8) }
     }
 
     /// Key of a live request.
@@ -35,6 +37,88 @@ public struct ReplayMatcher: Sendable {
     /// Whether a live request would be answered by a recorded exchange, state aside.
     public func matches(_ request: ReplayRequest, _ exchange: RecordedExchange) -> Bool {
         key(for: request) == key(for: exchange)
+    }
+
+    /// `ReplayMatchKey.digest` of a recorded exchange's request key, as stored in cassettes.
+    public func matchKey(for exchange: RecordedExchange) -> String {
+        ReplayMatchKey.digest(of: key(for: exchange))
+    }
+
+    /// Which stored match keys are valid for this matcher (see `ReplayMatchKey.fingerprint`).
+    public var rulesFingerprint: String { ReplayMatchKey.fingerprint(of: rules) }
+
+    /// Operation and session of a request key from method and target alone, without the body:
+    /// equal to `key(method:target:body:).operation` and `.sessionID`. Replay start-up calls
+    /// this once per recorded exchange, so plain targets (ASCII, no `%`, `#`, pseudonym or
+    /// secret prefix: every sessions call) take a byte-level path with the classifier's rules.
+    public func route(method: String, target: String) -> RouteClassification {
+        if let fast = plainRoute(method: method, target: target) { return fast }
+        return KlarnaRouteClassifier.classify(method: method, target: normalisedTarget(target))
+    }
+
+    /// `KlarnaRouteClassifier.classify` for a target that normalisation leaves unchanged and
+    /// whose characters are single bytes; nil for anything else (the general path decides).
+    private func plainRoute(method: String, target: String) -> RouteClassification? {
+        enum Verb { case get, post, other }
+        var method = method
+        var target = target
+        let verb: Verb? = method.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+            if Self.equalIgnoringCase(bytes, Self.getBytes) { return .get }
+            if Self.equalIgnoringCase(bytes, Self.postBytes) { return .post }
+            return .other
+        }
+        guard let verb else { return nil }
+        let prefixes = secretPrefixBytes
+        return target.withUTF8 { bytes -> RouteClassification? in
+            guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "%") && $0 != UInt8(ascii: "#") }) else { return nil }
+            if Self.contains(bytes, Self.pseudonymPrefixBytes) { return nil }
+            for prefix in prefixes where Self.hasPrefix(bytes, prefix) { return nil }
+            let end = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
+            let path = UnsafeBufferPointer(rebasing: bytes[0..<end])
+            let sessions = Self.sessionsBytes
+            if path.count == sessions.count || path.count == sessions.count + 1, Self.hasPrefix(path, sessions),
+                path.count == sessions.count || path[sessions.count] == UInt8(ascii: "/")
+            {
+                return RouteClassification(operation: verb == .post ? .create : .other, sessionID: nil)
+            }
+            guard path.count > sessions.count, Self.hasPrefix(path, sessions), path[sessions.count] == UInt8(ascii: "/") else {
+                return RouteClassification(operation: .other, sessionID: nil)
+            }
+            var idEnd = path.count
+            if path[idEnd - 1] == UInt8(ascii: "/") { idEnd -= 1 }
+            let id = UnsafeBufferPointer(rebasing: path[(sessions.count + 1)..<max(idEnd, sessions.count + 1)])
+            guard !id.isEmpty, !id.contains(UInt8(ascii: "/")) else { return RouteClassification(operation: .other, sessionID: nil) }
+            let sessionID = String(decoding: id, as: UTF8.self)
+            switch verb {
+            case .get: return RouteClassification(operation: .read, sessionID: sessionID)
+            case .post: return RouteClassification(operation: .update, sessionID: sessionID)
+            case .other: return RouteClassification(operation: .other, sessionID: sessionID)
+            }
+        }
+    }
+
+    private static let getBytes = Array("GET".utf8)
+    private static let postBytes = Array("POST".utf8)
+    private static let sessionsBytes = Array(KlarnaRouteClassifier.sessionsPrefix.utf8)
+    private static let pseudonymPrefixBytes = Array(Pseudonymizer.prefix.utf8)
+
+    private static func equalIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ upper: [UInt8]) -> Bool {
+        bytes.count == upper.count && zip(bytes, upper).allSatisfy { (0x61...0x7A).contains($0) ? $0 - 0x20 == $1 : $0 == $1 }
+    }
+
+    private static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ prefix: [UInt8]) -> Bool {
+        bytes.count >= prefix.count && bytes.prefix(prefix.count).elementsEqual(prefix)
+    }
+
+    private static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, bytes.count >= needle.count else { return false }
+        var index = 0
+        while index + needle.count <= bytes.count {
+            if bytes[index] == first, bytes[index..<index + needle.count].elementsEqual(needle) { return true }
+            index += 1
+        }
+        return false
     }
 
     public func key(method: String, target: String, body: [UInt8]) -> ReplayRequestKey {

@@ -138,7 +138,8 @@ public final class Cassette: Sendable {
 
     // MARK: Writing
 
-    /// Inserts exchanges in one transaction and returns their ids, in order.
+    /// Inserts exchanges in one transaction and returns their ids, in order. Each row gets its
+    /// replay `match_key` (see `ExchangeRecord.willInsert`).
     public func insert(_ exchanges: [RecordedExchange]) async throws -> [Int64] {
         try await pool.write { db in
             var ids: [Int64] = []
@@ -154,12 +155,22 @@ public final class Cassette: Sendable {
     }
 
     /// Replaces stored exchanges (same ids) in one transaction; used to re-apply redaction.
+    /// The new bodies get new match keys, or none when the file's `match_rules` is not the
+    /// built-in rules' (replay then computes them).
     public func replace(_ exchanges: [RecordedExchange]) async throws {
         try await pool.write { db in
+            let storesKeys = try ExchangeRecord.storesKeys(db)
             for exchange in exchanges where exchange.id != nil {
-                try ExchangeRecord(exchange).update(db)
+                var record = ExchangeRecord(exchange)
+                if !storesKeys { record.matchKey = nil }
+                try record.update(db)
             }
         }
+    }
+
+    static func storedMatchRules(_ db: Database) throws -> String? {
+        try String.fetchOne(
+            db, sql: "SELECT value FROM cassette_meta WHERE key = ?", arguments: [CassetteSchema.matchRulesMetaKey])
     }
 
     /// Folds the WAL back into the main file, so that the -wal file holds nothing stale.

@@ -1,10 +1,20 @@
 import GRDB
+import SessproxyCore
 
 /// The cassette's schema as named, append-only migrations. Never edit a migration that has
 /// shipped: add a new one and bump `formatVersion`.
 enum CassetteSchema {
     /// Written to `cassette_meta.format_version`; a file with a higher number is refused.
-    static let formatVersion = 2
+    static let formatVersion = 3
+
+    /// `cassette_meta` key naming the rules the stored `match_key`s were computed with
+    /// (`ReplayMatchKey.fingerprint`).
+    static let matchRulesMetaKey = "match_rules"
+
+    /// Rules `match_key` is computed with when exchanges are written: the built-in profile,
+    /// because the store does not know a recording's redaction config. Replay with other rules
+    /// sees a different fingerprint and computes its keys from the bodies instead.
+    static let keyMatcher = ReplayMatcher(rules: .klarna)
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -40,6 +50,20 @@ enum CassetteSchema {
             }
             try db.create(index: "exchange_by_operation", on: "exchange", columns: ["operation", "id"])
             try db.execute(sql: "UPDATE cassette_meta SET value = '2' WHERE key = 'format_version'")
+        }
+        migrator.registerMigration("v3-replay-index") { db in
+            try db.alter(table: "exchange") { table in
+                table.add(column: "match_key", .text)
+            }
+            // Covering index: replay reads its whole index from here without touching the
+            // table rows (and their bodies).
+            try db.create(
+                index: "exchange_replay_index", on: "exchange",
+                columns: ["id", "operation", "session_id", "method", "target", "match_key"])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO cassette_meta (key, value) VALUES (?, ?)",
+                arguments: [matchRulesMetaKey, keyMatcher.rulesFingerprint])
+            try db.execute(sql: "UPDATE cassette_meta SET value = '3' WHERE key = 'format_version'")
         }
         return migrator
     }

@@ -25,6 +25,9 @@ struct ExchangeRecord: FetchableRecord, MutablePersistableRecord, Sendable {
     var responseEncoding: String?
     var redactions: String
     var proxyError: String?
+    /// `ReplayMatchKey` digest of the request under the rules named by `cassette_meta.match_rules`;
+    /// nil when not computed yet (older cassettes, or written while that fingerprint differed).
+    var matchKey: String?
 
     init(row: Row) {
         id = row["id"]
@@ -44,6 +47,7 @@ struct ExchangeRecord: FetchableRecord, MutablePersistableRecord, Sendable {
         responseEncoding = row["response_encoding"]
         redactions = row["redactions"]
         proxyError = row["proxy_error"]
+        matchKey = row["match_key"]
     }
 
     func encode(to container: inout PersistenceContainer) {
@@ -64,12 +68,26 @@ struct ExchangeRecord: FetchableRecord, MutablePersistableRecord, Sendable {
         container["response_encoding"] = responseEncoding
         container["redactions"] = redactions
         container["proxy_error"] = proxyError
+        container["match_key"] = matchKey
+    }
+
+    /// Every insert path (the writer's, imports, tests) gets this check: a key is only stored
+    /// when the file's `match_rules` says keys are computed with the built-in rules.
+    mutating func willInsert(_ db: Database) throws {
+        if matchKey != nil, try !Self.storesKeys(db) { matchKey = nil }
+    }
+
+    /// Whether this file's `match_rules` is `CassetteSchema.keyMatcher`'s fingerprint.
+    static func storesKeys(_ db: Database) throws -> Bool {
+        let statement = try db.cachedStatement(sql: "SELECT value FROM cassette_meta WHERE key = ?")
+        return try String.fetchOne(statement, arguments: [CassetteSchema.matchRulesMetaKey]) == CassetteSchema.keyMatcher.rulesFingerprint
     }
 
     mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
 
+    /// A row for `exchange`, with its match key under `CassetteSchema.keyMatcher`'s rules.
     init(_ exchange: RecordedExchange) {
         self.id = exchange.id
         self.startedAt = Timestamp.format(exchange.startedAt)
@@ -88,6 +106,7 @@ struct ExchangeRecord: FetchableRecord, MutablePersistableRecord, Sendable {
         self.responseEncoding = exchange.responseEncoding
         self.redactions = JSONSerializer.string(.array(exchange.redactions.map { .string($0) }))
         self.proxyError = exchange.proxyError
+        self.matchKey = CassetteSchema.keyMatcher.matchKey(for: exchange)
     }
 
     var exchange: RecordedExchange {
@@ -138,14 +157,49 @@ struct ExchangeRecord: FetchableRecord, MutablePersistableRecord, Sendable {
     }
 }
 
-/// ISO-8601 UTC with milliseconds, the text form of every time in a cassette.
+/// ISO-8601 UTC with milliseconds, the text form of every time in a cassette. Parsing is
+/// hand-written for the one format sessproxy writes (`2026-11-25T13:05:58.414Z`) because
+/// loading a cassette parses one per row; anything else falls back to Foundation.
 enum Timestamp {
     static func format(_ date: Date) -> String {
         Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
     }
 
     static func parse(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+        if let fast = parseCanonical(text) { return fast }
+        return (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
             ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmmZ` only.
+    static func parseCanonical(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 24, bytes[4] == 0x2D, bytes[7] == 0x2D, bytes[10] == 0x54, bytes[13] == 0x3A, bytes[16] == 0x3A,
+            bytes[19] == 0x2E, bytes[23] == 0x5A
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                let digit = Int(bytes[index]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+            let minute = number(14..<16), let second = number(17..<19), let millis = number(20..<23),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        // Days from the civil date (Howard Hinnant's algorithm), proleptic Gregorian, UTC.
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146097 + dayOfEra - 719468
+        let totalMillis = (days * 86400 + hour * 3600 + minute * 60 + second) * 1000 + millis
+        // A tenth of a microsecond above the exact value, so that formatting (which truncates to
+        // milliseconds) gives back the same text.
+        return Date(timeIntervalSince1970: Double(totalMillis) / 1000 + 1e-7)
     }
 }

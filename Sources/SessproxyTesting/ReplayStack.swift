@@ -4,7 +4,8 @@ import SessproxyCore
 import SessproxyProxy
 import SessproxyStore
 
-/// Replay mode assembled from its parts: the cassette loaded into Core's `ReplayEngine`, an
+/// Replay mode assembled from its parts: the cassette's replay index (no bodies; they are read
+/// by id when a request is answered) loaded into Core's `ReplayEngine`, an
 /// upstream client only when misses are forwarded, and the server. Used by `sessproxy replay`,
 /// the demo, and `ReplayServer` for users' tests.
 public struct ReplayStack: Sendable {
@@ -22,9 +23,16 @@ public struct ReplayStack: Sendable {
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
-        let exchanges = try cassette.allExchanges()
+        let matcher = ReplayMatcher(rules: proxy.redactionRules)
+        let index = try cassette.replayIndex(matcher: matcher)
+        if index.computedKeys > 0 {
+            logger.info(
+                "computed \(index.computedKeys) replay match key(s) from recorded bodies",
+                metadata: ["stored": "\(index.storedComputedKeys)"])
+        }
         let engine = ReplayEngine(
-            exchanges: exchanges, rules: proxy.redactionRules, options: .init(repeatsWhenExhausted: !strictSequences))
+            index: index.entries, source: CassetteReplaySource(cassette: cassette), rules: proxy.redactionRules,
+            options: .init(repeatsWhenExhausted: !strictSequences))
         upstream = try upstreamConfiguration.map { try UpstreamClient(configuration: $0) }
         metrics = ProxyMetrics()
         handler = ReplayHandler(

@@ -67,7 +67,7 @@ import Testing
         try v1.migrate(queue)
         try queue.close()
         let cassette = try Cassette.open(path: path)
-        #expect(try cassette.storedFormatVersion() == 2)
+        #expect(try cassette.storedFormatVersion() == 3)
         let exchange = try #require(try cassette.allExchanges().first)
         #expect(exchange.operation == .read && exchange.responseEncoding == nil && exchange.responseJSON?["status"] == "incomplete")
     }
@@ -118,5 +118,21 @@ import Testing
         #expect(writer.recordedCount == 200)
         await #expect(throws: CassetteWriter.Closed.self) { try await writer.record(Self.sample(1)) }
         #expect(try cassette.integrityCheck() == "ok")
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test(arguments: ["2026-11-25T13:05:58.414Z", "1999-02-28T23:59:59.999Z", "2024-02-29T00:00:00.000Z", "1970-01-01T00:00:00.000Z"])
+    func fastParserAgreesWithFoundation(_ text: String) throws {
+        let fast = try #require(Timestamp.parseCanonical(text))
+        let foundation = try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
+        #expect(abs(fast.timeIntervalSince1970 - foundation.timeIntervalSince1970) < 0.0005)
+        #expect(Timestamp.format(fast) == text)
+    }
+
+    @Test func otherFormatsFallBack() {
+        #expect(Timestamp.parseCanonical("2026-11-25T13:05:58Z") == nil)
+        #expect(Timestamp.parse("2026-11-25T13:05:58Z") != nil)
+        #expect(Timestamp.parse("yesterday") == nil)
     }
 }

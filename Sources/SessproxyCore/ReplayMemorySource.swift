@@ -1,0 +1,10 @@
+/// Exchanges already in memory, looked up by position: what `ReplayEngine(exchanges:)` uses,
+/// where ids may be missing or repeated (tests, imports that were never stored).
+struct ReplayMemorySource: ReplayExchangeSource {
+    let exchanges: [RecordedExchange]
+
+    func exchange(id: Int64) -> RecordedExchange? {
+        guard id >= 0, id < Int64(exchanges.count) else { return nil }
+        return exchanges[Int(id)]
+    }
+}

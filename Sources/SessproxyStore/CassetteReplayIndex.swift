@@ -1,0 +1,107 @@
+import GRDB
+import SessproxyCore
+
+/// What replay needs of a cassette at start-up: one lightweight entry per exchange, in
+/// recorded order, with match keys valid for the replay rules.
+public struct CassetteReplayIndex: Sendable {
+    public var entries: [ReplayIndexEntry]
+    /// Keys that had to be computed from bodies (older cassettes, or other redaction rules).
+    public var computedKeys: Int
+    /// Whether computed keys were written back so the next start skips that work.
+    public var storedComputedKeys: Bool
+}
+
+extension Cassette {
+    /// Rows read per query when bodies are needed, keeping memory flat on huge cassettes.
+    static let bodyBatchSize = 500
+
+    /// The replay index for `matcher`'s rules. Stored keys are used when the cassette's
+    /// `match_rules` fingerprint equals the matcher's; rows without a key are computed from
+    /// their bodies in batches and written back in one transaction (best effort: a read-only
+    /// file still replays). With another fingerprint every key is computed from the bodies;
+    /// they are written back (and `match_rules` switched) only when the matcher's rules are the
+    /// ones the store writes keys with, which heals a file whose keys came from an older
+    /// matcher or profile. Keys for a custom redaction config are never written, so recording
+    /// into the file keeps storing keys.
+    public func replayIndex(matcher: ReplayMatcher) throws -> CassetteReplayIndex {
+        struct Raw {
+            let id: Int64
+            let sessionID: String?
+            let method: String
+            let target: String
+            let matchKey: String?
+        }
+        let fingerprint = matcher.rulesFingerprint
+        let (raws, storedFingerprint) = try pool.read { db -> ([Raw], String?) in
+            let storedFingerprint = try Self.storedMatchRules(db)
+            let keysValid = storedFingerprint == fingerprint
+            var raws: [Raw] = []
+            raws.reserveCapacity(try ExchangeRecord.fetchCount(db))
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT id, session_id, method, target, match_key FROM exchange INDEXED BY exchange_replay_index
+                    ORDER BY id
+                    """)
+            while let row = try rows.next() {
+                raws.append(Raw(id: row[0], sessionID: row[1], method: row[2], target: row[3], matchKey: keysValid ? row[4] : nil))
+            }
+            return (raws, storedFingerprint)
+        }
+
+        let missing = raws.compactMap { $0.matchKey == nil ? $0.id : nil }
+        var computed: [Int64: String] = [:]
+        computed.reserveCapacity(missing.count)
+        var start = 0
+        while start < missing.count {
+            let batch = Array(missing[start..<min(start + Self.bodyBatchSize, missing.count)])
+            for exchange in try exchanges(ids: batch) {
+                if let id = exchange.id { computed[id] = matcher.matchKey(for: exchange) }
+            }
+            start += batch.count
+        }
+
+        var stored = false
+        let writable = storedFingerprint == fingerprint || fingerprint == CassetteSchema.keyMatcher.rulesFingerprint
+        if writable, !computed.isEmpty {
+            stored = (try? storeMatchKeys(computed, fingerprint: fingerprint, expecting: storedFingerprint)) ?? false
+        }
+        let entries = raws.compactMap { raw -> ReplayIndexEntry? in
+            guard let key = raw.matchKey ?? computed[raw.id] else { return nil }
+            return ReplayIndexEntry(exchangeID: raw.id, sessionID: raw.sessionID, method: raw.method, target: raw.target, matchKey: key)
+        }
+        return CassetteReplayIndex(entries: entries, computedKeys: computed.count, storedComputedKeys: stored)
+    }
+
+    /// Writes match keys computed under `fingerprint` and records that fingerprint as the
+    /// file's `match_rules`, in one transaction; nothing when `match_rules` changed meanwhile.
+    func storeMatchKeys(_ keys: [Int64: String], fingerprint: String, expecting storedFingerprint: String?) throws -> Bool {
+        try pool.write { db in
+            guard try Self.storedMatchRules(db) == storedFingerprint else { return false }
+            let statement = try db.makeStatement(sql: "UPDATE exchange SET match_key = ? WHERE id = ?")
+            for (id, key) in keys {
+                try statement.execute(arguments: [key, id])
+            }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO cassette_meta (key, value) VALUES (?, ?)",
+                arguments: [CassetteSchema.matchRulesMetaKey, fingerprint])
+            return true
+        }
+    }
+
+    /// Exchanges with the given ids, in id order; ids with no row are left out.
+    public func exchanges(ids: [Int64]) throws -> [RecordedExchange] {
+        var found: [RecordedExchange] = []
+        found.reserveCapacity(ids.count)
+        var start = 0
+        while start < ids.count {
+            let batch = Array(ids[start..<min(start + Self.bodyBatchSize, ids.count)])
+            let records = try pool.read { db in
+                try ExchangeRecord.filter(keys: batch).order(Column("id")).fetchAll(db)
+            }
+            found += records.map(\.exchange)
+            start += batch.count
+        }
+        return found.sorted { ($0.id ?? 0) < ($1.id ?? 0) }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+import SessproxyCore
+import Testing
+@testable import SessproxyStore
+
+@Suite struct CassetteReplayIndexTests {
+    static func flow(session: String, amount: Int) -> [RecordedExchange] {
+        let create = RecordedExchange(
+            startedAt: Date(timeIntervalSince1970: 1_700_000_000), durationMicros: 10, method: "POST",
+            target: "/payments/v1/sessions", operation: .create, sessionID: session, upstream: "https://api.klarna.com",
+            requestHeaders: [], requestBody: Array(#"{"order_amount":\#(amount),"billing_address":{"email":"a@b.se"}}"#.utf8),
+            status: 200, responseHeaders: [], responseBody: Array(#"{"session_id":"\#(session)"}"#.utf8), redactions: [])
+        var read = create
+        read.method = "GET"
+        read.target = "/payments/v1/sessions/\(session)"
+        read.operation = .read
+        read.requestBody = []
+        read.responseBody = Array(#"{"order_amount":\#(amount)}"#.utf8)
+        return [create, read]
+    }
+
+    static func matchKeys(_ cassette: Cassette) async throws -> [String?] {
+        try await cassette.pool.read { db in try String?.fetchAll(db, sql: "SELECT match_key FROM exchange ORDER BY id") }
+    }
+
+    @Test func insertStoresMatchKeysForTheDefaultRules() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        let exchanges = Self.flow(session: "s-1", amount: 100)
+        _ = try await cassette.insert(exchanges)
+        let matcher = ReplayMatcher()
+        #expect(try await Self.matchKeys(cassette) == exchanges.map(matcher.matchKey(for:)))
+
+        let index = try cassette.replayIndex(matcher: matcher)
+        #expect(index.computedKeys == 0)
+        #expect(index.entries == [
+            ReplayIndexEntry(exchangeID: 1, sessionID: "s-1", method: "POST", target: "/payments/v1/sessions", matchKey: matcher.matchKey(for: exchanges[0])),
+            ReplayIndexEntry(exchangeID: 2, sessionID: "s-1", method: "GET", target: "/payments/v1/sessions/s-1", matchKey: matcher.matchKey(for: exchanges[1])),
+        ])
+    }
+
+    @Test func theWriterStoresMatchKeys() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        let writer = CassetteWriter(cassette: cassette)
+        let group = ServiceGroup(configuration: .init(services: [.init(service: writer)], logger: Logger(label: "test")))
+        let exchanges = Self.flow(session: "s-1", amount: 100)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            for exchange in exchanges { _ = try await writer.record(exchange) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(try await Self.matchKeys(cassette) == exchanges.map(ReplayMatcher().matchKey(for:)))
+    }
+
+    @Test func indexReadsFromTheCoveringIndex() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        let detail = try await cassette.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT id, session_id, method, target, match_key FROM exchange INDEXED BY exchange_replay_index ORDER BY id")
+                .map { $0["detail"] as String }
+        }
+        #expect(detail.contains { $0.contains("COVERING INDEX exchange_replay_index") }, "\(detail)")
+    }
+
+    @Test func missingKeysAreBackfilledOnceWithMatchingRules() async throws {
+        let path = CassetteTests.temporaryPath()
+        let cassette = try Cassette.openOrCreate(path: path)
+        let exchanges = Self.flow(session: "s-1", amount: 100) + Self.flow(session: "s-2", amount: 200)
+        _ = try await cassette.insert(exchanges)
+        try await cassette.pool.write { db in try db.execute(sql: "UPDATE exchange SET match_key = NULL WHERE id IN (2, 3)") }
+
+        let matcher = ReplayMatcher()
+        let first = try cassette.replayIndex(matcher: matcher)
+        #expect(first.computedKeys == 2 && first.storedComputedKeys)
+        #expect(first.entries.map(\.matchKey) == exchanges.map(matcher.matchKey(for:)))
+        #expect(try await Self.matchKeys(cassette) == exchanges.map(matcher.matchKey(for:)))
+        #expect(try cassette.replayIndex(matcher: matcher).computedKeys == 0)
+    }
+
+    @Test func otherRulesComputeEveryKeyAndWriteNothing() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        let exchanges = Self.flow(session: "s-1", amount: 100)
+        _ = try await cassette.insert(exchanges)
+        let stored = try await Self.matchKeys(cassette)
+        let rules = RedactionRules.klarna.extended(with: RedactionAdditions(paths: [try JSONPathPattern("order_amount")]))
+        let matcher = ReplayMatcher(rules: rules)
+        let index = try cassette.replayIndex(matcher: matcher)
+        #expect(index.computedKeys == 2 && !index.storedComputedKeys)
+        #expect(index.entries.map(\.matchKey) == exchanges.map(matcher.matchKey(for:)))
+        #expect(index.entries[0].matchKey != stored[0])
+        #expect(try await Self.matchKeys(cassette) == stored)
+    }
+
+    @Test func keysFromAnOlderMatcherAreRecomputedAndAdopted() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        let exchanges = Self.flow(session: "s-1", amount: 100)
+        _ = try await cassette.insert(exchanges)
+        try await cassette.pool.write { db in
+            try db.execute(sql: "UPDATE cassette_meta SET value = 'older' WHERE key = 'match_rules'")
+            try db.execute(sql: "UPDATE exchange SET match_key = 'stale'")
+        }
+        let matcher = ReplayMatcher()
+        let index = try cassette.replayIndex(matcher: matcher)
+        #expect(index.computedKeys == 2 && index.storedComputedKeys)
+        #expect(index.entries.map(\.matchKey) == exchanges.map(matcher.matchKey(for:)))
+        #expect(try await Self.matchKeys(cassette) == exchanges.map(matcher.matchKey(for:)))
+        #expect(try cassette.replayIndex(matcher: matcher).computedKeys == 0)
+    }
+
+    @Test func rowsWrittenUnderAnotherFingerprintGetNoKey() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        try await cassette.pool.write { db in try db.execute(sql: "UPDATE cassette_meta SET value = 'other' WHERE key = 'match_rules'") }
+        _ = try await cassette.insert(Self.flow(session: "s-1", amount: 100))
+        #expect(try await Self.matchKeys(cassette) == [nil, nil])
+    }
+
+    @Test func aVersion2CassetteMigratesToVersion3AndBackfills() async throws {
+        let path = CassetteTests.temporaryPath()
+        let queue = try DatabaseQueue(path: path)
+        var v2 = DatabaseMigrator()
+        v2.registerMigration("v1-exchanges") { db in
+            try db.execute(sql: """
+                CREATE TABLE cassette_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE exchange (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, duration_us INTEGER NOT NULL,
+                  method TEXT NOT NULL, target TEXT NOT NULL, path TEXT NOT NULL, operation TEXT NOT NULL, session_id TEXT,
+                  upstream TEXT NOT NULL, request_headers TEXT NOT NULL, request_body, status INTEGER NOT NULL,
+                  response_headers TEXT NOT NULL, response_body, redactions TEXT NOT NULL);
+                CREATE INDEX exchange_by_session ON exchange(session_id, id);
+                INSERT INTO cassette_meta VALUES ('format_version', '1');
+                INSERT INTO exchange VALUES (NULL, '2024-01-01T00:00:00.000Z', 10, 'GET', '/payments/v1/sessions/s', '/payments/v1/sessions/s',
+                  'read', 's', 'https://api.klarna.com', '[]', NULL, 200, '[]', '{"status":"incomplete"}', '[]');
+                """)
+        }
+        v2.registerMigration("v2-encoding-and-proxy-errors") { db in
+            try db.execute(sql: """
+                ALTER TABLE exchange ADD COLUMN response_encoding TEXT;
+                ALTER TABLE exchange ADD COLUMN proxy_error TEXT;
+                CREATE INDEX exchange_by_operation ON exchange(operation, id);
+                UPDATE cassette_meta SET value = '2' WHERE key = 'format_version';
+                """)
+        }
+        try v2.migrate(queue)
+        try queue.close()
+
+        let cassette = try Cassette.open(path: path)
+        #expect(try cassette.storedFormatVersion() == 3)
+        let fingerprint = try await cassette.pool.read { db in try Cassette.storedMatchRules(db) }
+        #expect(fingerprint == ReplayMatcher().rulesFingerprint)
+        #expect(try await Self.matchKeys(cassette) == [nil])
+
+        let index = try cassette.replayIndex(matcher: ReplayMatcher())
+        #expect(index.computedKeys == 1 && index.storedComputedKeys)
+        #expect(index.entries.map(\.sessionID) == ["s"])
+        #expect(try await Self.matchKeys(cassette) == index.entries.map(\.matchKey))
+    }
+
+    @Test func exchangesByIDComeInIDOrder() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        _ = try await cassette.insert(Self.flow(session: "s-1", amount: 1) + Self.flow(session: "s-2", amount: 2))
+        #expect(try cassette.exchanges(ids: [4, 1, 99]).map(\.id) == [1, 4])
+        let source = CassetteReplaySource(cassette: cassette)
+        #expect(source.exchange(id: 3)?.sessionID == "s-2")
+        #expect(source.exchange(id: 99) == nil)
+        #expect(source.exchanges(ids: [2, 3]).keys.sorted() == [2, 3])
+    }
+}
