@@ -229,10 +229,27 @@ public struct ReplayEngine: Sendable {
     /// Session ids the cassette knows (from create responses and session paths).
     public var sessionIDs: Set<String> { knownSessions }
 
+    /// A live request's match key, computed apart from the state machine: normalising and
+    /// hashing a body is the costly part, and a server can do it before taking its lock.
+    public struct PreparedRequest: Sendable {
+        let key: ReplayRequestKey
+        let digest: String
+    }
+
+    public static func prepare(_ request: ReplayRequest, matcher: ReplayMatcher) -> PreparedRequest {
+        let key = matcher.key(for: request)
+        return PreparedRequest(key: key, digest: ReplayMatchKey.digest(of: key))
+    }
+
     /// Decides the answer to a live request and advances the replay state.
     public mutating func answer(_ request: ReplayRequest) -> ReplayDecision {
-        let key = matcher.key(for: request)
-        let digest = ReplayMatchKey.digest(of: key)
+        answer(Self.prepare(request, matcher: matcher))
+    }
+
+    /// Decides the answer to a request prepared with this engine's matcher.
+    public mutating func answer(_ prepared: PreparedRequest) -> ReplayDecision {
+        let key = prepared.key
+        let digest = prepared.digest
         let choice: Choice
         switch key.operation {
         case .create: choice = chooseCreate(digest)

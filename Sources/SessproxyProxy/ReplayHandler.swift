@@ -4,14 +4,15 @@ import NIOCore
 import SessproxyCore
 import Synchronization
 
-/// Replay mode: answers from the cassette through Core's `ReplayEngine`, held under a lock
-/// (the engine is a pure state machine; the lock is held only for the decision, never across
-/// I/O). A miss is a Klarna-shaped 404 with `error_code` `SESSPROXY_NO_MATCH`, a
+/// Replay mode: answers from the cassette through Core's `ReplayEngine`, held under a lock.
+/// The request's match key is computed before taking the lock; under it the engine decides
+/// and, on a hit not yet cached, reads that one exchange from the cassette. A miss is a Klarna-shaped 404 with `error_code` `SESSPROXY_NO_MATCH`, a
 /// `Sessproxy-Miss` header and the nearest recorded requests, like WireMock's near-miss
 /// report; with `--on-miss forward` the miss goes to the upstream instead.
 public final class ReplayHandler: ExchangeHandler {
     public let mode = "replay"
     private let engine: Mutex<ReplayEngine>
+    private let matcher: ReplayMatcher
     private let cassetteName: String
     private let forwardTo: UpstreamClient?
     private let metrics: ProxyMetrics
@@ -24,6 +25,7 @@ public final class ReplayHandler: ExchangeHandler {
     public static let missStatus = 404
 
     public init(engine: ReplayEngine, cassetteName: String, forwardTo: UpstreamClient?, metrics: ProxyMetrics, bodyLimit: Int, logger: Logger) {
+        self.matcher = engine.matcher
         self.engine = Mutex(engine)
         self.cassetteName = cassetteName
         self.forwardTo = forwardTo
@@ -40,7 +42,8 @@ public final class ReplayHandler: ExchangeHandler {
             return .klarnaError(status: 413, error, operation: operation)
         }
         let live = ReplayRequest(method: request.method, target: request.target, headers: request.headers, body: Array(request.body.readableBytesView))
-        let decision = engine.withLock { $0.answer(live) }
+        let prepared = ReplayEngine.prepare(live, matcher: matcher)
+        let decision = engine.withLock { $0.answer(prepared) }
         switch decision {
         case .hit(let answer):
             metrics.replay(hit: true)

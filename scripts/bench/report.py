@@ -118,6 +118,9 @@ def main():
     if r:
         print(f"Replay start-up, {r['exchanges']}-exchange cassette ({r['size_mib']} MiB): {r['startup_ms']} ms until /__sessproxy/health answers; "
               f"VmRSS {int(r['rss_kib']) / 1024:.1f} MiB (peak {int(r['hwm_kib']) / 1024:.1f} MiB); first replayed request: HTTP {r['probe_status']}")
+    r = extra.get("big-prime")
+    if r:
+        print(f"  (first open of that cassette, computing and storing the match keys of rewritten rows: {r['startup_ms']} ms)")
     r = extra.get("diff")
     if r:
         print(f"sessproxy diff, two {r['exchanges']}-exchange cassettes: {float(r['wall_ms']) / 1000:.2f} s wall, "
