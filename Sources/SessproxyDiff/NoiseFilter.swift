@@ -73,9 +73,24 @@ struct NoiseFilter: Sendable {
 
     func replacingSessionIDs(in text: String) -> String {
         var result = text
-        for id in sessionIDs where result.contains(id) {
+        for id in sessionIDs where Self.containsBytes(result.utf8, id.utf8) {
             result = result.replacingOccurrences(of: id, with: Self.sessionPlaceholder)
         }
         return result
+    }
+
+    /// Byte-wise substring test: runs for every string leaf of every body, where Foundation's
+    /// locale-aware search was most of the diff's time.
+    static func containsBytes(_ haystack: String.UTF8View, _ needle: String.UTF8View) -> Bool {
+        let needleBytes = Array(needle)
+        guard let first = needleBytes.first, haystack.count >= needleBytes.count else { return needleBytes.isEmpty }
+        let bytes = Array(haystack)
+        var index = 0
+        let last = bytes.count - needleBytes.count
+        while index <= last {
+            if bytes[index] == first, bytes[index..<(index + needleBytes.count)].elementsEqual(needleBytes) { return true }
+            index += 1
+        }
+        return false
     }
 }
