@@ -5,16 +5,6 @@ extension Cassette {
     /// Inserts exchanges in one transaction on the calling thread and returns their ids. For the
     /// cassette writer's own thread, where a synchronous commit saves two thread hops per batch.
     func insertBlocking(_ exchanges: [RecordedExchange]) throws -> [Int64] {
-        try pool.write { db in
-            var ids: [Int64] = []
-            ids.reserveCapacity(exchanges.count)
-            for exchange in exchanges {
-                var record = ExchangeRecord(exchange)
-                record.id = nil
-                try record.insert(db)
-                ids.append(record.id ?? 0)
-            }
-            return ids
-        }
+        try pool.write { db in try Self.insert(exchanges, into: db) }
     }
 }

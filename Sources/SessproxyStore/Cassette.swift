@@ -141,17 +141,20 @@ public final class Cassette: Sendable {
     /// Inserts exchanges in one transaction and returns their ids, in order. Each row gets its
     /// replay `match_key` (see `ExchangeRecord.willInsert`).
     public func insert(_ exchanges: [RecordedExchange]) async throws -> [Int64] {
-        try await pool.write { db in
-            var ids: [Int64] = []
-            ids.reserveCapacity(exchanges.count)
-            for exchange in exchanges {
-                var record = ExchangeRecord(exchange)
-                record.id = nil
-                try record.insert(db)
-                ids.append(record.id ?? 0)
-            }
-            return ids
+        try await pool.write { db in try Self.insert(exchanges, into: db) }
+    }
+
+    /// The rows of one insert transaction, shared by the async and the blocking path.
+    static func insert(_ exchanges: [RecordedExchange], into db: Database) throws -> [Int64] {
+        var ids: [Int64] = []
+        ids.reserveCapacity(exchanges.count)
+        for exchange in exchanges {
+            var record = ExchangeRecord(exchange)
+            record.id = nil
+            try record.insert(db)
+            ids.append(record.id ?? 0)
         }
+        return ids
     }
 
     /// Replaces stored exchanges (same ids) in one transaction; used to re-apply redaction.
