@@ -27,6 +27,9 @@ public struct RecordedExchange: Sendable, Hashable {
     public var redactions: [String]
     /// Set when sessproxy itself produced the answer (`SESSPROXY_UPSTREAM_TIMEOUT`…).
     public var proxyError: String?
+    /// Replay match key under the built-in Klarna rules, when the producer computed it already
+    /// (the recorder does, per request, so the single cassette writer does not have to).
+    public var precomputedMatchKey: String?
 
     public init(
         id: Int64? = nil,

@@ -15,6 +15,9 @@ public struct RecordingHandler: ExchangeHandler {
     let bodyLimit: Int
     let logger: Logger
     private let counters = RecordingCounters()
+    /// Replay keys are stored under the built-in rules; computing them here spreads the work
+    /// over request tasks instead of the one writer thread.
+    private static let defaultRulesMatcher = ReplayMatcher(rules: .klarna)
 
     public init(upstream: UpstreamClient, recorder: any ExchangeRecorder, redactor: Redactor, metrics: ProxyMetrics, bodyLimit: Int, logger: Logger) {
         self.upstream = upstream
@@ -68,7 +71,8 @@ public struct RecordingHandler: ExchangeHandler {
         }
         exchange.durationMicros = (ContinuousClock.now - request.receivedAt).microseconds
 
-        let redacted = redactor.redact(exchange)
+        var redacted = redactor.redact(exchange)
+        redacted.precomputedMatchKey = Self.defaultRulesMatcher.matchKey(for: redacted)
         do {
             let id = try await recorder.record(redacted)
             counters.recorded()

@@ -106,7 +106,7 @@ struct ExchangeRecord: FetchableRecord, MutablePersistableRecord, Sendable {
         self.responseEncoding = exchange.responseEncoding
         self.redactions = JSONSerializer.string(.array(exchange.redactions.map { .string($0) }))
         self.proxyError = exchange.proxyError
-        self.matchKey = CassetteSchema.keyMatcher.matchKey(for: exchange)
+        self.matchKey = exchange.precomputedMatchKey ?? CassetteSchema.keyMatcher.matchKey(for: exchange)
     }
 
     var exchange: RecordedExchange {
