@@ -69,9 +69,19 @@ public enum JSONSerializer {
             break
         }
         if alreadySorted { return members }
-        var lastByKey: [String: JSONMember] = [:]
-        for member in members { lastByKey[member.key] = member }
-        return lastByKey.values.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        // Stable sort by key bytes, then keep the last of each run of equal keys: no hashing.
+        let order = members.indices.sorted { left, right in
+            let a = members[left].key.utf8, b = members[right].key.utf8
+            if a.elementsEqual(b) { return left < right }
+            return a.lexicographicallyPrecedes(b)
+        }
+        var result: [JSONMember] = []
+        result.reserveCapacity(members.count)
+        for (position, index) in order.enumerated() {
+            let isLastOfKey = position + 1 == order.count || members[order[position + 1]].key != members[index].key
+            if isLastOfKey { result.append(members[index]) }
+        }
+        return result
     }
 
     private static func newline(style: Style, indent: Int, into out: inout [UInt8]) {

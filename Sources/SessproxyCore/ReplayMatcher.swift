@@ -157,12 +157,37 @@ public struct ReplayMatcher: Sendable {
     }
 
     static func collapsingPseudonyms(in value: JSONValue) -> JSONValue {
+        collapsedOrUnchanged(value) ?? value
+    }
+
+    /// The collapsed form, or `Optional.none` when nothing changes, so that the (usual) bodies
+    /// without pseudonyms are not rebuilt node by node.
+    private static func collapsedOrUnchanged(_ value: JSONValue) -> JSONValue? {
         switch value {
-        case .string(let text): return .string(collapsingPseudonyms(in: text))
-        case .array(let items): return .array(items.map(collapsingPseudonyms(in:)))
+        case .string(let text):
+            let collapsed = collapsingPseudonyms(in: text)
+            if collapsed == text { return Optional.none }
+            return .string(collapsed)
+        case .array(let items):
+            var out: [JSONValue]? = nil
+            for index in items.indices {
+                guard let changed = collapsedOrUnchanged(items[index]) else { continue }
+                if out == nil { out = items }
+                out![index] = changed
+            }
+            guard let out else { return Optional.none }
+            return .array(out)
         case .object(let members):
-            return .object(members.map { JSONMember(key: $0.key, value: collapsingPseudonyms(in: $0.value)) })
-        default: return value
+            var out: [JSONMember]? = nil
+            for index in members.indices {
+                guard let changed = collapsedOrUnchanged(members[index].value) else { continue }
+                if out == nil { out = members }
+                out![index].value = changed
+            }
+            guard let out else { return Optional.none }
+            return .object(out)
+        default:
+            return Optional.none
         }
     }
 
@@ -170,8 +195,8 @@ public struct ReplayMatcher: Sendable {
     /// placeholder compare equal wherever they appear (whole value, embedded JSON, path).
     static func collapsingPseudonyms(in text: String) -> String {
         let prefix = Array(Pseudonymizer.prefix.utf8)
+        guard text.utf8.count >= prefix.count, text.utf8.contains(prefix[0]) else { return text }
         let bytes = Array(text.utf8)
-        guard bytes.count >= prefix.count, text.contains(Pseudonymizer.prefix) else { return text }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var index = 0

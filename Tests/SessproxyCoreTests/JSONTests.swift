@@ -34,3 +34,11 @@ import Testing
         #expect(JSONSerializer.string(json, style: .pretty) == "{\n  \"a\": {},\n  \"b\": [\n    1\n  ]\n}")
     }
 }
+
+@Suite struct CanonicalDuplicateKeyTests {
+    @Test func canonicalFormKeepsTheLastOfDuplicateKeysInSortedOrder() throws {
+        let json = try JSONParser.parse(#"{"b":1,"a":2,"b":3,"c":{"z":1,"y":2}}"#)
+        #expect(json.canonicalText == #"{"a":2,"b":3,"c":{"y":2,"z":1}}"#)
+        #expect(json["b"] == 3)
+    }
+}
