@@ -7,21 +7,37 @@ import Crypto
 public enum ReplayMatchKey {
     /// Changes whenever `ReplayMatcher`'s normalisation or the canonical text below changes,
     /// so keys stored by an older build are never mistaken for current ones.
-    static let algorithm = "sessproxy-replay-key-1"
+    static let algorithm = "sessproxy-replay-key-2"
 
-    /// Digest of a request key.
+    /// Digest of a request key: SHA-256 over length-prefixed fields, fed straight into the hash
+    /// (a body is hashed as its canonical bytes, never copied or escaped into another text).
     public static func digest(of key: ReplayRequestKey) -> String {
-        let body: JSONValue
-        switch key.body {
-        case .empty: body = .array([.string("empty")])
-        case .json(let text): body = .array([.string("json"), .string(text)])
-        case .bytes(let bytes): body = .array([.string("bytes"), .string(hex(bytes))])
+        var hasher = SHA256()
+        func field(_ bytes: some Collection<UInt8>) {
+            hasher.update(data: Array("\(bytes.count):".utf8))
+            hasher.update(data: Array(bytes))
         }
-        let text = JSONValue.array([
-            .string(algorithm), .string(key.method), .string(key.operation.rawValue),
-            key.sessionID.map(JSONValue.string) ?? .null, .string(key.path), .string(key.query), body,
-        ]).canonicalText
-        return hex(SHA256.hash(data: Array(text.utf8)))
+        field(algorithm.utf8)
+        field(key.method.utf8)
+        field(key.operation.rawValue.utf8)
+        if let session = key.sessionID { field(("s" + session).utf8) } else { field("-".utf8) }
+        field(key.path.utf8)
+        field(key.query.utf8)
+        switch key.body {
+        case .empty:
+            field("empty".utf8)
+        case .json(let text):
+            field("json".utf8)
+            var canonical = text
+            canonical.withUTF8 { buffer in
+                hasher.update(data: Array("\(buffer.count):".utf8))
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(buffer))
+            }
+        case .bytes(let bytes):
+            field("bytes".utf8)
+            field(bytes)
+        }
+        return hex(hasher.finalize())
     }
 
     /// Fingerprint of everything in `rules` that can change a key: body paths, embedded JSON
