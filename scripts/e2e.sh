@@ -77,6 +77,15 @@ flow() {
     echo "$session"
 }
 
+# Starts `sessproxy record` in front of the fake Klarna into $1; sets PROXY_PORT and RECORDER_PID.
+start_recorder() {
+    PROXY_PORT=$(free_port)
+    "$BIN" record --upstream "http://127.0.0.1:$FAKE_PORT" --cassette "$1" --listen "127.0.0.1:$PROXY_PORT" &
+    RECORDER_PID=$!
+    PIDS+=("$RECORDER_PID")
+    wait_port "$PROXY_PORT"
+}
+
 step "fake Klarna"
 FAKE_PORT=$(free_port)
 "$BIN" fake-klarna --listen "127.0.0.1:$FAKE_PORT" --gzip &
@@ -85,11 +94,8 @@ PIDS+=("$FAKE_PID")
 wait_port "$FAKE_PORT"
 
 step "record a flow"
-PROXY_PORT=$(free_port)
-"$BIN" record --upstream "http://127.0.0.1:$FAKE_PORT" --cassette "$WORK/a.sqlite" --listen "127.0.0.1:$PROXY_PORT" &
-RECORD_PID=$!
-PIDS+=("$RECORD_PID")
-wait_port "$PROXY_PORT"
+start_recorder "$WORK/a.sqlite"
+RECORD_PID=$RECORDER_PID
 SESSION_A=$(flow "http://127.0.0.1:$PROXY_PORT" "$WORK/recorded")
 HEALTH=$(curl -sf "http://127.0.0.1:$PROXY_PORT/__sessproxy/health")
 echo "$HEALTH"
@@ -115,11 +121,8 @@ assert doc["response"]["body"]["client_token"].startswith("redacted:"), "client_
 "$BIN" sessions "$WORK/a.sqlite" --format json | grep -q "$SESSION_A" || fail "sessions does not list $SESSION_A"
 
 step "kill -9 under load loses nothing answered"
-PROXY_PORT=$(free_port)
-"$BIN" record --upstream "http://127.0.0.1:$FAKE_PORT" --cassette "$WORK/k.sqlite" --listen "127.0.0.1:$PROXY_PORT" &
-KILL_PID=$!
-PIDS+=("$KILL_PID")
-wait_port "$PROXY_PORT"
+start_recorder "$WORK/k.sqlite"
+KILL_PID=$RECORDER_PID
 # Four clients hammer the recorder; it is killed mid-load. Every answered exchange must be in
 # the cassette (a committed one whose answer was cut off may be there too).
 CLIENTS=()
@@ -162,11 +165,8 @@ done
 echo "clean: $(cd "$WORK" && echo *.sqlite*)"
 
 step "record a regressed flow (update breaks the line total)"
-PROXY_PORT=$(free_port)
-"$BIN" record --upstream "http://127.0.0.1:$FAKE_PORT" --cassette "$WORK/b.sqlite" --listen "127.0.0.1:$PROXY_PORT" &
-RECORD_PID=$!
-PIDS+=("$RECORD_PID")
-wait_port "$PROXY_PORT"
+start_recorder "$WORK/b.sqlite"
+RECORD_PID=$RECORDER_PID
 flow "http://127.0.0.1:$PROXY_PORT" /dev/null 3 broken >/dev/null
 kill -TERM "$RECORD_PID"
 wait "$RECORD_PID" || fail "record did not exit 0 on SIGTERM"
