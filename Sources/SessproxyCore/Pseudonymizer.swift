@@ -32,14 +32,10 @@ public struct Pseudonymizer: Sendable {
         let code = mac.finalize()
         var text: [UInt8] = Array(Self.prefix.utf8)
         text.reserveCapacity(text.count + 16)
-        for byte in code.prefix(8) {
-            text.append(Self.hexDigits[Int(byte >> 4)])
-            text.append(Self.hexDigits[Int(byte & 0x0F)])
-        }
+        HexText.append(code.prefix(8), to: &text)
         return String(decoding: text, as: UTF8.self)
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Whether a value is already a pseudonym or the placeholder (redaction is idempotent).
     public static func isRedacted(_ value: String) -> Bool {

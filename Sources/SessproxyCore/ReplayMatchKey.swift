@@ -37,7 +37,7 @@ public enum ReplayMatchKey {
             field("bytes".utf8)
             field(bytes)
         }
-        return hex(hasher.finalize())
+        return HexText.string(hasher.finalize())
     }
 
     /// Fingerprint of everything in `rules` that can change a key: body paths, embedded JSON
@@ -51,17 +51,6 @@ public enum ReplayMatchKey {
             .array(rules.keepPaths.map { .string($0.description) }),
             .array(rules.secretPathPrefixes.map { .string($0) }),
         ]).canonicalText
-        return hex(SHA256.hash(data: Array(text.utf8)))
-    }
-
-    private static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return HexText.string(SHA256.hash(data: Array(text.utf8)))
     }
 }

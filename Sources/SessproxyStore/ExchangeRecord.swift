@@ -162,7 +162,7 @@ struct ExchangeRecord: FetchableRecord, MutablePersistableRecord, Sendable {
 /// loading a cassette parses one per row; anything else falls back to Foundation.
 enum Timestamp {
     static func format(_ date: Date) -> String {
-        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
+        ExchangeDocument.timestamp(date)
     }
 
     static func parse(_ text: String) -> Date? {

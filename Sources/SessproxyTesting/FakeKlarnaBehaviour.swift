@@ -116,7 +116,7 @@ public struct FakeKlarnaBehaviour: Sendable {
     private func readDocument(_ session: Session) -> JSONValue {
         var document = session.document.removing("session_id")
         document = document.setting("status", to: "incomplete")
-        document = document.setting("expires_at", to: .string(Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(session.expiresAt)))
+        document = document.setting("expires_at", to: .string(ExchangeDocument.timestamp(session.expiresAt)))
         document = document.setting("client_token", to: .string(session.clientToken))
         document = document.setting("payment_method_categories", to: Self.paymentMethodCategories)
         return document
@@ -173,13 +173,9 @@ public struct FakeKlarnaBehaviour: Sendable {
     }
 
     static func clientToken(sessionID: String, country: String) -> String {
-        func base64url(_ text: String) -> String {
-            Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: "")
-        }
-        let header = base64url(#"{"alg":"RS256","kid":"fake-klarna"}"#)
-        let payload = base64url(
-            #"{"session_id":"\#(sessionID)","base_url":"https://js.playground.klarna.com/eu/kp","purchase_country":"\#(country)","environment":"playground","merchant_name":"Fake Klarna Store","session_type":"PAYMENTS","region":"eu"}"#)
+        let header = ReplayClientToken.base64URL(Array(#"{"alg":"RS256","kid":"fake-klarna"}"#.utf8))
+        let payload = ReplayClientToken.base64URL(Array(
+            #"{"session_id":"\#(sessionID)","base_url":"https://js.playground.klarna.com/eu/kp","purchase_country":"\#(country)","environment":"playground","merchant_name":"Fake Klarna Store","session_type":"PAYMENTS","region":"eu"}"#.utf8))
         return "\(header).\(payload).FAKE_SIGNATURE"
     }
 
