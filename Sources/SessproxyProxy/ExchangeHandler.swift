@@ -32,6 +32,11 @@ public struct ProxyResponse: Sendable {
         self.operation = operation
     }
 
+    /// The 413 error for a request body over `limit` bytes.
+    static func bodyTooLargeError(limit: Int) -> KlarnaErrorBody {
+        KlarnaErrorBody(errorCode: SessproxyErrorCode.bodyTooLarge, errorMessages: ["Request body is larger than the \(limit)-byte limit"])
+    }
+
     /// A Klarna-shaped JSON error answer.
     static func klarnaError(status: Int, _ error: KlarnaErrorBody, operation: KlarnaOperation, extraHeaders: [HeaderField] = []) -> ProxyResponse {
         ProxyResponse(

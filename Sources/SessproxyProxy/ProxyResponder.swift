@@ -98,11 +98,7 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
     }
 
     static func makeResponse(_ answer: ProxyResponse, closeConnection: Bool) -> Response {
-        var fields = HTTPFields()
-        for header in answer.headers {
-            guard let name = HTTPField.Name(header.name) else { continue }
-            fields.append(HTTPField(name: name, value: header.value))
-        }
+        var fields = HTTPFields(answer.headers)
         if closeConnection { fields[.connection] = "close" }
         let status = HTTPResponse.Status(code: answer.status, reasonPhrase: answer.reason ?? HTTPResponse.Status(code: answer.status).reasonPhrase)
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: answer.body))
@@ -122,4 +118,15 @@ final class RequestCounters: Sendable {
     func ended() { inFlightCount.subtract(1, ordering: .relaxed) }
     var served: Int { servedCount.load(ordering: .relaxed) }
     var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
+}
+
+extension HTTPFields {
+    /// Header fields from a recorded header list, in order; names HTTP does not allow are skipped.
+    public init(_ headers: [HeaderField]) {
+        self.init()
+        for header in headers {
+            guard let name = HTTPField.Name(header.name) else { continue }
+            append(HTTPField(name: name, value: header.value))
+        }
+    }
 }

@@ -38,8 +38,7 @@ public struct RecordingHandler: ExchangeHandler {
         var response: ProxyResponse
 
         if request.bodyTooLarge {
-            let error = KlarnaErrorBody(
-                errorCode: SessproxyErrorCode.bodyTooLarge, errorMessages: ["Request body is larger than the \(bodyLimit)-byte limit"])
+            let error = ProxyResponse.bodyTooLargeError(limit: bodyLimit)
             response = .klarnaError(status: 413, error, operation: route.operation)
             exchange.proxyError = error.errorCode
             fill(&exchange, from: response, decodedBody: error.bytes, encoding: nil)
@@ -48,10 +47,9 @@ public struct RecordingHandler: ExchangeHandler {
                 let answer = try await upstream.send(
                     method: request.method, target: request.target, headers: request.headers, body: request.body, bodyLimit: bodyLimit)
                 metrics.upstream(duration: answer.duration)
-                let headers = answer.headers.removing(KlarnaProfile.hopByHopHeaders)
+                let headers = answer.headersForClient
                 response = ProxyResponse(
-                    status: answer.status, reason: answer.reason, headers: headers.removing(["content-length"]), body: answer.body,
-                    operation: route.operation)
+                    status: answer.status, reason: answer.reason, headers: headers, body: answer.body, operation: route.operation)
                 let encoding = headers.value(of: "Content-Encoding")
                 if let decoded = BodyDecoding.decode(answer.body, encoding: encoding, limit: bodyLimit) {
                     fill(&exchange, from: response, decodedBody: decoded, encoding: encoding)
@@ -59,7 +57,7 @@ public struct RecordingHandler: ExchangeHandler {
                     fill(&exchange, from: response, decodedBody: Array(answer.body.readableBytesView), encoding: encoding)
                 }
             } catch {
-                let body = KlarnaErrorBody(errorCode: error.code, errorMessages: [error.message])
+                let body = error.errorBody
                 response = .klarnaError(status: error.status, body, operation: route.operation)
                 exchange.proxyError = error.code
                 fill(&exchange, from: response, decodedBody: body.bytes, encoding: nil)

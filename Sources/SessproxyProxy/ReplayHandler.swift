@@ -18,7 +18,6 @@ public final class ReplayHandler: ExchangeHandler {
     private let metrics: ProxyMetrics
     private let bodyLimit: Int
     private let logger: Logger
-    private let forwardedMisses = Atomic<Int>(0)
 
     /// A miss status that an app will not mistake for "session expired, create a new one"
     /// would be nicer, but 404 is what stub servers answer for unmatched requests.
@@ -37,9 +36,7 @@ public final class ReplayHandler: ExchangeHandler {
     public func handle(_ request: ProxyRequest) async -> ProxyResponse {
         let operation = KlarnaRouteClassifier.classify(method: request.method, target: request.target).operation
         if request.bodyTooLarge {
-            let error = KlarnaErrorBody(
-                errorCode: SessproxyErrorCode.bodyTooLarge, errorMessages: ["Request body is larger than the \(bodyLimit)-byte limit"])
-            return .klarnaError(status: 413, error, operation: operation)
+            return .klarnaError(status: 413, ProxyResponse.bodyTooLargeError(limit: bodyLimit), operation: operation)
         }
         let live = ReplayRequest(method: request.method, target: request.target, headers: request.headers, body: Array(request.body.readableBytesView))
         let prepared = ReplayEngine.prepare(live, matcher: matcher)
@@ -52,15 +49,14 @@ public final class ReplayHandler: ExchangeHandler {
             metrics.replay(hit: false)
             logger.warning("\(report.logLine)")
             if let upstream = forwardTo {
-                forwardedMisses.add(1, ordering: .relaxed)
                 do {
                     let answer = try await upstream.send(
                         method: request.method, target: request.target, headers: request.headers, body: request.body, bodyLimit: bodyLimit)
-                    var headers = answer.headers.removing(KlarnaProfile.hopByHopHeaders).removing(["content-length"])
+                    var headers = answer.headersForClient
                     headers.append(HeaderField(name: "Sessproxy-Forwarded", value: "miss"))
                     return ProxyResponse(status: answer.status, reason: answer.reason, headers: headers, body: answer.body, operation: operation)
                 } catch {
-                    return .klarnaError(status: error.status, KlarnaErrorBody(errorCode: error.code, errorMessages: [error.message]), operation: operation)
+                    return .klarnaError(status: error.status, error.errorBody, operation: operation)
                 }
             }
             return .klarnaError(

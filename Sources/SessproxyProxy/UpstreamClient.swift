@@ -22,6 +22,12 @@ public final class UpstreamClient: Service {
         public var headers: [HeaderField]
         public var body: ByteBuffer
         public var duration: Duration
+
+        /// Headers as the app gets them: no hop-by-hop headers, and no `Content-Length` (the
+        /// server frames the body itself).
+        public var headersForClient: [HeaderField] {
+            headers.removing(KlarnaProfile.hopByHopHeaders).removing(["content-length"])
+        }
     }
 
     public struct CAError: Error, CustomStringConvertible {

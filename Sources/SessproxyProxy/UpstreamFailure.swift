@@ -11,6 +11,11 @@ struct UpstreamFailure: Error, Sendable {
     var code: String
     var message: String
 
+    /// The Klarna-shaped body the app gets instead of an upstream answer.
+    var errorBody: KlarnaErrorBody {
+        KlarnaErrorBody(errorCode: code, errorMessages: [message])
+    }
+
     static func classify(_ error: any Error, endpoint: UpstreamEndpoint, timeout: Duration) -> UpstreamFailure {
         let text = String(describing: error)
         if let clientError = error as? HTTPClientError {

@@ -9,6 +9,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import SessproxyCore
+import SessproxyProxy
 import Synchronization
 
 /// A local stand-in for the Klarna playground, serving `FakeKlarnaBehaviour` over HTTP.
@@ -45,10 +46,7 @@ public enum FakeKlarnaServer {
             let reply = state.withLock { behaviour in
                 behaviour.handle(method: request.method.rawValue, target: target, headers: headers, body: Array(body.readableBytesView))
             }
-            var fields = HTTPFields()
-            for header in reply.headers {
-                if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
-            }
+            var fields = HTTPFields(reply.headers)
             fields.append(HTTPField(name: .init("Server")!, value: "fake-klarna"))
             var payload = ByteBuffer(bytes: reply.body)
             let acceptsGzip = request.headers[.acceptEncoding]?.contains("gzip") ?? false
