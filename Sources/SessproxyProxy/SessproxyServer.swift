@@ -21,7 +21,12 @@ public enum SessproxyServer {
         let responder = ProxyResponder(handler: handler, configuration: configuration, metrics: metrics, logger: logger)
         return Application(
             responder: responder,
-            server: .http1(configuration: .init(additionalChannelHandlers: [RequestTargetGuardInstaller()], idleTimeout: .seconds(75))),
+            server: HTTPServerBuilder { responder in
+                EventLoopPinnedChannel(
+                    wrapped: HTTP1Channel(
+                        responder: responder,
+                        configuration: .init(additionalChannelHandlers: [RequestTargetGuardInstaller()], idleTimeout: .seconds(75))))
+            },
             configuration: .init(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port),
                 serverName: nil,
