@@ -12,23 +12,36 @@ public struct JSONParser {
     public static let maximumDepth = 512
 
     public static func parse(_ bytes: some Collection<UInt8>) throws(Error) -> JSONValue {
-        let array = Array(bytes)
-        var parser = JSONParser(bytes: array)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == array.count else { throw parser.error("unexpected data after the document") }
-        return value
+        if let contiguous = bytes as? [UInt8] { return try parse(contiguous) }
+        return try parse(Array(bytes))
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws(Error) -> JSONValue {
+        // Typed throws do not pass through `withUnsafeBufferPointer`; carry the result out.
+        let result: Result<JSONValue, Error> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer)
+            do throws(Error) {
+                parser.skipWhitespace()
+                let value = try parser.parseValue(depth: 0)
+                parser.skipWhitespace()
+                guard parser.index == buffer.count else { throw parser.error("unexpected data after the document") }
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     public static func parse(_ string: String) throws(Error) -> JSONValue {
         try parse(Array(string.utf8))
     }
 
-    private let bytes: [UInt8]
+    /// Parsing reads through a buffer pointer: no bounds checks or reference counting per byte.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
-    private init(bytes: [UInt8]) {
+    private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
@@ -146,7 +159,7 @@ public struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid exponent") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        return String(decoding: bytes[start..<index], as: UTF8.self)
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
     }
 
     private func isDigit(_ byte: UInt8) -> Bool {
@@ -156,17 +169,20 @@ public struct JSONParser {
     private mutating func parseString() throws(Error) -> String {
         index += 1
         let start = index
-        // Fast path: no escapes.
+        // Fast path: no escapes; pure ASCII needs no UTF-8 validation.
+        var ascii = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let slice = bytes[start..<index]
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                if ascii { return String(decoding: slice, as: UTF8.self) }
                 guard let string = String(validating: slice, as: UTF8.self) else { throw error("invalid UTF-8") }
                 return string
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in string") }
+            if byte >= 0x80 { ascii = false }
             index += 1
         }
         var scalars: [UInt8] = Array(bytes[start..<index])

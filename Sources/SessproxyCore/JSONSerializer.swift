@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Turns a `JSONValue` back into bytes: compact (document order), canonical (sorted keys,
 /// no whitespace: equal payloads give equal bytes) or pretty (for humans and review diffs).
 public enum JSONSerializer {
@@ -63,17 +69,15 @@ public enum JSONSerializer {
     /// Sorted by key bytes; for duplicate keys only the last one survives (what a lookup sees).
     static func sortedMembers(_ members: [JSONMember]) -> [JSONMember] {
         var alreadySorted = true
-        for index in members.indices.dropFirst()
-        where !members[index - 1].key.utf8.lexicographicallyPrecedes(members[index].key.utf8) {
+        for index in members.indices.dropFirst() where compareBytes(members[index - 1].key, members[index].key) >= 0 {
             alreadySorted = false
             break
         }
         if alreadySorted { return members }
         // Stable sort by key bytes, then keep the last of each run of equal keys: no hashing.
         let order = members.indices.sorted { left, right in
-            let a = members[left].key.utf8, b = members[right].key.utf8
-            if a.elementsEqual(b) { return left < right }
-            return a.lexicographicallyPrecedes(b)
+            let order = compareBytes(members[left].key, members[right].key)
+            return order == 0 ? left < right : order < 0
         }
         var result: [JSONMember] = []
         result.reserveCapacity(members.count)
@@ -82,6 +86,21 @@ public enum JSONSerializer {
             if isLastOfKey { result.append(members[index]) }
         }
         return result
+    }
+
+    /// Orders two strings by their UTF-8 bytes (memcmp, then length): the canonical key order.
+    static func compareBytes(_ a: String, _ b: String) -> Int {
+        var a = a, b = b
+        return a.withUTF8 { left in
+            b.withUTF8 { right in
+                let common = min(left.count, right.count)
+                if common > 0, let l = left.baseAddress, let r = right.baseAddress {
+                    let order = memcmp(l, r, common)
+                    if order != 0 { return Int(order) }
+                }
+                return left.count - right.count
+            }
+        }
     }
 
     private static func newline(style: Style, indent: Int, into out: inout [UInt8]) {
@@ -94,12 +113,17 @@ public enum JSONSerializer {
 
     private static func writeString(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        let utf8 = string.utf8
-        if !utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out.append(contentsOf: utf8)
+        var string = string
+        let plain = string.withUTF8 { buffer -> Bool in
+            for byte in buffer where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+            out.append(contentsOf: buffer)
+            return true
+        }
+        if plain {
             out.append(UInt8(ascii: "\""))
             return
         }
+        let utf8 = string.utf8
         for byte in utf8 {
             switch byte {
             case 0x22: out.append(contentsOf: [0x5C, 0x22])

@@ -2,7 +2,7 @@
 /// object key order (so a stored body reads like the original), exact number lexemes
 /// (amounts are int64 minor units and must never pass through a `Double`), and a
 /// canonical form (sorted keys, no whitespace) for matching and hashing.
-public indirect enum JSONValue: Sendable, Hashable {
+public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     /// The number exactly as written, normalised only by `JSONParser` (no leading `+`, etc.).

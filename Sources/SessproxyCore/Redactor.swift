@@ -35,17 +35,24 @@ public struct Redactor: Sendable {
 
     /// The redacted copy of an exchange, with `redactions` listing where values were replaced.
     public func redact(_ exchange: RecordedExchange) -> RecordedExchange {
+        redactKeepingRequestJSON(exchange).exchange
+    }
+
+    /// `redact(_:)`, also handing back the redacted request body as parsed (nil when it is not
+    /// JSON), so that the replay key can be computed without parsing the body a second time.
+    public func redactKeepingRequestJSON(_ exchange: RecordedExchange) -> (exchange: RecordedExchange, requestJSON: JSONValue?) {
         var copy = exchange
         var notes: [String] = []
         copy.target = redactTarget(exchange.target, notes: &notes)
         copy.requestHeaders = redactHeaders(exchange.requestHeaders, side: "request", notes: &notes)
-        copy.requestBody = redactBody(exchange.requestBody, side: "request", notes: &notes)
+        let request = redactBodyKeepingJSON(exchange.requestBody, side: "request", notes: &notes)
+        copy.requestBody = request.bytes
         copy.responseHeaders = redactHeaders(exchange.responseHeaders, side: "response", notes: &notes)
         copy.responseBody = redactBody(exchange.responseBody, side: "response", notes: &notes)
         var seen = Set(exchange.redactions)
         copy.redactions = exchange.redactions
         for note in notes where seen.insert(note).inserted { copy.redactions.append(note) }
-        return copy
+        return (copy, request.json)
     }
 
     public func redactTarget(_ target: String, notes: inout [String]) -> String {
@@ -82,13 +89,17 @@ public struct Redactor: Sendable {
 
     /// Redacts a JSON body; a body that is not JSON is returned unchanged.
     public func redactBody(_ body: [UInt8], side: String, notes: inout [String]) -> [UInt8] {
-        guard !body.isEmpty, let json = try? JSONParser.parse(body) else { return body }
+        redactBodyKeepingJSON(body, side: side, notes: &notes).bytes
+    }
+
+    private func redactBodyKeepingJSON(_ body: [UInt8], side: String, notes: inout [String]) -> (bytes: [UInt8], json: JSONValue?) {
+        guard !body.isEmpty, let json = try? JSONParser.parse(body) else { return (body, nil) }
         var changed: [String] = []
         var location: [JSONPathComponent] = []
         let redacted = redactValue(json, location: &location, changed: &changed)
-        guard !changed.isEmpty else { return body }
+        guard !changed.isEmpty else { return (body, json) }
         notes.append(contentsOf: changed.map { "\(side).body.\($0)" })
-        return JSONSerializer.bytes(redacted, style: .compact)
+        return (JSONSerializer.bytes(redacted, style: .compact), redacted)
     }
 
     /// Redacts a parsed document; `changed` receives the paths that were replaced.

@@ -44,6 +44,15 @@ public struct ReplayMatcher: Sendable {
         ReplayMatchKey.digest(of: key(for: exchange))
     }
 
+    /// `matchKey(for:)` of an exchange whose request body is already parsed (`requestJSON`, the
+    /// body as stored; nil when it is not JSON): the same digest without a second parse.
+    public func matchKey(for exchange: RecordedExchange, requestJSON: JSONValue?) -> String {
+        guard let requestJSON else { return matchKey(for: exchange) }
+        var key = key(method: exchange.method, target: exchange.target, body: [])
+        key.body = .json(normalisedJSON(requestJSON).canonicalText)
+        return ReplayMatchKey.digest(of: key)
+    }
+
     /// Which stored match keys are valid for this matcher (see `ReplayMatchKey.fingerprint`).
     public var rulesFingerprint: String { ReplayMatchKey.fingerprint(of: rules) }
 

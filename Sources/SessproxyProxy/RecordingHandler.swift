@@ -69,8 +69,8 @@ public struct RecordingHandler: ExchangeHandler {
         }
         exchange.durationMicros = (ContinuousClock.now - request.receivedAt).microseconds
 
-        var redacted = redactor.redact(exchange)
-        redacted.precomputedMatchKey = Self.defaultRulesMatcher.matchKey(for: redacted)
+        var (redacted, requestJSON) = redactor.redactKeepingRequestJSON(exchange)
+        redacted.precomputedMatchKey = Self.defaultRulesMatcher.matchKey(for: redacted, requestJSON: requestJSON)
         do {
             let id = try await recorder.record(redacted)
             counters.recorded()

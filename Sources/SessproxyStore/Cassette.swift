@@ -131,7 +131,11 @@ public final class Cassette: Sendable {
     }
 
     public func exchange(id: Int64) throws -> RecordedExchange {
-        let found = try pool.read { db in try ExchangeRecord.fetchOne(db, key: id) }
+        // Replay reads one row per hit: a cached statement, and no transaction around a single
+        // SELECT (SQLite reads it from one snapshot anyway).
+        let found = try pool.unsafeRead { db in
+            try ExchangeRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM exchange WHERE id = ?"), arguments: [id])
+        }
         guard let found else { throw CassetteError.exchangeNotFound(path: path, id: id) }
         return found.exchange
     }
