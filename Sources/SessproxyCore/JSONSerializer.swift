@@ -19,7 +19,17 @@ public enum JSONSerializer {
     public static func bytes(_ value: JSONValue, style: Style = .compact) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        write(value, style: style, indent: 0, into: &out)
+        write(value, style: style, indent: 0, transform: nil, into: &out)
+        return out
+    }
+
+    /// Bytes with every string value (not key) passed through `transform` on the way out:
+    /// the same bytes as transforming the tree first and serialising it, without building that
+    /// second tree. Keys keep their text, so the canonical key order is unaffected.
+    public static func bytes(_ value: JSONValue, style: Style, transformingStringValues transform: @escaping (String) -> String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        write(value, style: style, indent: 0, transform: transform, into: &out)
         return out
     }
 
@@ -27,12 +37,12 @@ public enum JSONSerializer {
         String(decoding: bytes(value, style: style), as: UTF8.self)
     }
 
-    private static func write(_ value: JSONValue, style: Style, indent: Int, into out: inout [UInt8]) {
+    private static func write(_ value: JSONValue, style: Style, indent: Int, transform: ((String) -> String)?, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
         case .number(let lexeme): out.append(contentsOf: lexeme.utf8)
-        case .string(let string): writeString(string, into: &out)
+        case .string(let string): writeString(transform.map { $0(string) } ?? string, into: &out)
         case .array(let items):
             if items.isEmpty {
                 out.append(contentsOf: "[]".utf8)
@@ -42,7 +52,7 @@ public enum JSONSerializer {
             for (offset, item) in items.enumerated() {
                 if offset > 0 { out.append(UInt8(ascii: ",")) }
                 newline(style: style, indent: indent + 1, into: &out)
-                write(item, style: style, indent: indent + 1, into: &out)
+                write(item, style: style, indent: indent + 1, transform: transform, into: &out)
             }
             newline(style: style, indent: indent, into: &out)
             out.append(UInt8(ascii: "]"))
@@ -59,7 +69,7 @@ public enum JSONSerializer {
                 writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
                 if style == .pretty { out.append(UInt8(ascii: " ")) }
-                write(member.value, style: style, indent: indent + 1, into: &out)
+                write(member.value, style: style, indent: indent + 1, transform: transform, into: &out)
             }
             newline(style: style, indent: indent, into: &out)
             out.append(UInt8(ascii: "}"))

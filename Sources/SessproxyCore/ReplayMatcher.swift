@@ -46,10 +46,14 @@ public struct ReplayMatcher: Sendable {
 
     /// `matchKey(for:)` of an exchange whose request body is already parsed (`requestJSON`, the
     /// body as stored; nil when it is not JSON): the same digest without a second parse.
-    public func matchKey(for exchange: RecordedExchange, requestJSON: JSONValue?) -> String {
+    ///
+    /// `redactedUnderTheseRules`: the body came out of a keyed redaction with exactly this
+    /// matcher's rules, so the placeholder pass would change nothing and is skipped (every
+    /// value it would touch is already a pseudonym, and pseudonyms collapse the same way).
+    public func matchKey(for exchange: RecordedExchange, requestJSON: JSONValue?, redactedUnderTheseRules: Bool = false) -> String {
         guard let requestJSON else { return matchKey(for: exchange) }
         var key = key(method: exchange.method, target: exchange.target, body: [])
-        key.body = .json(normalisedJSON(requestJSON).canonicalText)
+        key.body = .json(canonicalNormalisedText(requestJSON, alreadyRedacted: redactedUnderTheseRules))
         return ReplayMatchKey.digest(of: key)
     }
 
@@ -149,7 +153,19 @@ public struct ReplayMatcher: Sendable {
     public func normalisedBody(_ body: [UInt8]) -> ReplayBody {
         guard !body.isEmpty else { return .empty }
         guard let json = try? JSONParser.parse(body) else { return .bytes(body) }
-        return .json(normalisedJSON(json).canonicalText)
+        return .json(canonicalNormalisedText(json, alreadyRedacted: false))
+    }
+
+    /// `normalisedJSON(json).canonicalText`, with pseudonyms collapsed while writing instead
+    /// of in a rebuilt copy of the tree.
+    func canonicalNormalisedText(_ json: JSONValue, alreadyRedacted: Bool) -> String {
+        var redacted = json
+        if !alreadyRedacted {
+            var changed: [String] = []
+            redacted = redactor.redactJSON(json, changed: &changed)
+        }
+        let bytes = JSONSerializer.bytes(redacted, style: .canonical, transformingStringValues: Self.collapsingPseudonyms(in:))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A parsed body redacted in placeholder mode with every pseudonym collapsed.
@@ -203,23 +219,35 @@ public struct ReplayMatcher: Sendable {
     /// Replaces every `redacted:<hex>` run with `redacted`, so that a keyed pseudonym and the
     /// placeholder compare equal wherever they appear (whole value, embedded JSON, path).
     static func collapsingPseudonyms(in text: String) -> String {
-        let prefix = Array(Pseudonymizer.prefix.utf8)
-        guard text.utf8.count >= prefix.count, text.utf8.contains(prefix[0]) else { return text }
-        let bytes = Array(text.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == prefix[0], index + prefix.count <= bytes.count, Array(bytes[index..<index + prefix.count]) == prefix {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            guard let first = Self.findPseudonymPrefix(in: bytes, from: 0) else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var index = 0
+            var next: Int? = first
+            while let start = next {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<start]))
                 out.append(contentsOf: Pseudonymizer.placeholder.utf8)
-                index += prefix.count
+                index = start + pseudonymPrefixBytes.count
                 while index < bytes.count, isHexDigit(bytes[index]) { index += 1 }
-            } else {
-                out.append(bytes[index])
-                index += 1
+                next = Self.findPseudonymPrefix(in: bytes, from: index)
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index...]))
+            return String(decoding: out, as: UTF8.self)
+        } ?? text
+    }
+
+    /// Offset of the next `redacted:` at or after `start`.
+    private static func findPseudonymPrefix(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        let prefix = pseudonymPrefixBytes
+        guard bytes.count >= prefix.count else { return nil }
+        var index = start
+        while index + prefix.count <= bytes.count {
+            if bytes[index] == prefix[0], bytes[index..<index + prefix.count].elementsEqual(prefix) { return index }
+            index += 1
         }
-        return String(decoding: out, as: UTF8.self)
+        return nil
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {

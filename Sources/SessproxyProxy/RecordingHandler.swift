@@ -18,11 +18,14 @@ public struct RecordingHandler: ExchangeHandler {
     /// Replay keys are stored under the built-in rules; computing them here spreads the work
     /// over request tasks instead of the one writer thread.
     private static let defaultRulesMatcher = ReplayMatcher(rules: .klarna)
+    /// Whether this recorder's rules are the matcher's, so the key can skip its own redaction.
+    private let redactsUnderMatcherRules: Bool
 
     public init(upstream: UpstreamClient, recorder: any ExchangeRecorder, redactor: Redactor, metrics: ProxyMetrics, bodyLimit: Int, logger: Logger) {
         self.upstream = upstream
         self.recorder = recorder
         self.redactor = redactor
+        self.redactsUnderMatcherRules = redactor.rules == Self.defaultRulesMatcher.rules
         self.metrics = metrics
         self.bodyLimit = bodyLimit
         self.logger = logger
@@ -70,7 +73,8 @@ public struct RecordingHandler: ExchangeHandler {
         exchange.durationMicros = (ContinuousClock.now - request.receivedAt).microseconds
 
         var (redacted, requestJSON) = redactor.redactKeepingRequestJSON(exchange)
-        redacted.precomputedMatchKey = Self.defaultRulesMatcher.matchKey(for: redacted, requestJSON: requestJSON)
+        redacted.precomputedMatchKey = Self.defaultRulesMatcher.matchKey(
+            for: redacted, requestJSON: requestJSON, redactedUnderTheseRules: redactsUnderMatcherRules)
         do {
             let id = try await recorder.record(redacted)
             counters.recorded()

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import ServiceLifecycle
 import SessproxyCore
@@ -70,36 +71,37 @@ public final class UpstreamClient: Service {
     public var forwardedCount: Int { forwarded.load(ordering: .relaxed) }
 
     /// Sends one request and collects the answer, within the configured deadline and body limit.
+    ///
+    /// Uses the client's event-loop API with a collecting delegate: called from a connection's
+    /// event loop (see `EventLoopPinnedChannel`) the upstream connection, the body collection and
+    /// the resumption all stay on that loop, with no task or thread hop per request.
     func send(method: String, target: String, headers: [HeaderField], body: ByteBuffer, bodyLimit: Int) async throws(UpstreamFailure) -> Answer {
         forwarded.add(1, ordering: .relaxed)
-        var request = HTTPClientRequest(url: configuration.endpoint.url(for: target))
-        request.method = HTTPMethod(rawValue: method)
         var httpHeaders = HTTPHeaders()
+        httpHeaders.reserveCapacity(headers.count + 1)
         for field in headers { httpHeaders.add(name: field.name, value: field.value) }
         httpHeaders.replaceOrAdd(name: "Host", value: configuration.endpoint.hostHeader)
-        request.headers = httpHeaders
-        if body.readableBytes > 0 || method == "POST" || method == "PUT" || method == "PATCH" {
-            request.body = .bytes(body)
-        }
+        let sendsBody = body.readableBytes > 0 || method == "POST" || method == "PUT" || method == "PATCH"
         let clock = ContinuousClock()
         let start = clock.now
         let deadline = NIODeadline.now() + .nanoseconds(configuration.timeout.nanoseconds)
         do {
-            let response = try await client.execute(request, deadline: deadline)
-            let collected: ByteBuffer
-            do {
-                collected = try await response.body.collect(upTo: bodyLimit)
-            } catch is NIOTooManyBytesError {
-                throw UpstreamFailure(
-                    status: 502, code: SessproxyErrorCode.bodyTooLarge,
-                    message: "upstream answer is larger than the \(bodyLimit)-byte body limit")
-            }
+            let request = try HTTPClient.Request(
+                url: configuration.endpoint.url(for: target), method: HTTPMethod(rawValue: method), headers: httpHeaders,
+                body: sendsBody ? .byteBuffer(body) : nil)
+            let preference: HTTPClient.EventLoopPreference =
+                MultiThreadedEventLoopGroup.currentEventLoop.map { .delegate(on: $0) } ?? .indifferent
+            let delegate = ResponseAccumulator(request: request, maxBodySize: bodyLimit)
+            let response = try await client.execute(request: request, delegate: delegate, eventLoop: preference, deadline: deadline)
+                .futureResult.get()
             let answerHeaders = response.headers.map { HeaderField(name: $0.name, value: $0.value) }
             return Answer(
-                status: Int(response.status.code), reason: response.status.reasonPhrase, headers: answerHeaders, body: collected,
-                duration: clock.now - start)
-        } catch let failure as UpstreamFailure {
-            throw failure
+                status: Int(response.status.code), reason: response.status.reasonPhrase, headers: answerHeaders,
+                body: response.body ?? ByteBuffer(), duration: clock.now - start)
+        } catch is ResponseAccumulator.ResponseTooBigError {
+            throw UpstreamFailure(
+                status: 502, code: SessproxyErrorCode.bodyTooLarge,
+                message: "upstream answer is larger than the \(bodyLimit)-byte body limit")
         } catch {
             throw UpstreamFailure.classify(error, endpoint: configuration.endpoint, timeout: configuration.timeout)
         }

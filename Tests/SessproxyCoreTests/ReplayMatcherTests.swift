@@ -121,7 +121,31 @@ import Testing
         let (stored, requestJSON) = redactor.redactKeepingRequestJSON(testCase.recorded)
         #expect(stored == redactor.redact(testCase.recorded))
         #expect(matcher.matchKey(for: stored, requestJSON: requestJSON) == matcher.matchKey(for: stored))
+        #expect(matcher.matchKey(for: stored, requestJSON: requestJSON, redactedUnderTheseRules: true) == matcher.matchKey(for: stored))
         #expect((requestJSON == nil) == ((try? JSONParser.parse(stored.requestBody)) == nil))
+    }
+
+    /// The same shortcut on bodies with every kind of personal data: nested addresses, numbers
+    /// and booleans at redacted paths, empty strings, nulls, embedded JSON, bodies already holding
+    /// pseudonyms, and a body that is not JSON.
+    @Test(arguments: [
+        RedactionTests.createBody,
+        #"{"billing_address":{"given_name":"","phone":null,"street_address":"1 Way","postal_code":12345},"customer":{"date_of_birth":"1980-01-01","national_identification_number":true}}"#,
+        #"{"attachment":{"body":"not json at all"},"merchant_data":"redacted:0011","order_lines":[]}"#,
+        #"{"attachment":{"body":""},"merchant_reference1":"order-1 redacted:00ff"}"#,
+        "plain text, not JSON",
+    ])
+    func shortcutKeysHoldForPersonalData(_ body: String) {
+        let matcher = ReplayMatcher()
+        let redactor = Redactor(rules: .klarna, pseudonymizer: Pseudonymizer(keyBytes: Array(repeating: 3, count: 32)))
+        let recorded = ReplayFixture.exchange(1, "POST", "/payments/v1/sessions", body: body)
+        let (stored, requestJSON) = redactor.redactKeepingRequestJSON(recorded)
+        let expected = matcher.matchKey(for: stored)
+        #expect(matcher.matchKey(for: stored, requestJSON: requestJSON) == expected)
+        #expect(matcher.matchKey(for: stored, requestJSON: requestJSON, redactedUnderTheseRules: true) == expected)
+        // And the live request, redacted in placeholder mode at replay time, meets the same key.
+        let live = ReplayEngine.prepare(ReplayFixture.request("POST", "/payments/v1/sessions", body: body), matcher: matcher)
+        #expect(live.digest == expected)
     }
 
     @Test(arguments: [
@@ -130,6 +154,9 @@ import Testing
         (#"{"x":"redacted:00aa"}"#, #"{"x":"redacted"}"#),
         ("not redacted at all", "not redacted at all"),
         ("redacted:", "redacted"),
+        ("a redacted:01 and redacted:ff!", "a redacted and redacted!"),
+        ("redacted", "redacted"),
+        ("", ""),
     ])
     func pseudonymsCollapse(_ input: String, _ expected: String) {
         #expect(ReplayMatcher.collapsingPseudonyms(in: input) == expected)
