@@ -3,12 +3,12 @@ import Logging
 import ServiceLifecycle
 import SessproxyCore
 
-/// The single writer of a recording cassette. Requests hand their exchange over and wait;
-/// a dedicated thread takes everything that queued up meanwhile and commits it in one
-/// transaction (group commit), so under load many exchanges share one commit and each caller
-/// still resumes only once its row is durable. The thread blocks on SQLite, never on Swift's
-/// small cooperative pool. Runs as a `Service`: on graceful shutdown it drains what is
-/// queued, checkpoints, and stops.
+/// The single writer of a recording cassette. When nothing is being committed, a request
+/// commits its own exchange on the spot (no hand-over, no thread wake-ups: the quiet case
+/// costs one transaction). Otherwise it queues and waits; a dedicated thread takes everything
+/// that queued up meanwhile and commits it in one transaction (group commit), so under load
+/// many exchanges share one commit and each caller still resumes only once its row is durable.
+/// Runs as a `Service`: on graceful shutdown it drains what is queued, checkpoints, and stops.
 public final class CassetteWriter: ExchangeRecorder, Service {
     public let cassette: Cassette
     private let logger: Logger
@@ -27,7 +27,19 @@ public final class CassetteWriter: ExchangeRecorder, Service {
     public var recordedCount: Int { queue.recordedCount }
 
     public func record(_ exchange: RecordedExchange) async throws -> Int64 {
-        try await withCheckedThrowingContinuation { continuation in
+        if queue.beginInlineCommit() {
+            defer { queue.endInlineCommit() }
+            do {
+                let ids = try cassette.insertBlocking([exchange])
+                queue.committed(ids.count)
+                guard let id = ids.first else { throw Closed() }
+                return id
+            } catch {
+                logger.error("cassette write failed: \(error)")
+                throw error
+            }
+        }
+        return try await withCheckedThrowingContinuation { continuation in
             if !queue.enqueue(PendingQueue.Item(exchange: exchange, continuation: continuation)) {
                 continuation.resume(throwing: Closed())
             }
@@ -64,8 +76,10 @@ public final class CassetteWriter: ExchangeRecorder, Service {
             do {
                 let ids = try cassette.insertBlocking(batch.map(\.exchange))
                 queue.committed(ids.count)
+                queue.batchDone()
                 for (item, id) in zip(batch, ids) { item.continuation.resume(returning: id) }
             } catch {
+                queue.batchDone()
                 logger.error("cassette write failed: \(error)")
                 for item in batch { item.continuation.resume(throwing: error) }
             }
@@ -74,7 +88,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
 }
 
 /// Exchanges waiting for the writer thread, guarded by a condition variable the thread
-/// sleeps on.
+/// sleeps on, and who is committing right now (the thread or one inline caller, never both).
 final class PendingQueue: @unchecked Sendable {
     struct Item {
         var exchange: RecordedExchange
@@ -85,6 +99,32 @@ final class PendingQueue: @unchecked Sendable {
     private var items: [Item] = []
     private var closed = false
     private var recorded = 0
+    private var committing = false
+
+    /// True when the caller may commit its exchange itself: open, nothing queued, nobody
+    /// committing. The caller must call `endInlineCommit()` afterwards.
+    func beginInlineCommit() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed, items.isEmpty, !committing else { return false }
+        committing = true
+        return true
+    }
+
+    /// Ends an inline commit; the writer thread takes over what queued meanwhile.
+    func endInlineCommit() {
+        condition.lock()
+        committing = false
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Ends a batch of the writer thread.
+    func batchDone() {
+        condition.lock()
+        committing = false
+        condition.unlock()
+    }
 
     /// False once the queue is closed (the caller answers the exchange with an error).
     func enqueue(_ item: Item) -> Bool {
@@ -100,8 +140,9 @@ final class PendingQueue: @unchecked Sendable {
     func nextBatch() -> [Item]? {
         condition.lock()
         defer { condition.unlock() }
-        while items.isEmpty && !closed { condition.wait() }
+        while (items.isEmpty && !closed) || committing { condition.wait() }
         if items.isEmpty { return nil }
+        committing = true
         let batch = items
         items.removeAll(keepingCapacity: true)
         return batch
