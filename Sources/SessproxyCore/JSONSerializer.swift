@@ -61,10 +61,12 @@ public enum JSONSerializer {
                 out.append(contentsOf: "{}".utf8)
                 return
             }
-            let ordered = style == .compact ? members : sortedMembers(members)
+            // Sorted styles walk the members through an index order, without copying them.
+            let order = style == .compact ? nil : sortedOrder(members)
             out.append(UInt8(ascii: "{"))
-            for (offset, member) in ordered.enumerated() {
-                if offset > 0 { out.append(UInt8(ascii: ",")) }
+            for position in 0..<(order?.count ?? members.count) {
+                let member = members[order?[position] ?? position]
+                if position > 0 { out.append(UInt8(ascii: ",")) }
                 newline(style: style, indent: indent + 1, into: &out)
                 writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
@@ -76,26 +78,41 @@ public enum JSONSerializer {
         }
     }
 
-    /// Sorted by key bytes; for duplicate keys only the last one survives (what a lookup sees).
-    static func sortedMembers(_ members: [JSONMember]) -> [JSONMember] {
-        var alreadySorted = true
-        for index in members.indices.dropFirst() where compareBytes(members[index - 1].key, members[index].key) >= 0 {
-            alreadySorted = false
-            break
+    /// Indices of `members` in canonical order, by key bytes (for duplicate keys only the last
+    /// one, which is what a lookup sees), or nil when the members already are in that order.
+    static func sortedOrder(_ members: [JSONMember]) -> [Int]? {
+        // Most keys differ in their first eight bytes, so those, packed into an integer, decide
+        // most comparisons without touching the strings.
+        let prefixes = members.map { keyPrefix($0.key) }
+        func precedes(_ left: Int, _ right: Int) -> Bool {
+            if prefixes[left] != prefixes[right] { return prefixes[left] < prefixes[right] }
+            return compareBytes(members[left].key, members[right].key) < 0
         }
-        if alreadySorted { return members }
-        // Stable sort by key bytes, then keep the last of each run of equal keys: no hashing.
+        if members.indices.dropFirst().allSatisfy({ precedes($0 - 1, $0) }) { return nil }
+        // Stable sort, then keep the last of each run of equal keys: no hashing.
         let order = members.indices.sorted { left, right in
+            if prefixes[left] != prefixes[right] { return prefixes[left] < prefixes[right] }
             let order = compareBytes(members[left].key, members[right].key)
             return order == 0 ? left < right : order < 0
         }
-        var result: [JSONMember] = []
-        result.reserveCapacity(members.count)
+        var result: [Int] = []
+        result.reserveCapacity(order.count)
         for (position, index) in order.enumerated() {
             let isLastOfKey = position + 1 == order.count || members[order[position + 1]].key != members[index].key
-            if isLastOfKey { result.append(members[index]) }
+            if isLastOfKey { result.append(index) }
         }
         return result
+    }
+
+    /// The first eight UTF-8 bytes, big-endian, zero-padded: comparing two prefixes agrees with
+    /// `compareBytes` whenever the prefixes differ.
+    static func keyPrefix(_ key: String) -> UInt64 {
+        var key = key
+        return key.withUTF8 { bytes in
+            var value: UInt64 = 0
+            for index in 0..<8 { value = value << 8 | UInt64(index < bytes.count ? bytes[index] : 0) }
+            return value
+        }
     }
 
     /// Orders two strings by their UTF-8 bytes (memcmp, then length): the canonical key order.

@@ -12,13 +12,14 @@ public enum ReplayClientToken {
     /// A JWT-shaped token: `base64url({"alg":"none","typ":"JWT"})` `.`
     /// `base64url({"session_id":…,"sessproxy":"replay"})` `.` `replay`.
     public static func clientToken(sessionID: String?) -> String {
-        let header: JSONValue = ["alg": "none", "typ": "JWT"]
         let payload: JSONValue = .object([
             JSONMember(key: "session_id", value: sessionID.map(JSONValue.string) ?? .null),
             JSONMember(key: "sessproxy", value: "replay"),
         ])
-        return base64URL(JSONSerializer.bytes(header)) + "." + base64URL(JSONSerializer.bytes(payload)) + "." + signature
+        return headerSegment + "." + base64URL(JSONSerializer.bytes(payload)) + "." + signature
     }
+
+    private static let headerSegment = base64URL(JSONSerializer.bytes(["alg": "none", "typ": "JWT"]))
 
     /// A UUID-shaped authorization token derived from the recorded pseudonym, so equal real
     /// tokens (equal pseudonyms) give equal stand-ins and different ones stay different.
@@ -37,11 +38,25 @@ public enum ReplayClientToken {
 
     /// Base64url without padding (JWT segments).
     public static func base64URL(_ bytes: [UInt8]) -> String {
-        var text = Data(bytes).base64EncodedString()
-        text = text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        while text.hasSuffix("=") { text.removeLast() }
-        return text
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
+        var index = 0
+        while index + 3 <= bytes.count {
+            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+            for shift in [18, 12, 6, 0] { out.append(base64URLAlphabet[Int((chunk >> UInt32(shift)) & 0x3F)]) }
+            index += 3
+        }
+        let rest = bytes.count - index
+        if rest > 0 {
+            let chunk = UInt32(bytes[index]) << 16 | (rest == 2 ? UInt32(bytes[index + 1]) << 8 : 0)
+            out.append(base64URLAlphabet[Int((chunk >> 18) & 0x3F)])
+            out.append(base64URLAlphabet[Int((chunk >> 12) & 0x3F)])
+            if rest == 2 { out.append(base64URLAlphabet[Int((chunk >> 6) & 0x3F)]) }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let base64URLAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// The body with every redacted `client_token` / `authorization_token` string replaced
     /// (at any depth), re-serialised compactly; nil when there was nothing to replace, so the

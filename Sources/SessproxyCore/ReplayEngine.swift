@@ -248,6 +248,43 @@ public struct ReplayEngine: Sendable {
 
     /// Decides the answer to a request prepared with this engine's matcher.
     public mutating func answer(_ prepared: PreparedRequest) -> ReplayDecision {
+        switch decide(prepared) {
+        case .answer(let answer):
+            return .hit(answer)
+        case .load(let load):
+            return .hit(remember(load.read(), for: load))
+        case .miss(let report):
+            return .miss(report)
+        }
+    }
+
+    /// What `decide` asks of its caller.
+    public enum Step: Sendable {
+        /// A hit whose answer is ready.
+        case answer(ReplayAnswer)
+        /// A hit whose recorded exchange must be read first: `load.read()` (it touches no
+        /// engine state, so a server can run it outside the lock), then `remember` it.
+        case load(AnswerLoad)
+        case miss(ReplayMissReport)
+    }
+
+    /// Reading one recorded exchange into an answer.
+    public struct AnswerLoad: Sendable {
+        fileprivate let index: Int
+        /// The recorded exchange this answer comes from.
+        public let exchangeID: Int64
+        fileprivate let sourceID: Int64
+        fileprivate let sessionID: String?
+        fileprivate let source: any ReplayExchangeSource
+
+        /// The answer, or nil when the exchange cannot be read.
+        public func read() -> ReplayAnswer? {
+            source.exchange(id: sourceID).map { ReplayAnswer(exchange: $0, exchangeID: exchangeID, sessionID: sessionID) }
+        }
+    }
+
+    /// Decides and advances the replay state, like `answer(_:)`, without reading bodies.
+    public mutating func decide(_ prepared: PreparedRequest) -> Step {
         let key = prepared.key
         let digest = prepared.digest
         let choice: Choice
@@ -261,12 +298,24 @@ public struct ReplayEngine: Sendable {
         case .entry(let index):
             hitCount += 1
             answered[index] = true
-            return .hit(answer(for: index))
+            if let cached = answerCache[index] { return .answer(cached) }
+            let entry = entries[index]
+            return .load(AnswerLoad(index: index, exchangeID: entry.exchangeID, sourceID: entry.sourceID, sessionID: entry.sessionID, source: source))
         case .miss(let cause):
             let report = missReport(for: key, cause: cause)
             misses.append(report)
             return .miss(report)
         }
+    }
+
+    /// The answer to send for a load: the read one, kept for the next hit on the same exchange,
+    /// or a 500 naming the exchange when it could not be read (not kept, so a later read can
+    /// still succeed).
+    public mutating func remember(_ read: ReplayAnswer?, for load: AnswerLoad) -> ReplayAnswer {
+        guard let read else { return Self.unreadableAnswer(exchangeID: load.exchangeID) }
+        if answerCache.count >= Self.maximumCachedAnswers { answerCache.removeAll(keepingCapacity: true) }
+        answerCache[load.index] = read
+        return read
     }
 
     // MARK: - Choosing
@@ -357,16 +406,6 @@ public struct ReplayEngine: Sendable {
             return members[cursor]
         }
         return options.repeatsWhenExhausted ? members[members.count - 1] : nil
-    }
-
-    private mutating func answer(for index: Int) -> ReplayAnswer {
-        if let cached = answerCache[index] { return cached }
-        let entry = entries[index]
-        guard let exchange = source.exchange(id: entry.sourceID) else { return Self.unreadableAnswer(exchangeID: entry.exchangeID) }
-        let answer = ReplayAnswer(exchange: exchange, exchangeID: entry.exchangeID, sessionID: entry.sessionID)
-        if answerCache.count >= Self.maximumCachedAnswers { answerCache.removeAll(keepingCapacity: true) }
-        answerCache[index] = answer
-        return answer
     }
 
     /// The chosen exchange could not be read back (file changed or unreadable under replay):

@@ -5,10 +5,11 @@ import SessproxyCore
 import Synchronization
 
 /// Replay mode: answers from the cassette through Core's `ReplayEngine`, held under a lock.
-/// The request's match key is computed before taking the lock; under it the engine decides
-/// and, on a hit not yet cached, reads that one exchange from the cassette. A miss is a Klarna-shaped 404 with `error_code` `SESSPROXY_NO_MATCH`, a
-/// `Sessproxy-Miss` header and the nearest recorded requests, like WireMock's near-miss
-/// report; with `--on-miss forward` the miss goes to the upstream instead.
+/// The request's match key is computed before taking the lock; under it the engine decides;
+/// a hit not yet cached reads that one exchange from the cassette after the lock is released.
+/// A miss is a Klarna-shaped 404 with `error_code` `SESSPROXY_NO_MATCH`, a `Sessproxy-Miss`
+/// header and the nearest recorded requests, like WireMock's near-miss report; with
+/// `--on-miss forward` the miss goes to the upstream instead.
 public final class ReplayHandler: ExchangeHandler {
     public let mode = "replay"
     private let engine: Mutex<ReplayEngine>
@@ -40,11 +41,16 @@ public final class ReplayHandler: ExchangeHandler {
         }
         let live = ReplayRequest(method: request.method, target: request.target, headers: request.headers, body: Array(request.body.readableBytesView))
         let prepared = ReplayEngine.prepare(live, matcher: matcher)
-        let decision = engine.withLock { $0.answer(prepared) }
-        switch decision {
-        case .hit(let answer):
-            metrics.replay(hit: true)
-            return ProxyResponse(status: answer.status, headers: answer.headers, body: ByteBuffer(bytes: answer.body), operation: operation)
+        // The lock covers deciding only: reading the chosen exchange from the cassette happens
+        // outside it, so event loops do not queue behind each other's SQLite reads.
+        let step = engine.withLock { $0.decide(prepared) }
+        let hit: ReplayAnswer
+        switch step {
+        case .answer(let answer):
+            hit = answer
+        case .load(let load):
+            let read = load.read()
+            hit = engine.withLock { $0.remember(read, for: load) }
         case .miss(let report):
             metrics.replay(hit: false)
             logger.warning("\(report.logLine)")
@@ -63,6 +69,8 @@ public final class ReplayHandler: ExchangeHandler {
                 status: Self.missStatus, report.errorBody(cassette: cassetteName), operation: operation,
                 extraHeaders: [HeaderField(name: ReplayMissReport.headerName, value: report.headerValue)])
         }
+        metrics.replay(hit: true)
+        return ProxyResponse(status: hit.status, headers: hit.headers, body: ByteBuffer(bytes: hit.body), operation: operation)
     }
 
     /// What `--strict` judges at shutdown.

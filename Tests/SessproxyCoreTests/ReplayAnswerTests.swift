@@ -1,8 +1,22 @@
+import Foundation
 import Testing
 
 @testable import SessproxyCore
 
 @Suite struct ReplayAnswerTests {
+    /// The hand-written encoder agrees with Foundation's base64 made URL-safe and unpadded.
+    @Test(arguments: 0..<12)
+    func base64URLMatchesFoundation(_ length: Int) {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var expected = Data(bytes).base64EncodedString()
+            expected = expected.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            while expected.hasSuffix("=") { expected.removeLast() }
+            #expect(ReplayClientToken.base64URL(bytes) == expected)
+        }
+    }
+
     typealias F = ReplayFixture
 
     @Test func createAnswerGetsAReplayClientToken() throws {

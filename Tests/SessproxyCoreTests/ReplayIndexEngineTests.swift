@@ -57,6 +57,28 @@ import Testing
         #expect(source.reads.withLock { $0 } == 2, "answers are cached")
     }
 
+    /// The server's two-step use (decide under the lock, read outside, remember) gives the same
+    /// answers as `answer(_:)`, and a remembered answer is not read again.
+    @Test func decideReadRememberEqualsAnswer() throws {
+        var (oneStep, _) = Self.indexed(ReplayEngineTests.simpleFlow)
+        var (twoStep, source) = Self.indexed(ReplayEngineTests.simpleFlow)
+        for request in [F.createRequest(), F.readRequest("A"), F.createRequest()] {
+            let prepared = ReplayEngine.prepare(request, matcher: twoStep.matcher)
+            let answer: ReplayAnswer
+            switch twoStep.decide(prepared) {
+            case .answer(let cached): answer = cached
+            case .load(let load): answer = twoStep.remember(load.read(), for: load)
+            case .miss(let report): Issue.record("unexpected miss: \(report.logLine)"); return
+            }
+            #expect(oneStep.answer(request).answer == answer)
+        }
+        #expect(source.reads.withLock { $0 } == 2, "the repeated create is answered from the remembered answer")
+        guard case .answer = twoStep.decide(ReplayEngine.prepare(F.readRequest("A"), matcher: twoStep.matcher)) else {
+            Issue.record("a remembered read is not offered as ready")
+            return
+        }
+    }
+
     @Test func aCreateWithoutStoredSessionLearnsItFromTheResponse() {
         var create = F.create(1, session: "A")
         create.sessionID = nil
