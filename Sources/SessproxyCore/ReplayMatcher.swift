@@ -22,6 +22,7 @@ public struct ReplayMatcher: Sendable {
         self.rules = rules
         self.redactor = Redactor(rules: rules, pseudonymizer: .placeholderOnly)
         self.secretPrefixBytes = rules.secretPathPrefixes.map { Array($0.utf8) }
+        self.rulesFingerprint = ReplayMatchKey.fingerprint(of: rules)
     }
 
     /// Key of a live request.
@@ -58,7 +59,7 @@ public struct ReplayMatcher: Sendable {
     }
 
     /// Which stored match keys are valid for this matcher (see `ReplayMatchKey.fingerprint`).
-    public var rulesFingerprint: String { ReplayMatchKey.fingerprint(of: rules) }
+    public let rulesFingerprint: String
 
     /// Operation and session of a request key from method and target alone, without the body:
     /// equal to `key(method:target:body:).operation` and `.sessionID`. Replay start-up calls

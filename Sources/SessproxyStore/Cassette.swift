@@ -143,7 +143,7 @@ public final class Cassette: Sendable {
     // MARK: Writing
 
     /// Inserts exchanges in one transaction and returns their ids, in order. Each row gets its
-    /// replay `match_key` (see `ExchangeRecord.willInsert`).
+    /// replay `match_key` when the file stores keys (see `ExchangeRecord.storesKeys`).
     public func insert(_ exchanges: [RecordedExchange]) async throws -> [Int64] {
         try await pool.write { db in try Self.insert(exchanges, into: db) }
     }
@@ -152,11 +152,14 @@ public final class Cassette: Sendable {
     static func insert(_ exchanges: [RecordedExchange], into db: Database) throws -> [Int64] {
         var ids: [Int64] = []
         ids.reserveCapacity(exchanges.count)
+        // A key is only stored when the file's `match_rules` says keys use the built-in rules.
+        let storesKeys = try ExchangeRecord.storesKeys(db)
+        let statement = try db.cachedStatement(sql: ExchangeRecord.insertSQL)
         for exchange in exchanges {
             var record = ExchangeRecord(exchange)
-            record.id = nil
-            try record.insert(db)
-            ids.append(record.id ?? 0)
+            if !storesKeys { record.matchKey = nil }
+            try statement.execute(arguments: StatementArguments(record.insertValues))
+            ids.append(db.lastInsertedRowID)
         }
         return ids
     }

@@ -50,41 +50,34 @@ struct ExchangeRecord: FetchableRecord, MutablePersistableRecord, Sendable {
         matchKey = row["match_key"]
     }
 
-    func encode(to container: inout PersistenceContainer) {
-        container["id"] = id
-        container["started_at"] = startedAt
-        container["duration_us"] = durationUs
-        container["method"] = method
-        container["target"] = target
-        container["path"] = path
-        container["operation"] = operation
-        container["session_id"] = sessionId
-        container["upstream"] = upstream
-        container["request_headers"] = requestHeaders
-        container["request_body"] = requestBody
-        container["status"] = status
-        container["response_headers"] = responseHeaders
-        container["response_body"] = responseBody
-        container["response_encoding"] = responseEncoding
-        container["redactions"] = redactions
-        container["proxy_error"] = proxyError
-        container["match_key"] = matchKey
+    /// Columns written on insert (all but `id`), in the order of `insertValues`: the one list
+    /// behind both GRDB's encoder and the writer's prepared insert statement.
+    static let insertColumns = [
+        "started_at", "duration_us", "method", "target", "path", "operation", "session_id", "upstream", "request_headers",
+        "request_body", "status", "response_headers", "response_body", "response_encoding", "redactions", "proxy_error", "match_key",
+    ]
+
+    var insertValues: [(any DatabaseValueConvertible)?] {
+        [
+            startedAt, durationUs, method, target, path, operation, sessionId, upstream, requestHeaders,
+            requestBody, status, responseHeaders, responseBody, responseEncoding, redactions, proxyError, matchKey,
+        ]
     }
 
-    /// Every insert path (the writer's, imports, tests) gets this check: a key is only stored
-    /// when the file's `match_rules` says keys are computed with the built-in rules.
-    mutating func willInsert(_ db: Database) throws {
-        if matchKey != nil, try !Self.storesKeys(db) { matchKey = nil }
+    /// `INSERT` of `insertColumns`, prepared once per connection (`cachedStatement`) instead of
+    /// being generated for every row.
+    static let insertSQL =
+        "INSERT INTO exchange (\(insertColumns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: insertColumns.count).joined(separator: ", ")))"
+
+    func encode(to container: inout PersistenceContainer) {
+        container["id"] = id
+        for (column, value) in zip(Self.insertColumns, insertValues) { container[column] = value }
     }
 
     /// Whether this file's `match_rules` is `CassetteSchema.keyMatcher`'s fingerprint.
     static func storesKeys(_ db: Database) throws -> Bool {
         let statement = try db.cachedStatement(sql: "SELECT value FROM cassette_meta WHERE key = ?")
         return try String.fetchOne(statement, arguments: [CassetteSchema.matchRulesMetaKey]) == CassetteSchema.keyMatcher.rulesFingerprint
-    }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
     }
 
     /// A row for `exchange`, with its match key under `CassetteSchema.keyMatcher`'s rules.

@@ -41,11 +41,7 @@ enum ServiceRunner {
 enum LoggingSetup {
     static func bootstrap() -> Logger {
         let level = ProcessInfo.processInfo.environment["SESSPROXY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in DeferredMetadataLogHandler(label: label, level: level) }
         return Logger(label: "sessproxy")
     }
 }

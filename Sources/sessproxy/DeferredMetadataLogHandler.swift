@@ -1,0 +1,33 @@
+import Logging
+
+/// Standard-error logging that formats metadata only when a line is actually written.
+/// `StreamLogHandler` re-renders its metadata text every time a key is set, and the server
+/// sets a request id on every request's logger, so at the default level (nothing logged per
+/// request) that rendering was pure overhead on the hot path.
+struct DeferredMetadataLogHandler: LogHandler {
+    private var stream: StreamLogHandler
+    var metadata: Logger.Metadata = [:]
+
+    init(label: String, level: Logger.Level) {
+        stream = StreamLogHandler.standardError(label: label)
+        stream.logLevel = level
+    }
+
+    var logLevel: Logger.Level {
+        get { stream.logLevel }
+        set { stream.logLevel = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String, function: String,
+        line: UInt
+    ) {
+        let merged = explicit.map { metadata.merging($0) { _, new in new } } ?? metadata
+        stream.log(level: level, message: message, metadata: merged.isEmpty ? nil : merged, source: source, file: file, function: function, line: line)
+    }
+}
