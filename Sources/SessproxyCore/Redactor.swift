@@ -43,16 +43,33 @@ public struct Redactor: Sendable {
     public func redactKeepingRequestJSON(_ exchange: RecordedExchange) -> (exchange: RecordedExchange, requestJSON: JSONValue?) {
         var copy = exchange
         var notes: [String] = []
-        copy.target = redactTarget(exchange.target, notes: &notes)
-        copy.requestHeaders = redactHeaders(exchange.requestHeaders, side: "request", notes: &notes)
+        let requestJSON = redactRequest(of: &copy, notes: &notes)
+        redactResponse(of: &copy, notes: &notes)
+        addNotes(notes, to: &copy)
+        return (copy, requestJSON)
+    }
+
+    /// The request half of `redact(_:)` (target, request headers and body), for a recorder that
+    /// redacts the request while the upstream is still answering. Returns the redacted request
+    /// body as parsed; `notes` collects what was replaced, for `addNotes`.
+    public func redactRequest(of exchange: inout RecordedExchange, notes: inout [String]) -> JSONValue? {
+        exchange.target = redactTarget(exchange.target, notes: &notes)
+        exchange.requestHeaders = redactHeaders(exchange.requestHeaders, side: "request", notes: &notes)
         let request = redactBodyKeepingJSON(exchange.requestBody, side: "request", notes: &notes)
-        copy.requestBody = request.bytes
-        copy.responseHeaders = redactHeaders(exchange.responseHeaders, side: "response", notes: &notes)
-        copy.responseBody = redactBody(exchange.responseBody, side: "response", notes: &notes)
+        exchange.requestBody = request.bytes
+        return request.json
+    }
+
+    /// The response half of `redact(_:)`: response headers and body.
+    public func redactResponse(of exchange: inout RecordedExchange, notes: inout [String]) {
+        exchange.responseHeaders = redactHeaders(exchange.responseHeaders, side: "response", notes: &notes)
+        exchange.responseBody = redactBody(exchange.responseBody, side: "response", notes: &notes)
+    }
+
+    /// Appends the notes of both halves to the exchange's `redactions`, each path once.
+    public func addNotes(_ notes: [String], to exchange: inout RecordedExchange) {
         var seen = Set(exchange.redactions)
-        copy.redactions = exchange.redactions
-        for note in notes where seen.insert(note).inserted { copy.redactions.append(note) }
-        return (copy, request.json)
+        for note in notes where seen.insert(note).inserted { exchange.redactions.append(note) }
     }
 
     public func redactTarget(_ target: String, notes: inout [String]) -> String {

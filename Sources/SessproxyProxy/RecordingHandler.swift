@@ -33,52 +33,63 @@ public struct RecordingHandler: ExchangeHandler {
 
     public func handle(_ request: ProxyRequest) async -> ProxyResponse {
         let route = KlarnaRouteClassifier.classify(method: request.method, target: request.target)
+        // The request goes out first; its redaction and replay key are computed while the
+        // upstream answers, so they add nothing to the app's wait at low load.
+        let call = request.bodyTooLarge
+            ? nil
+            : upstream.start(method: request.method, target: request.target, headers: request.headers, body: request.body, bodyLimit: bodyLimit)
+        // Let the event loop run the client's queued write before this task goes on redacting.
+        if call != nil { await Task.yield() }
         var exchange = RecordedExchange(
             startedAt: request.receivedAtDate, durationMicros: 0, method: request.method, target: request.target,
             operation: route.operation, sessionID: route.sessionID, upstream: upstream.configuration.endpoint.description,
             requestHeaders: request.headers, requestBody: Array(request.body.readableBytesView),
             status: 0, responseHeaders: [], responseBody: [])
-        var response: ProxyResponse
+        var notes: [String] = []
+        let requestJSON = redactor.redactRequest(of: &exchange, notes: &notes)
+        exchange.precomputedMatchKey = Self.defaultRulesMatcher.matchKey(
+            for: exchange, requestJSON: requestJSON, redactedUnderTheseRules: redactsUnderMatcherRules)
 
-        if request.bodyTooLarge {
-            let error = ProxyResponse.bodyTooLargeError(limit: bodyLimit)
-            response = .klarnaError(status: 413, error, operation: route.operation)
-            exchange.proxyError = error.errorCode
-            fill(&exchange, from: response, decodedBody: error.bytes, encoding: nil)
-        } else {
+        var response: ProxyResponse
+        // The answer as received: the app gets it untouched, the cassette its redacted copy.
+        var responseBody: [UInt8]
+        if let call {
             do {
-                let answer = try await upstream.send(
-                    method: request.method, target: request.target, headers: request.headers, body: request.body, bodyLimit: bodyLimit)
+                let answer = try await call.answer()
                 metrics.upstream(duration: answer.duration)
                 let headers = answer.headersForClient
                 response = ProxyResponse(
                     status: answer.status, reason: answer.reason, headers: headers, body: answer.body, operation: route.operation)
                 let encoding = headers.value(of: "Content-Encoding")
-                if let decoded = BodyDecoding.decode(answer.body, encoding: encoding, limit: bodyLimit) {
-                    fill(&exchange, from: response, decodedBody: decoded, encoding: encoding)
-                } else {
-                    fill(&exchange, from: response, decodedBody: Array(answer.body.readableBytesView), encoding: encoding)
-                }
+                responseBody = BodyDecoding.decode(answer.body, encoding: encoding, limit: bodyLimit) ?? Array(answer.body.readableBytesView)
+                exchange.responseEncoding = encoding.flatMap { $0.lowercased() == "identity" ? nil : $0.lowercased() }
             } catch {
                 let body = error.errorBody
                 response = .klarnaError(status: error.status, body, operation: route.operation)
                 exchange.proxyError = error.code
-                fill(&exchange, from: response, decodedBody: body.bytes, encoding: nil)
+                responseBody = body.bytes
                 logger.warning("upstream failure", metadata: ["target": "\(request.target)", "error": "\(error.message)"])
             }
+        } else {
+            let error = ProxyResponse.bodyTooLargeError(limit: bodyLimit)
+            response = .klarnaError(status: 413, error, operation: route.operation)
+            exchange.proxyError = error.errorCode
+            responseBody = error.bytes
         }
+        exchange.status = response.status
+        exchange.responseHeaders = response.headers
+        exchange.responseBody = responseBody
         if route.operation == .create, (200..<300).contains(exchange.status) {
-            exchange.sessionID = KlarnaRouteClassifier.sessionID(fromCreateResponse: exchange.responseBody)
+            exchange.sessionID = KlarnaRouteClassifier.sessionID(fromCreateResponse: responseBody)
         }
         exchange.durationMicros = (ContinuousClock.now - request.receivedAt).microseconds
+        redactor.redactResponse(of: &exchange, notes: &notes)
+        redactor.addNotes(notes, to: &exchange)
 
-        var (redacted, requestJSON) = redactor.redactKeepingRequestJSON(exchange)
-        redacted.precomputedMatchKey = Self.defaultRulesMatcher.matchKey(
-            for: redacted, requestJSON: requestJSON, redactedUnderTheseRules: redactsUnderMatcherRules)
         do {
-            let id = try await recorder.record(redacted)
+            let id = try await recorder.record(exchange)
             counters.recorded()
-            metrics.exchangeRecorded(redactionCount: redacted.redactions.count)
+            metrics.exchangeRecorded(redactionCount: exchange.redactions.count)
             response.headers.append(HeaderField(name: "Sessproxy-Exchange-Id", value: String(id)))
         } catch {
             counters.failed()
@@ -86,13 +97,6 @@ public struct RecordingHandler: ExchangeHandler {
             response.headers.append(HeaderField(name: "Sessproxy-Recording", value: "failed"))
         }
         return response
-    }
-
-    private func fill(_ exchange: inout RecordedExchange, from response: ProxyResponse, decodedBody: [UInt8], encoding: String?) {
-        exchange.status = response.status
-        exchange.responseHeaders = response.headers
-        exchange.responseBody = decodedBody
-        exchange.responseEncoding = encoding.flatMap { $0.lowercased() == "identity" ? nil : $0.lowercased() }
     }
 
     public func healthMembers() -> [JSONMember] {

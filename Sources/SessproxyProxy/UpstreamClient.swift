@@ -71,20 +71,26 @@ public final class UpstreamClient: Service {
     public var forwardedCount: Int { forwarded.load(ordering: .relaxed) }
 
     /// Sends one request and collects the answer, within the configured deadline and body limit.
+    func send(method: String, target: String, headers: [HeaderField], body: ByteBuffer, bodyLimit: Int) async throws(UpstreamFailure) -> Answer {
+        try await start(method: method, target: target, headers: headers, body: body, bodyLimit: bodyLimit).answer()
+    }
+
+    /// Puts one request on the wire and returns at once; `answer()` waits for the reply. In
+    /// between the caller can work (recording redacts the request while the upstream answers).
     ///
     /// Uses the client's event-loop API with a collecting delegate: called from a connection's
-    /// event loop (see `EventLoopPinnedChannel`) the upstream connection, the body collection and
-    /// the resumption all stay on that loop, with no task or thread hop per request.
-    func send(method: String, target: String, headers: [HeaderField], body: ByteBuffer, bodyLimit: Int) async throws(UpstreamFailure) -> Answer {
+    /// event loop (see `EventLoopPinnedChannel`) the body collection and the resumption stay on
+    /// that loop, with no task or thread hop per request.
+    func start(method: String, target: String, headers: [HeaderField], body: ByteBuffer, bodyLimit: Int) -> Call {
         forwarded.add(1, ordering: .relaxed)
         var httpHeaders = HTTPHeaders()
         httpHeaders.reserveCapacity(headers.count + 1)
         for field in headers { httpHeaders.add(name: field.name, value: field.value) }
         httpHeaders.replaceOrAdd(name: "Host", value: configuration.endpoint.hostHeader)
         let sendsBody = body.readableBytes > 0 || method == "POST" || method == "PUT" || method == "PATCH"
-        let clock = ContinuousClock()
-        let start = clock.now
+        let started = ContinuousClock.now
         let deadline = NIODeadline.now() + .nanoseconds(configuration.timeout.nanoseconds)
+        let response: Result<EventLoopFuture<HTTPClient.Response>, any Error>
         do {
             let request = try HTTPClient.Request(
                 url: configuration.endpoint.url(for: target), method: HTTPMethod(rawValue: method), headers: httpHeaders,
@@ -92,18 +98,34 @@ public final class UpstreamClient: Service {
             let preference: HTTPClient.EventLoopPreference =
                 MultiThreadedEventLoopGroup.currentEventLoop.map { .delegate(on: $0) } ?? .indifferent
             let delegate = ResponseAccumulator(request: request, maxBodySize: bodyLimit)
-            let response = try await client.execute(request: request, delegate: delegate, eventLoop: preference, deadline: deadline)
-                .futureResult.get()
-            let answerHeaders = response.headers.map { HeaderField(name: $0.name, value: $0.value) }
-            return Answer(
-                status: Int(response.status.code), reason: response.status.reasonPhrase, headers: answerHeaders,
-                body: response.body ?? ByteBuffer(), duration: clock.now - start)
-        } catch is ResponseAccumulator.ResponseTooBigError {
-            throw UpstreamFailure(
-                status: 502, code: SessproxyErrorCode.bodyTooLarge,
-                message: "upstream answer is larger than the \(bodyLimit)-byte body limit")
+            response = .success(client.execute(request: request, delegate: delegate, eventLoop: preference, deadline: deadline).futureResult)
         } catch {
-            throw UpstreamFailure.classify(error, endpoint: configuration.endpoint, timeout: configuration.timeout)
+            response = .failure(error)
+        }
+        return Call(response: response, started: started, bodyLimit: bodyLimit, configuration: configuration)
+    }
+
+    /// A request on its way; see `start`.
+    struct Call: Sendable {
+        fileprivate let response: Result<EventLoopFuture<HTTPClient.Response>, any Error>
+        fileprivate let started: ContinuousClock.Instant
+        fileprivate let bodyLimit: Int
+        fileprivate let configuration: UpstreamConfiguration
+
+        func answer() async throws(UpstreamFailure) -> Answer {
+            do {
+                let response = try await self.response.get().get()
+                let answerHeaders = response.headers.map { HeaderField(name: $0.name, value: $0.value) }
+                return Answer(
+                    status: Int(response.status.code), reason: response.status.reasonPhrase, headers: answerHeaders,
+                    body: response.body ?? ByteBuffer(), duration: .now - started)
+            } catch is ResponseAccumulator.ResponseTooBigError {
+                throw UpstreamFailure(
+                    status: 502, code: SessproxyErrorCode.bodyTooLarge,
+                    message: "upstream answer is larger than the \(bodyLimit)-byte body limit")
+            } catch {
+                throw UpstreamFailure.classify(error, endpoint: configuration.endpoint, timeout: configuration.timeout)
+            }
         }
     }
 
