@@ -46,10 +46,6 @@ public final class Cassette: Sendable {
         configuration.label = "sessproxy.cassette"
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
-            // For a new file, before WAL mode fixes it: a recorded row (~5 KB with a Klarna
-            // create body and its notes) fits one 8 KiB page, where 4 KiB pages need overflow
-            // pages, so each commit writes fewer WAL frames. Ignored for existing files.
-            if isNew { try db.execute(sql: "PRAGMA page_size = 8192") }
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         let pool: DatabasePool
