@@ -26,9 +26,13 @@ public struct ReplayAnswer: Sendable, Hashable {
     /// ones plus `Sessproxy-Replay`, recorded body with redacted tokens replaced by stand-ins
     /// (`ReplayClientToken`), or the recorded bytes untouched when nothing was redacted.
     public init(exchange: RecordedExchange, exchangeID: Int64, sessionID: String?) {
-        var headers = exchange.responseHeaders.removing(Self.droppedResponseHeaders)
+        self.init(recorded: RecordedResponse(of: exchange), exchangeID: exchangeID, sessionID: sessionID)
+    }
+
+    public init(recorded: RecordedResponse, exchangeID: Int64, sessionID: String?) {
+        var headers = recorded.headers.removing(Self.droppedResponseHeaders)
         headers.append(HeaderField(name: Self.replayHeaderName, value: String(exchangeID)))
-        let body = ReplayClientToken.substitutingTokens(in: exchange.responseBody, sessionID: sessionID) ?? exchange.responseBody
-        self.init(status: exchange.status, headers: headers, body: body, exchangeID: exchangeID)
+        let body = ReplayClientToken.substitutingTokens(in: recorded.body, sessionID: sessionID) ?? recorded.body
+        self.init(status: recorded.status, headers: headers, body: body, exchangeID: exchangeID)
     }
 }

@@ -279,7 +279,7 @@ public struct ReplayEngine: Sendable {
 
         /// The answer, or nil when the exchange cannot be read.
         public func read() -> ReplayAnswer? {
-            source.exchange(id: sourceID).map { ReplayAnswer(exchange: $0, exchangeID: exchangeID, sessionID: sessionID) }
+            source.response(id: sourceID).map { ReplayAnswer(recorded: $0, exchangeID: exchangeID, sessionID: sessionID) }
         }
     }
 

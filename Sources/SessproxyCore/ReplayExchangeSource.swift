@@ -6,9 +6,15 @@ public protocol ReplayExchangeSource: Sendable {
     func exchange(id: Int64) -> RecordedExchange?
     /// Several exchanges at once (missing ones left out); a store can answer in one query.
     func exchanges(ids: [Int64]) -> [Int64: RecordedExchange]
+    /// Just the recorded answer of one exchange (what a hit sends), or nil when unreadable.
+    func response(id: Int64) -> RecordedResponse?
 }
 
 extension ReplayExchangeSource {
+    public func response(id: Int64) -> RecordedResponse? {
+        exchange(id: id).map(RecordedResponse.init(of:))
+    }
+
     public func exchanges(ids: [Int64]) -> [Int64: RecordedExchange] {
         var found: [Int64: RecordedExchange] = [:]
         for id in ids {

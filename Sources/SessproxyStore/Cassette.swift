@@ -140,6 +140,19 @@ public final class Cassette: Sendable {
         return found.exchange
     }
 
+    /// The recorded answer of one exchange, reading only its status, headers and body columns.
+    public func response(id: Int64) throws -> RecordedResponse {
+        let found = try pool.unsafeRead { db -> RecordedResponse? in
+            let statement = try db.cachedStatement(sql: "SELECT status, response_headers, response_body FROM exchange WHERE id = ?")
+            return try Row.fetchOne(statement, arguments: [id]).map { row in
+                RecordedResponse(
+                    status: row[0], headers: ExchangeRecord.decodeHeaders(row[1]), body: ExchangeRecord.decodeBody(row[2] ?? .null))
+            }
+        }
+        guard let found else { throw CassetteError.exchangeNotFound(path: path, id: id) }
+        return found
+    }
+
     // MARK: Writing
 
     /// Inserts exchanges in one transaction and returns their ids, in order. Each row gets its

@@ -13,6 +13,10 @@ public struct CassetteReplaySource: ReplayExchangeSource {
         try? cassette.exchange(id: id)
     }
 
+    public func response(id: Int64) -> RecordedResponse? {
+        try? cassette.response(id: id)
+    }
+
     public func exchanges(ids: [Int64]) -> [Int64: RecordedExchange] {
         let found = (try? cassette.exchanges(ids: ids)) ?? []
         var byID: [Int64: RecordedExchange] = [:]

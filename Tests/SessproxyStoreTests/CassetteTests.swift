@@ -37,6 +37,21 @@ import Testing
         #expect(try cassette.storedFormatVersion() == Cassette.formatVersion)
     }
 
+    /// Replay's narrow read gives the same answer parts as the full row, for text and binary
+    /// bodies, and a clear error for a missing id.
+    @Test func responseReadMatchesTheFullRow() async throws {
+        let cassette = try Cassette.openOrCreate(path: Self.temporaryPath())
+        var binary = Self.sample(2)
+        binary.responseBody = [0xFF, 0x00, 0x1F, 0x8B]
+        binary.status = 502
+        let ids = try await cassette.insert([Self.sample(1), binary])
+        for id in ids {
+            #expect(try cassette.response(id: id) == RecordedResponse(of: try cassette.exchange(id: id)))
+        }
+        #expect(try cassette.response(id: ids[1]).body == [0xFF, 0x00, 0x1F, 0x8B])
+        #expect(throws: CassetteError.self) { try cassette.response(id: 99) }
+    }
+
     @Test func bodiesAreQueryableAsJSONFromSQL() async throws {
         let path = Self.temporaryPath()
         let cassette = try Cassette.openOrCreate(path: path)
