@@ -68,14 +68,6 @@ public struct ReplayEngine: Sendable {
     }
 
     /// What building needs of one recorded exchange.
-    private struct Row {
-        let exchangeID: Int64
-        let sourceID: Int64
-        let method: String
-        let target: String
-        let sessionID: String?
-        let matchKey: String
-    }
 
     private struct ReadStep: Sendable {
         let updatesBefore: Int
@@ -126,25 +118,24 @@ public struct ReplayEngine: Sendable {
     public init(exchanges: [RecordedExchange], rules: RedactionRules = .klarna, options: Options = Options()) {
         let matcher = ReplayMatcher(rules: rules)
         let rows = exchanges.enumerated().map { index, exchange in
-            Row(
-                exchangeID: exchange.id ?? Int64(index + 1), sourceID: Int64(index), method: exchange.method,
-                target: exchange.target, sessionID: exchange.sessionID, matchKey: matcher.matchKey(for: exchange))
+            ReplayIndexEntry(
+                exchangeID: exchange.id ?? Int64(index + 1), sessionID: exchange.sessionID, method: exchange.method,
+                target: exchange.target, matchKey: matcher.matchKey(for: exchange))
         }
-        self.init(rows: rows, source: ReplayMemorySource(exchanges: exchanges), matcher: matcher, options: options)
+        // In memory the source looks exchanges up by position, not by id.
+        self.init(rows: rows, sourceIDs: { Int64($0) }, source: ReplayMemorySource(exchanges: exchanges), matcher: matcher, options: options)
     }
 
     /// An engine over a cassette's index; `source` answers by `exchangeID`. The entries' match
     /// keys must have been computed with `rules` (see `ReplayMatchKey.fingerprint`).
     public init(index: [ReplayIndexEntry], source: any ReplayExchangeSource, rules: RedactionRules = .klarna, options: Options = Options()) {
-        let rows = index.map { entry in
-            Row(
-                exchangeID: entry.exchangeID, sourceID: entry.exchangeID, method: entry.method, target: entry.target,
-                sessionID: entry.sessionID, matchKey: entry.matchKey)
-        }
-        self.init(rows: rows, source: source, matcher: ReplayMatcher(rules: rules), options: options)
+        self.init(rows: index, sourceIDs: nil, source: source, matcher: ReplayMatcher(rules: rules), options: options)
     }
 
-    private init(rows: [Row], source: any ReplayExchangeSource, matcher: ReplayMatcher, options: Options) {
+    /// `sourceIDs` maps a row's position to the id the source knows it by; nil: its exchange id.
+    private init(
+        rows: [ReplayIndexEntry], sourceIDs: ((Int) -> Int64)?, source: any ReplayExchangeSource, matcher: ReplayMatcher, options: Options
+    ) {
         var entries: [Entry] = []
         entries.reserveCapacity(rows.count)
         var groups: [[Int]] = []
@@ -179,12 +170,13 @@ public struct ReplayEngine: Sendable {
         }
 
         for (index, row) in rows.enumerated() {
+            let sourceID = sourceIDs?(index) ?? row.exchangeID
             let route = matcher.route(method: row.method, target: row.target)
             let key = row.matchKey
             let sessionID: String?
             if route.operation == .create {
                 sessionID = row.sessionID
-                    ?? source.exchange(id: row.sourceID).flatMap { KlarnaRouteClassifier.sessionID(fromCreateResponse: $0.responseBody) }
+                    ?? source.exchange(id: sourceID).flatMap { KlarnaRouteClassifier.sessionID(fromCreateResponse: $0.responseBody) }
             } else {
                 sessionID = route.sessionID ?? row.sessionID
             }
@@ -205,7 +197,7 @@ public struct ReplayEngine: Sendable {
             if let sessionID { knownSessions.insert(sessionID) }
             indicesByOperation[route.operation, default: []].append(index)
             entries.append(Entry(
-                exchangeID: row.exchangeID, sourceID: row.sourceID, matchKey: key, operation: route.operation,
+                exchangeID: row.exchangeID, sourceID: sourceID, matchKey: key, operation: route.operation,
                 keySessionID: route.sessionID, sessionID: sessionID, timelinePosition: position))
         }
 

@@ -24,19 +24,15 @@ extension Cassette {
     /// matcher or profile. Keys for a custom redaction config are never written, so recording
     /// into the file keeps storing keys.
     public func replayIndex(matcher: ReplayMatcher) throws -> CassetteReplayIndex {
-        struct Raw {
-            let id: Int64
-            let sessionID: String?
-            let method: String
-            let target: String
-            let matchKey: String?
-        }
         let fingerprint = matcher.rulesFingerprint
-        let (raws, storedFingerprint) = try pool.read { db -> ([Raw], String?) in
+        // Entries are built straight from the rows; a row without a valid stored key gets an
+        // empty one for now and its position noted, to be filled in below.
+        let (read, missing, storedFingerprint) = try pool.read { db -> ([ReplayIndexEntry], [(position: Int, id: Int64)], String?) in
             let storedFingerprint = try Self.storedMatchRules(db)
             let keysValid = storedFingerprint == fingerprint
-            var raws: [Raw] = []
-            raws.reserveCapacity(try ExchangeRecord.fetchCount(db))
+            var entries: [ReplayIndexEntry] = []
+            entries.reserveCapacity(try ExchangeRecord.fetchCount(db))
+            var missing: [(position: Int, id: Int64)] = []
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
@@ -44,17 +40,19 @@ extension Cassette {
                     ORDER BY id
                     """)
             while let row = try rows.next() {
-                raws.append(Raw(id: row[0], sessionID: row[1], method: row[2], target: row[3], matchKey: keysValid ? row[4] : nil))
+                let id: Int64 = row[0]
+                let key: String? = keysValid ? row[4] : nil
+                if key == nil { missing.append((entries.count, id)) }
+                entries.append(ReplayIndexEntry(exchangeID: id, sessionID: row[1], method: row[2], target: row[3], matchKey: key ?? ""))
             }
-            return (raws, storedFingerprint)
+            return (entries, missing, storedFingerprint)
         }
 
-        let missing = raws.compactMap { $0.matchKey == nil ? $0.id : nil }
         var computed: [Int64: String] = [:]
         computed.reserveCapacity(missing.count)
         var start = 0
         while start < missing.count {
-            let batch = Array(missing[start..<min(start + Self.bodyBatchSize, missing.count)])
+            let batch = missing[start..<min(start + Self.bodyBatchSize, missing.count)].map(\.id)
             for exchange in try exchanges(ids: batch) {
                 if let id = exchange.id { computed[id] = matcher.matchKey(for: exchange) }
             }
@@ -66,10 +64,13 @@ extension Cassette {
         if writable, !computed.isEmpty {
             stored = (try? storeMatchKeys(computed, fingerprint: fingerprint, expecting: storedFingerprint)) ?? false
         }
-        let entries = raws.compactMap { raw -> ReplayIndexEntry? in
-            guard let key = raw.matchKey ?? computed[raw.id] else { return nil }
-            return ReplayIndexEntry(exchangeID: raw.id, sessionID: raw.sessionID, method: raw.method, target: raw.target, matchKey: key)
+        var entries = read
+        var unreadable = false
+        for (position, id) in missing {
+            if let key = computed[id] { entries[position].matchKey = key } else { unreadable = true }
         }
+        // A row that vanished between the two reads has no key and is left out.
+        if unreadable { entries.removeAll { $0.matchKey.isEmpty } }
         return CassetteReplayIndex(entries: entries, computedKeys: computed.count, storedComputedKeys: stored)
     }
 
