@@ -116,7 +116,8 @@ def main():
               f"expected 0…{r['inflight_max']}) → {r['verdict']}")
     r = extra.get("big")
     if r:
-        print(f"Replay start-up, {r['exchanges']}-exchange cassette ({r['size_mib']} MiB): {r['startup_ms']} ms until /__sessproxy/health answers; "
+        print(f"Replay start-up, {r['exchanges']}-exchange cassette ({r['size_mib']} MiB): {r.get('startup_median_ms', r['startup_ms'])} ms "
+              f"until /__sessproxy/health answers (median of {r.get('startup_runs_ms', r['startup_ms'])} ms); "
               f"VmRSS {int(r['rss_kib']) / 1024:.1f} MiB (peak {int(r['hwm_kib']) / 1024:.1f} MiB); first replayed request: HTTP {r['probe_status']}")
     r = extra.get("big-prime")
     if r:
