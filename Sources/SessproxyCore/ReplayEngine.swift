@@ -67,8 +67,6 @@ public struct ReplayEngine: Sendable {
         let timelinePosition: Int
     }
 
-    /// What building needs of one recorded exchange.
-
     private struct ReadStep: Sendable {
         let updatesBefore: Int
         let group: Int

@@ -4,8 +4,8 @@ import ServiceLifecycle
 import SessproxyCore
 
 /// The single writer of a recording cassette. When nothing is being committed, a request
-/// commits its own exchange on the spot (no hand-over, no thread wake-ups: the quiet case
-/// costs one transaction). Otherwise it queues and waits; a dedicated thread takes everything
+/// commits its own exchange on the spot, on its own thread (no hand-over, no thread wake-ups:
+/// the quiet case costs one transaction). Otherwise it queues and waits; a dedicated thread takes everything
 /// that queued up meanwhile and commits it in one transaction (group commit), so under load
 /// many exchanges share one commit and each caller still resumes only once its row is durable.
 /// Runs as a `Service`: on graceful shutdown it drains what is queued, checkpoints, and stops.
