@@ -5,7 +5,9 @@ import NIOCore
 import NIOSSL
 import SessproxyCore
 import SessproxyStore
+import SessproxyProxy
 import SessproxyTesting
+import Synchronization
 import Testing
 
 @Suite(.serialized) struct RecordingProxyTests {
@@ -134,6 +136,51 @@ import Testing
                 #expect(reply.status == 502)
                 #expect(reply.json?["error_code"] == .string(SessproxyErrorCode.upstreamTLS))
             }
+        }
+    }
+
+    /// A recorder that keeps what it was handed and then fails, like a full disk.
+    final class FailingRecorder: ExchangeRecorder {
+        let received = Mutex<[RecordedExchange]>([])
+        struct DiskFull: Error {}
+
+        func record(_ exchange: RecordedExchange) async throws -> Int64 {
+            received.withLock { $0.append(exchange) }
+            throw DiskFull()
+        }
+    }
+
+    /// A commit that fails must not cost the app its answer: it gets Klarna's answer marked
+    /// `Sessproxy-Recording: failed`, health counts the failure, and what reached the recorder
+    /// was already redacted.
+    @Test func aFailedCommitStillAnswersAndIsCounted() async throws {
+        try await Support.withFakeKlarna { upstreamPort in
+            let recorder = FailingRecorder()
+            let upstream = try UpstreamClient(configuration: .init(endpoint: try UpstreamEndpoint(parsing: "http://127.0.0.1:\(upstreamPort)")))
+            let metrics = ProxyMetrics()
+            let handler = RecordingHandler(
+                upstream: upstream, recorder: recorder,
+                redactor: Redactor(rules: .klarna, pseudonymizer: Pseudonymizer(keyBytes: Support.key)), metrics: metrics,
+                bodyLimit: ProxyConfiguration.defaultBodyLimit, logger: Support.logger)
+            let port = ListeningPort()
+            let server = SessproxyServer.make(
+                configuration: .init(listen: .init(host: "127.0.0.1", port: 0), cassettePath: "unwritable.sqlite"), handler: handler,
+                metrics: metrics, logger: Support.logger, onListening: port.callback)
+            try await ServiceHarness.run([upstream, server], logger: Support.logger) {
+                let base = "http://127.0.0.1:\(try await port.wait())"
+                let create = try await Support.send("POST", "\(base)/payments/v1/sessions", body: Support.createBody)
+                #expect(create.status == 200)
+                #expect(create.json?["session_id"]?.stringValue != nil)
+                #expect(create.headers["Sessproxy-Recording"].first == "failed")
+                #expect(create.headers["Sessproxy-Exchange-Id"].isEmpty)
+                let health = try await Support.send("GET", "\(base)/__sessproxy/health")
+                #expect(health.json?["recording_failures"] == 1)
+                #expect(health.json?["exchanges_recorded"] == 0)
+            }
+            let handed = recorder.received.withLock { $0 }
+            #expect(handed.count == 1)
+            let stored = String(decoding: handed.flatMap { $0.requestBody + $0.responseBody }, as: UTF8.self)
+            #expect(!stored.contains("jane.canary") && stored.contains("redacted:"))
         }
     }
 
