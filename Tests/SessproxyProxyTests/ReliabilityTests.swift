@@ -33,6 +33,23 @@ import Glibc
         #expect(stored.count == 1 && stored.first?.status == 502 && stored.first?.proxyError == code)
     }
 
+    /// An upstream answer over the body limit is not passed on half-read: the app gets a
+    /// Klarna-shaped 502 naming the limit, and it is recorded.
+    @Test func upstreamAnswerOverTheBodyLimitIsA502() async throws {
+        let body = #"{"session_id":""# + String(repeating: "x", count: 20_000) + #""}"#
+        let upstream = RawTCPServer(reply: Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8))
+        defer { upstream.stop() }
+        let cassette = Support.temporaryCassette()
+        try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstream.port)", cassette: cassette, bodyLimit: 8192) { port, _ in
+            let answer = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: Support.createBody)
+            #expect(answer.status == 502)
+            #expect(answer.json?["error_code"] == .string(SessproxyErrorCode.bodyTooLarge))
+            #expect(String(decoding: answer.body, as: UTF8.self).contains("8192-byte"))
+        }
+        let stored = try Cassette.open(path: cassette).allExchanges()
+        #expect(stored.count == 1 && stored.first?.status == 502 && stored.first?.proxyError == SessproxyErrorCode.bodyTooLarge)
+    }
+
     @Test func htmlUnauthorizedIsPassedThroughAndRecorded() async throws {
         let cassette = Support.temporaryCassette()
         try await Support.withFakeKlarna(.init(behaviour: .init(credentials: (username: "K1", password: "right")))) { upstreamPort in
