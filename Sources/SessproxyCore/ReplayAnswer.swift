@@ -25,10 +25,6 @@ public struct ReplayAnswer: Sendable, Hashable {
     /// The answer for a recorded exchange: recorded status, recorded headers minus the dropped
     /// ones plus `Sessproxy-Replay`, recorded body with redacted tokens replaced by stand-ins
     /// (`ReplayClientToken`), or the recorded bytes untouched when nothing was redacted.
-    public init(exchange: RecordedExchange, exchangeID: Int64, sessionID: String?) {
-        self.init(recorded: RecordedResponse(of: exchange), exchangeID: exchangeID, sessionID: sessionID)
-    }
-
     public init(recorded: RecordedResponse, exchangeID: Int64, sessionID: String?) {
         var headers = recorded.headers.removing(Self.droppedResponseHeaders)
         headers.append(HeaderField(name: Self.replayHeaderName, value: String(exchangeID)))

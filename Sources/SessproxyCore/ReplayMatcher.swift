@@ -157,8 +157,8 @@ public struct ReplayMatcher: Sendable {
         return .json(canonicalNormalisedText(json, alreadyRedacted: false))
     }
 
-    /// `normalisedJSON(json).canonicalText`, with pseudonyms collapsed while writing instead
-    /// of in a rebuilt copy of the tree.
+    /// Canonical text of a parsed body redacted in placeholder mode, with every pseudonym
+    /// collapsed while writing (no rebuilt copy of the tree).
     func canonicalNormalisedText(_ json: JSONValue, alreadyRedacted: Bool) -> String {
         var redacted = json
         if !alreadyRedacted {
@@ -169,52 +169,11 @@ public struct ReplayMatcher: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// A parsed body redacted in placeholder mode with every pseudonym collapsed.
-    public func normalisedJSON(_ json: JSONValue) -> JSONValue {
-        var changed: [String] = []
-        return Self.collapsingPseudonyms(in: redactor.redactJSON(json, changed: &changed))
-    }
-
     static func query(of target: String) -> String {
         guard let mark = target.firstIndex(of: "?") else { return "" }
         let rest = target[target.index(after: mark)...]
         let end = rest.firstIndex(of: "#") ?? rest.endIndex
         return String(rest[..<end])
-    }
-
-    static func collapsingPseudonyms(in value: JSONValue) -> JSONValue {
-        collapsedOrUnchanged(value) ?? value
-    }
-
-    /// The collapsed form, or `Optional.none` when nothing changes, so that the (usual) bodies
-    /// without pseudonyms are not rebuilt node by node.
-    private static func collapsedOrUnchanged(_ value: JSONValue) -> JSONValue? {
-        switch value {
-        case .string(let text):
-            let collapsed = collapsingPseudonyms(in: text)
-            if collapsed == text { return Optional.none }
-            return .string(collapsed)
-        case .array(let items):
-            var out: [JSONValue]? = nil
-            for index in items.indices {
-                guard let changed = collapsedOrUnchanged(items[index]) else { continue }
-                if out == nil { out = items }
-                out![index] = changed
-            }
-            guard let out else { return Optional.none }
-            return .array(out)
-        case .object(let members):
-            var out: [JSONMember]? = nil
-            for index in members.indices {
-                guard let changed = collapsedOrUnchanged(members[index].value) else { continue }
-                if out == nil { out = members }
-                out![index].value = changed
-            }
-            guard let out else { return Optional.none }
-            return .object(out)
-        default:
-            return Optional.none
-        }
     }
 
     /// Replaces every `redacted:<hex>` run with `redacted`, so that a keyed pseudonym and the
