@@ -120,19 +120,19 @@ public struct ReplayEngine: Sendable {
                 exchangeID: exchange.id ?? Int64(index + 1), sessionID: exchange.sessionID, method: exchange.method,
                 target: exchange.target, matchKey: matcher.matchKey(for: exchange))
         }
-        // In memory the source looks exchanges up by position, not by id.
-        self.init(rows: rows, sourceIDs: { Int64($0) }, source: ReplayMemorySource(exchanges: exchanges), matcher: matcher, options: options)
+        self.init(rows: rows, sourceByPosition: true, source: ReplayMemorySource(exchanges: exchanges), matcher: matcher, options: options)
     }
 
     /// An engine over a cassette's index; `source` answers by `exchangeID`. The entries' match
     /// keys must have been computed with `rules` (see `ReplayMatchKey.fingerprint`).
     public init(index: [ReplayIndexEntry], source: any ReplayExchangeSource, rules: RedactionRules = .klarna, options: Options = Options()) {
-        self.init(rows: index, sourceIDs: nil, source: source, matcher: ReplayMatcher(rules: rules), options: options)
+        self.init(rows: index, sourceByPosition: false, source: source, matcher: ReplayMatcher(rules: rules), options: options)
     }
 
-    /// `sourceIDs` maps a row's position to the id the source knows it by; nil: its exchange id.
+    /// `sourceByPosition`: the source knows a row by its position (exchanges held in memory,
+    /// whose ids may be missing or repeated), not by its exchange id.
     private init(
-        rows: [ReplayIndexEntry], sourceIDs: ((Int) -> Int64)?, source: any ReplayExchangeSource, matcher: ReplayMatcher, options: Options
+        rows: [ReplayIndexEntry], sourceByPosition: Bool, source: any ReplayExchangeSource, matcher: ReplayMatcher, options: Options
     ) {
         var entries: [Entry] = []
         entries.reserveCapacity(rows.count)
@@ -168,7 +168,7 @@ public struct ReplayEngine: Sendable {
         }
 
         for (index, row) in rows.enumerated() {
-            let sourceID = sourceIDs?(index) ?? row.exchangeID
+            let sourceID = sourceByPosition ? Int64(index) : row.exchangeID
             let route = matcher.route(method: row.method, target: row.target)
             let key = row.matchKey
             let sessionID: String?
