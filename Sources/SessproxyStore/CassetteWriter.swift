@@ -28,16 +28,17 @@ public final class CassetteWriter: ExchangeRecorder, Service {
 
     public func record(_ exchange: RecordedExchange) async throws -> Int64 {
         if queue.beginInlineCommit() {
-            defer { queue.endInlineCommit() }
+            let ids: [Int64]
             do {
-                let ids = try cassette.insertBlocking([exchange])
-                queue.committed(ids.count)
-                guard let id = ids.first else { throw Closed() }
-                return id
+                ids = try cassette.insertBlocking([exchange])
             } catch {
+                queue.commitFinished(recorded: 0)
                 logger.error("cassette write failed: \(error)")
                 throw error
             }
+            queue.commitFinished(recorded: ids.count)
+            guard let id = ids.first else { throw Closed() }
+            return id
         }
         return try await withCheckedThrowingContinuation { continuation in
             if !queue.enqueue(PendingQueue.Item(exchange: exchange, continuation: continuation)) {
@@ -75,11 +76,10 @@ public final class CassetteWriter: ExchangeRecorder, Service {
         while let batch = queue.nextBatch() {
             do {
                 let ids = try cassette.insertBlocking(batch.map(\.exchange))
-                queue.committed(ids.count)
-                queue.batchDone()
+                queue.commitFinished(recorded: ids.count)
                 for (item, id) in zip(batch, ids) { item.continuation.resume(returning: id) }
             } catch {
-                queue.batchDone()
+                queue.commitFinished(recorded: 0)
                 logger.error("cassette write failed: \(error)")
                 for item in batch { item.continuation.resume(throwing: error) }
             }
@@ -102,7 +102,7 @@ final class PendingQueue: @unchecked Sendable {
     private var committing = false
 
     /// True when the caller may commit its exchange itself: open, nothing queued, nobody
-    /// committing. The caller must call `endInlineCommit()` afterwards.
+    /// committing. The caller must call `commitFinished(recorded:)` afterwards.
     func beginInlineCommit() -> Bool {
         condition.lock()
         defer { condition.unlock() }
@@ -111,18 +111,13 @@ final class PendingQueue: @unchecked Sendable {
         return true
     }
 
-    /// Ends an inline commit; the writer thread takes over what queued meanwhile.
-    func endInlineCommit() {
+    /// Ends a commit, inline or the writer thread's, that stored `count` exchanges; the writer
+    /// thread then takes over what queued meanwhile.
+    func commitFinished(recorded count: Int) {
         condition.lock()
+        recorded += count
         committing = false
         condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Ends a batch of the writer thread.
-    func batchDone() {
-        condition.lock()
-        committing = false
         condition.unlock()
     }
 
@@ -152,12 +147,6 @@ final class PendingQueue: @unchecked Sendable {
         condition.lock()
         closed = true
         condition.broadcast()
-        condition.unlock()
-    }
-
-    func committed(_ count: Int) {
-        condition.lock()
-        recorded += count
         condition.unlock()
     }
 
