@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "SessproxyCLITests",
             dependencies: [
-                "sessproxy", "SessproxyCore",
+                "sessproxy", "SessproxyCore", "SessproxyTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import SessproxyTesting
 import Testing
 
 /// Every user error is one line on stderr and exit code 2 — never a stack trace.
@@ -79,7 +80,7 @@ import Testing
     }
 
     @Test func portInUseIsExit2() throws {
-        let port = CLIRunner.freePort()
+        let port = LoopbackSocket.unusedPort()
         let directory = CLIRunner.temporaryDirectory()
         let fake = try CLIRunner.start(["fake-klarna", "--listen", "127.0.0.1:\(port)"])
         defer {

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import SessproxyCore
+import SessproxyTesting
 import Testing
 
 /// The record flow through the real binary: fake Klarna, record, SIGTERM, list/show.
@@ -9,8 +10,8 @@ import Testing
     @Test func recordsUntilSIGTERMThenListsAndShows() async throws {
         let directory = CLIRunner.temporaryDirectory()
         let cassette = directory + "/flow.sqlite"
-        let upstreamPort = CLIRunner.freePort()
-        let proxyPort = CLIRunner.freePort()
+        let upstreamPort = LoopbackSocket.unusedPort()
+        let proxyPort = LoopbackSocket.unusedPort()
         let fake = try CLIRunner.start(["fake-klarna", "--listen", "127.0.0.1:\(upstreamPort)"])
         defer {
             fake.signal(SIGTERM)

@@ -1,5 +1,6 @@
 import Foundation
 import SessproxyCore
+import SessproxyTesting
 import Testing
 
 /// `replay --strict` and `demo` through the real binary.
@@ -20,7 +21,7 @@ import Testing
 
         // Nothing requested: every recording unused → exit 1 under --strict, 0 without.
         for (strict, expected) in [(true, Int32(1)), (false, Int32(0))] {
-            let port = CLIRunner.freePort()
+            let port = LoopbackSocket.unusedPort()
             let replay = try CLIRunner.start(["replay", "--cassette", cassette, "--listen", "127.0.0.1:\(port)"] + (strict ? ["--strict"] : []))
             try CLIRunner.waitUntilListening(port: port)
             replay.signal(SIGTERM)

@@ -1,5 +1,6 @@
 import Foundation
 import SessproxyCore
+import SessproxyTesting
 
 #if canImport(Glibc)
 import Glibc
@@ -81,37 +82,14 @@ enum CLIRunner {
         return path
     }
 
-    /// A free TCP port on loopback (bound then released).
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// Polls a health URL until it answers (the server is listening).
     static func waitUntilListening(port: Int, timeout: Duration = .seconds(20)) throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            let connected = LoopbackSocket.connect(fd, port: port)
             close(fd)
-            if connected == 0 { return }
+            if connected { return }
             usleep(50_000)
         }
         struct NotListening: Error {}

@@ -1,4 +1,5 @@
 import Foundation
+import SessproxyTesting
 
 #if canImport(Glibc)
 import Glibc
@@ -16,22 +17,12 @@ final class RawTCPServer: @unchecked Sendable {
         self.fd = fd
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
+        port = LoopbackSocket.bind(fd) ?? 0
         listen(fd, 16)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
         let listener = fd
         thread = Thread {
             RawTCPServer.serve(listener: listener, reply: reply)
         }
-        port = Int(UInt16(bigEndian: address.sin_port))
         thread.start()
     }
 

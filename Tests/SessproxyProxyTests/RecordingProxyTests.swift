@@ -65,7 +65,7 @@ import Testing
 
     @Test func unreachableUpstreamIsAKlarnaShaped502AndRecorded() async throws {
         let cassette = Support.temporaryCassette()
-        let closed = try Support.closedPort()
+        let closed = LoopbackSocket.unusedPort()
         try await Support.withRecorder(upstream: "http://127.0.0.1:\(closed)", cassette: cassette) { port, _ in
             let reply = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: "{}")
             #expect(reply.status == 502)
