@@ -224,6 +224,9 @@ public struct ReplayEngine: Sendable {
     public struct PreparedRequest: Sendable {
         let key: ReplayRequestKey
         let digest: String
+
+        /// The Klarna operation the request was classified as (for metrics and logs).
+        public var operation: KlarnaOperation { key.operation }
     }
 
     public static func prepare(_ request: ReplayRequest, matcher: ReplayMatcher) -> PreparedRequest {

@@ -35,12 +35,13 @@ public final class ReplayHandler: ExchangeHandler {
     }
 
     public func handle(_ request: ProxyRequest) async -> ProxyResponse {
-        let operation = KlarnaRouteClassifier.classify(method: request.method, target: request.target).operation
         if request.bodyTooLarge {
+            let operation = KlarnaRouteClassifier.classify(method: request.method, target: request.target).operation
             return .klarnaError(status: 413, ProxyResponse.bodyTooLargeError(limit: bodyLimit), operation: operation)
         }
         let live = ReplayRequest(method: request.method, target: request.target, headers: request.headers, body: Array(request.body.readableBytesView))
         let prepared = ReplayEngine.prepare(live, matcher: matcher)
+        let operation = prepared.operation
         // The lock covers deciding only: reading the chosen exchange from the cassette happens
         // outside it, so event loops do not queue behind each other's SQLite reads.
         let step = engine.withLock { $0.decide(prepared) }
