@@ -136,7 +136,7 @@ public struct Redactor: Sendable {
             let before = changed.count
             switch action {
             case .redact:
-                let redacted = redactSubtree(value, location: location, changed: &changed)
+                let redacted = redactLeaves(value, location: location, changed: &changed)
                 // Not a ternary: `nil` would become `JSONValue.null` through its nil literal.
                 if changed.count == before { return Optional.none }
                 return redacted
@@ -196,8 +196,12 @@ public struct Redactor: Sendable {
         rules.keepPaths.contains { $0.matches(location) }
     }
 
-    /// Every scalar leaf below a matched location becomes a pseudonym (null stays null).
-    private func redactSubtree(_ value: JSONValue, location: [JSONPathComponent], changed: inout [String]) -> JSONValue {
+    /// Every leaf below a matched location becomes a pseudonym: strings always, numbers and
+    /// booleans too unless `keepingNumbersAndBooleans` (embedded documents keep counts and
+    /// flags); null stays null.
+    private func redactLeaves(
+        _ value: JSONValue, location: [JSONPathComponent], keepingNumbersAndBooleans: Bool = false, changed: inout [String]
+    ) -> JSONValue {
         switch value {
         case .null:
             return value
@@ -206,18 +210,24 @@ public struct Redactor: Sendable {
             changed.append(location.pathString)
             return .string(pseudonymizer.pseudonym(for: text))
         case .number(let lexeme):
+            if keepingNumbersAndBooleans { return value }
             changed.append(location.pathString)
             return .string(pseudonymizer.pseudonym(for: lexeme))
         case .bool(let flag):
+            if keepingNumbersAndBooleans { return value }
             changed.append(location.pathString)
             return .string(pseudonymizer.pseudonym(for: flag ? "true" : "false"))
         case .object(let members):
             return .object(members.map { member in
-                JSONMember(key: member.key, value: redactSubtree(member.value, location: location + [.key(member.key)], changed: &changed))
+                JSONMember(
+                    key: member.key,
+                    value: redactLeaves(
+                        member.value, location: location + [.key(member.key)], keepingNumbersAndBooleans: keepingNumbersAndBooleans,
+                        changed: &changed))
             })
         case .array(let items):
             return .array(items.enumerated().map { offset, item in
-                redactSubtree(item, location: location + [.index(offset)], changed: &changed)
+                redactLeaves(item, location: location + [.index(offset)], keepingNumbersAndBooleans: keepingNumbersAndBooleans, changed: &changed)
             })
         }
     }
@@ -231,28 +241,9 @@ public struct Redactor: Sendable {
             return pseudonymizer.pseudonym(for: text)
         }
         var innerChanged: [String] = []
-        let redacted = redactStrings(inner, location: [], changed: &innerChanged)
+        let redacted = redactLeaves(inner, location: [], keepingNumbersAndBooleans: true, changed: &innerChanged)
         guard !innerChanged.isEmpty else { return text }
         changed.append(contentsOf: innerChanged.map { "\(location.pathString)>\($0)" })
         return JSONSerializer.string(redacted, style: .compact)
-    }
-
-    private func redactStrings(_ value: JSONValue, location: [JSONPathComponent], changed: inout [String]) -> JSONValue {
-        switch value {
-        case .string(let text):
-            if Pseudonymizer.isRedacted(text) { return value }
-            changed.append(location.pathString)
-            return .string(pseudonymizer.pseudonym(for: text))
-        case .object(let members):
-            return .object(members.map { member in
-                JSONMember(key: member.key, value: redactStrings(member.value, location: location + [.key(member.key)], changed: &changed))
-            })
-        case .array(let items):
-            return .array(items.enumerated().map { offset, item in
-                redactStrings(item, location: location + [.index(offset)], changed: &changed)
-            })
-        default:
-            return value
-        }
     }
 }
