@@ -30,7 +30,9 @@ let package = Package(
             name: "SessproxyCore",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.embedInCode("Schema/klarna-payments-openapi.yaml")]
         ),
         .target(
             name: "SessproxyStore",

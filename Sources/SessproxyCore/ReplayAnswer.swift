@@ -23,12 +23,16 @@ public struct ReplayAnswer: Sendable, Hashable {
     }
 
     /// The answer for a recorded exchange: recorded status, recorded headers minus the dropped
-    /// ones plus `Sessproxy-Replay`, recorded body with redacted tokens replaced by stand-ins
-    /// (`ReplayClientToken`), or the recorded bytes untouched when nothing was redacted.
-    public init(recorded: RecordedResponse, exchangeID: Int64, sessionID: String?) {
+    /// ones plus `Sessproxy-Replay`, recorded body with every pseudonym replaced by a stand-in
+    /// of its field's shape (`ReplayBodyRenderer`), or the recorded bytes untouched when nothing
+    /// was redacted.
+    public init(
+        recorded: RecordedResponse, exchangeID: Int64, operation: KlarnaOperation, sessionID: String?,
+        renderer: ReplayBodyRenderer = ReplayBodyRenderer()
+    ) {
         var headers = recorded.headers.removing(Self.droppedResponseHeaders)
         headers.append(HeaderField(name: Self.replayHeaderName, value: String(exchangeID)))
-        let body = ReplayClientToken.substitutingTokens(in: recorded.body, sessionID: sessionID) ?? recorded.body
+        let body = renderer.render(recorded.body, operation: operation, status: recorded.status, sessionID: sessionID) ?? recorded.body
         self.init(status: recorded.status, headers: headers, body: body, exchangeID: exchangeID)
     }
 }

@@ -92,6 +92,8 @@ public struct ReplayEngine: Sendable {
     }
 
     public let matcher: ReplayMatcher
+    /// Turns recorded pseudonyms into stand-ins that fit the answer's schema.
+    public let renderer: ReplayBodyRenderer
     public let options: Options
     private let source: any ReplayExchangeSource
     private let entries: [Entry]
@@ -200,6 +202,7 @@ public struct ReplayEngine: Sendable {
         }
 
         self.matcher = matcher
+        self.renderer = ReplayBodyRenderer(rules: matcher.rules)
         self.options = options
         self.source = source
         self.entries = entries
@@ -268,11 +271,15 @@ public struct ReplayEngine: Sendable {
         public let exchangeID: Int64
         fileprivate let sourceID: Int64
         fileprivate let sessionID: String?
+        fileprivate let operation: KlarnaOperation
         fileprivate let source: any ReplayExchangeSource
+        fileprivate let renderer: ReplayBodyRenderer
 
         /// The answer, or nil when the exchange cannot be read.
         public func read() -> ReplayAnswer? {
-            source.response(id: sourceID).map { ReplayAnswer(recorded: $0, exchangeID: exchangeID, sessionID: sessionID) }
+            source.response(id: sourceID).map {
+                ReplayAnswer(recorded: $0, exchangeID: exchangeID, operation: operation, sessionID: sessionID, renderer: renderer)
+            }
         }
     }
 
@@ -293,7 +300,9 @@ public struct ReplayEngine: Sendable {
             answered[index] = true
             if let cached = answerCache[index] { return .answer(cached) }
             let entry = entries[index]
-            return .load(AnswerLoad(index: index, exchangeID: entry.exchangeID, sourceID: entry.sourceID, sessionID: entry.sessionID, source: source))
+            return .load(AnswerLoad(
+                index: index, exchangeID: entry.exchangeID, sourceID: entry.sourceID, sessionID: entry.sessionID,
+                operation: entry.operation, source: source, renderer: renderer))
         case .miss(let cause):
             let report = missReport(for: key, cause: cause)
             misses.append(report)

@@ -54,7 +54,8 @@ public struct ReplayMatcher: Sendable {
     public func matchKey(for exchange: RecordedExchange, requestJSON: JSONValue?, redactedUnderTheseRules: Bool = false) -> String {
         guard let requestJSON else { return matchKey(for: exchange) }
         var key = key(method: exchange.method, target: exchange.target, body: [])
-        key.body = .json(canonicalNormalisedText(requestJSON, alreadyRedacted: redactedUnderTheseRules))
+        let schema = redactor.document?.requestSchema(method: exchange.method, path: key.path)
+        key.body = .json(canonicalNormalisedText(requestJSON, schema: schema, alreadyRedacted: redactedUnderTheseRules))
         return ReplayMatchKey.digest(of: key)
     }
 
@@ -87,6 +88,8 @@ public struct ReplayMatcher: Sendable {
         return target.withUTF8 { bytes -> RouteClassification? in
             guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "%") && $0 != UInt8(ascii: "#") }) else { return nil }
             if Self.contains(bytes, Self.pseudonymPrefixBytes) { return nil }
+            // What the leak detector could change (an email, a phone number) takes the general path.
+            if bytes.contains(UInt8(ascii: "@")) || bytes.contains(UInt8(ascii: "+")) { return nil }
             for prefix in prefixes where Self.hasPrefix(bytes, prefix) { return nil }
             let end = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
             let path = UnsafeBufferPointer(rebasing: bytes[0..<end])
@@ -139,9 +142,10 @@ public struct ReplayMatcher: Sendable {
         let normalised = normalisedTarget(target)
         let route = KlarnaRouteClassifier.classify(method: method, target: normalised)
         let path = KlarnaRouteClassifier.pathOnly(normalised)
+        let schema = body.isEmpty ? nil : redactor.document?.requestSchema(method: method, path: path)
         return ReplayRequestKey(
             method: method.uppercased(), operation: route.operation, sessionID: route.sessionID,
-            path: path, query: Self.query(of: normalised), body: normalisedBody(body))
+            path: path, query: Self.query(of: normalised), body: normalisedBody(body, schema: schema))
     }
 
     /// The target with secret path segments replaced by the placeholder.
@@ -150,20 +154,26 @@ public struct ReplayMatcher: Sendable {
         return Self.collapsingPseudonyms(in: redactor.redactTarget(target, notes: &notes))
     }
 
-    /// The body as matching sees it.
-    public func normalisedBody(_ body: [UInt8]) -> ReplayBody {
+    /// The body as matching sees it: JSON in canonical form; anything else as the recorder
+    /// stores it (findings replaced, unparseable bodies withheld), pseudonyms collapsed.
+    public func normalisedBody(_ body: [UInt8], schema: SchemaNode? = nil) -> ReplayBody {
         guard !body.isEmpty else { return .empty }
-        guard let json = try? JSONParser.parse(body) else { return .bytes(body) }
-        return .json(canonicalNormalisedText(json, alreadyRedacted: false))
+        guard let json = try? JSONParser.parse(body) else {
+            var notes: [String] = []
+            let stored = redactor.redactBody(body, side: "request", notes: &notes)
+            guard let text = String(validating: stored, as: UTF8.self) else { return .bytes(stored) }
+            return .bytes(Array(Self.collapsingPseudonyms(in: text).utf8))
+        }
+        return .json(canonicalNormalisedText(json, schema: schema, alreadyRedacted: false))
     }
 
     /// Canonical text of a parsed body redacted in placeholder mode, with every pseudonym
     /// collapsed while writing (no rebuilt copy of the tree).
-    func canonicalNormalisedText(_ json: JSONValue, alreadyRedacted: Bool) -> String {
+    func canonicalNormalisedText(_ json: JSONValue, schema: SchemaNode?, alreadyRedacted: Bool) -> String {
         var redacted = json
         if !alreadyRedacted {
             var changed: [String] = []
-            redacted = redactor.redactJSON(json, changed: &changed)
+            redacted = redactor.redactJSON(json, schema: schema, changed: &changed)
         }
         let bytes = JSONSerializer.bytes(redacted, style: .canonical, transformingStringValues: Self.collapsingPseudonyms(in:))
         return String(decoding: bytes, as: UTF8.self)
@@ -176,12 +186,13 @@ public struct ReplayMatcher: Sendable {
         return String(rest[..<end])
     }
 
-    /// Replaces every `redacted:<hex>` run with `redacted`, so that a keyed pseudonym and the
-    /// placeholder compare equal wherever they appear (whole value, embedded JSON, path).
+    /// Replaces every pseudonym (`redacted:<hex>` and its format hint) with `redacted`, so that
+    /// a keyed pseudonym and the placeholder compare equal wherever they appear (whole value,
+    /// embedded JSON, free text, path).
     static func collapsingPseudonyms(in text: String) -> String {
         var text = text
         return text.withUTF8 { bytes -> String? in
-            guard let first = Self.findPseudonymPrefix(in: bytes, from: 0) else { return nil }
+            guard let first = PseudonymToken.nextStart(in: bytes, from: 0) else { return nil }
             var out: [UInt8] = []
             out.reserveCapacity(bytes.count)
             var index = 0
@@ -189,28 +200,11 @@ public struct ReplayMatcher: Sendable {
             while let start = next {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<start]))
                 out.append(contentsOf: Pseudonymizer.placeholder.utf8)
-                index = start + pseudonymPrefixBytes.count
-                while index < bytes.count, isHexDigit(bytes[index]) { index += 1 }
-                next = Self.findPseudonymPrefix(in: bytes, from: index)
+                index = PseudonymToken.end(in: bytes, at: start)
+                next = PseudonymToken.nextStart(in: bytes, from: index)
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index...]))
             return String(decoding: out, as: UTF8.self)
         } ?? text
-    }
-
-    /// Offset of the next `redacted:` at or after `start`.
-    private static func findPseudonymPrefix(in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        let prefix = pseudonymPrefixBytes
-        guard bytes.count >= prefix.count else { return nil }
-        var index = start
-        while index + prefix.count <= bytes.count {
-            if bytes[index] == prefix[0], bytes[index..<index + prefix.count].elementsEqual(prefix) { return index }
-            index += 1
-        }
-        return nil
-    }
-
-    private static func isHexDigit(_ byte: UInt8) -> Bool {
-        (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) || (0x41...0x46).contains(byte)
     }
 }

@@ -55,7 +55,7 @@ import Testing
         #expect(one.allSatisfy { $0 == "-" || $0.isHexDigit })
 
         let body = Array(#"{"authorization_token":"redacted:00112233aabbccdd","nested":{"client_token":"redacted"}}"#.utf8)
-        let replaced = try #require(ReplayClientToken.substitutingTokens(in: body, sessionID: "S"))
+        let replaced = try #require(ReplayBodyRenderer().render(body, operation: .other, status: 200, sessionID: "S"))
         let json = try JSONParser.parse(replaced)
         #expect(json["authorization_token"]?.stringValue == one)
         #expect(json["nested"]?["client_token"]?.stringValue == ReplayClientToken.clientToken(sessionID: "S"))
@@ -67,7 +67,7 @@ import Testing
         var engine = ReplayEngine(exchanges: [exchange])
         let answer = try #require(engine.answer(F.readRequest("A")).answer)
         #expect(answer.body == Array(pretty.utf8))
-        #expect(ReplayClientToken.substitutingTokens(in: Array(pretty.utf8), sessionID: "A") == nil)
+        #expect(ReplayBodyRenderer().render(Array(pretty.utf8), operation: .read, status: 200, sessionID: "A") == nil)
     }
 
     @Test func framingHeadersAreDroppedAndReplayHeaderAdded() throws {

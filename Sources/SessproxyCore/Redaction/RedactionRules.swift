@@ -13,19 +13,29 @@ public struct RedactionRules: Sendable, Hashable {
     public var keepPaths: [JSONPathPattern]
     /// Path prefixes whose next segment is a secret (`/payments/v1/authorizations/{token}`).
     public var secretPathPrefixes: [String]
+    /// The format of redacted values at these locations (first match wins), for what the
+    /// OpenAPI document says only in prose: which strings are emails, dates, phone numbers.
+    public var formats: [FormattedPath]
 
     public init(
         headers: Set<String>,
         bodyPaths: [JSONPathPattern],
         embeddedJSONPaths: [JSONPathPattern],
         keepPaths: [JSONPathPattern] = [],
-        secretPathPrefixes: [String] = []
+        secretPathPrefixes: [String] = [],
+        formats: [FormattedPath] = []
     ) {
         self.headers = Set(headers.map { $0.lowercased() })
         self.bodyPaths = bodyPaths
         self.embeddedJSONPaths = embeddedJSONPaths
         self.keepPaths = keepPaths
         self.secretPathPrefixes = secretPathPrefixes
+        self.formats = formats
+    }
+
+    /// The format the rules give a location, if any.
+    public func format(at location: [JSONPathComponent]) -> FieldFormat? {
+        formats.first { $0.pattern.matches(location) }?.format
     }
 
     /// The default profile for the Klarna Payments API.
@@ -44,12 +54,24 @@ public struct RedactionRules: Sendable, Hashable {
             paths += addressFields.map { "**.\(address).\($0)" }
         }
         paths += customerFields.map { "**.customer.\($0)" }
+        // Reference §5.7–5.8: the formats the document describes only in words. Enums and
+        // patterns (`organization_entity_type`, `last_four_ssn`) come from the document itself.
+        var formats: [(String, FieldFormat)] = [
+            ("**.customer.date_of_birth", .date), ("**.customer.title", .keepLength), ("**.customer.last_four_ssn", .digits),
+        ]
+        for address in ["billing_address", "shipping_address"] {
+            formats += [
+                ("**.\(address).email", .email), ("**.\(address).phone", .phone), ("**.\(address).postal_code", .keepLength),
+                ("**.\(address).country", .country), ("**.\(address).title", .keepLength),
+            ]
+        }
         return RedactionRules(
             headers: ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"],
             bodyPaths: paths.map { try! JSONPathPattern($0) },
             embeddedJSONPaths: [try! JSONPathPattern("**.attachment.body")],
             keepPaths: [],
-            secretPathPrefixes: ["/payments/v1/authorizations/"]
+            secretPathPrefixes: ["/payments/v1/authorizations/"],
+            formats: formats.map { FormattedPath(pattern: try! JSONPathPattern($0.0), format: $0.1) }
         )
     }()
 
@@ -60,7 +82,22 @@ public struct RedactionRules: Sendable, Hashable {
         copy.bodyPaths += additions.paths
         copy.embeddedJSONPaths += additions.embeddedJSONPaths
         copy.keepPaths += additions.keepPaths
+        // A format is also a redaction: a path given a format is redacted. User formats come
+        // first so they can override the profile's.
+        copy.bodyPaths += additions.formats.map(\.pattern).filter { !copy.bodyPaths.contains($0) }
+        copy.formats = additions.formats + copy.formats
         return copy
+    }
+}
+
+/// A location and the format of the values redacted there.
+public struct FormattedPath: Sendable, Hashable {
+    public var pattern: JSONPathPattern
+    public var format: FieldFormat
+
+    public init(pattern: JSONPathPattern, format: FieldFormat) {
+        self.pattern = pattern
+        self.format = format
     }
 }
 
@@ -70,16 +107,19 @@ public struct RedactionAdditions: Sendable, Hashable {
     public var paths: [JSONPathPattern]
     public var embeddedJSONPaths: [JSONPathPattern]
     public var keepPaths: [JSONPathPattern]
+    public var formats: [FormattedPath]
 
     public init(
         headers: [String] = [],
         paths: [JSONPathPattern] = [],
         embeddedJSONPaths: [JSONPathPattern] = [],
-        keepPaths: [JSONPathPattern] = []
+        keepPaths: [JSONPathPattern] = [],
+        formats: [FormattedPath] = []
     ) {
         self.headers = headers
         self.paths = paths
         self.embeddedJSONPaths = embeddedJSONPaths
         self.keepPaths = keepPaths
+        self.formats = formats
     }
 }

@@ -5,14 +5,60 @@
 public enum LeakTextDetector {
     /// The kinds of leak present in `text`, in `LeakKind` order, each at most once.
     public static func kinds(in text: String) -> [LeakKind] {
-        let bytes = maskingPseudonyms(Array(text.utf8))
-        var found: [LeakKind] = []
-        if containsEmail(bytes) { found.append(.email) }
-        if containsPhoneNumber(bytes) { found.append(.phoneNumber) }
-        if containsCredential(bytes) { found.append(.credential) }
-        if containsJWT(bytes) { found.append(.jwt) }
-        if containsCardNumber(bytes) { found.append(.cardNumber) }
+        var seen = Set<LeakKind>()
+        return spans(in: text).map(\.kind).filter { seen.insert($0).inserted }.sorted()
+    }
+
+    /// One finding in a text: its kind and the UTF-8 byte offsets it covers.
+    public struct Span: Sendable, Hashable {
+        public var kind: LeakKind
+        public var range: Range<Int>
+    }
+
+    /// Every finding in `text` with where it is, in `LeakKind` order then by position. Audit
+    /// reports the kinds; recording replaces the ranges with pseudonyms of the same kind.
+    public static func spans(in text: String) -> [Span] {
+        let raw = Array(text.utf8)
+        guard mayContainFinding(raw) else { return [] }
+        let bytes = maskingPseudonyms(raw)
+        var found: [Span] = []
+        found += emailRanges(bytes).map { Span(kind: .email, range: $0) }
+        found += phoneNumberRanges(bytes).map { Span(kind: .phoneNumber, range: $0) }
+        found += credentialRanges(bytes).map { Span(kind: .credential, range: $0) }
+        found += jwtRanges(bytes).map { Span(kind: .jwt, range: $0) }
+        found += cardNumberRanges(bytes).map { Span(kind: .cardNumber, range: $0) }
         return found
+    }
+
+    /// Cheap first look: every detector needs an `@`, a `+`, `eyJ`, a `Basic`/`Bearer` word or
+    /// a run of digits; most strings (names, SKUs, URLs) have none and are not scanned further.
+    static func mayContainFinding(_ bytes: [UInt8]) -> Bool {
+        var digits = 0
+        for (index, byte) in bytes.enumerated() {
+            switch byte {
+            case UInt8(ascii: "@"), UInt8(ascii: "+"): return true
+            case 0x30...0x39:
+                digits += 1
+                if digits >= 8 { return true }
+            case UInt8(ascii: "e"):
+                if index + 2 < bytes.count, bytes[index + 1] == UInt8(ascii: "y"), bytes[index + 2] == UInt8(ascii: "J") { return true }
+            case UInt8(ascii: "B"), UInt8(ascii: "b"):
+                if index + 5 < bytes.count, bytes[index + 1] == UInt8(ascii: "a") || bytes[index + 1] == UInt8(ascii: "e") { return true }
+            default:
+                break
+            }
+        }
+        return false
+    }
+
+    /// Whether the whole value is one email address (for choosing a stand-in's format).
+    public static func isWholeEmail(_ bytes: [UInt8]) -> Bool {
+        emailRanges(bytes) == [0..<bytes.count]
+    }
+
+    /// Whether the whole value is one phone number (for choosing a stand-in's format).
+    public static func isWholePhoneNumber(_ bytes: [UInt8]) -> Bool {
+        phoneNumberRanges(bytes) == [0..<bytes.count]
     }
 
     /// Whether a header value is an auth credential (`Basic …`, `Bearer …`) that is not a pseudonym.
@@ -62,29 +108,23 @@ public enum LeakTextDetector {
 
     // MARK: Pseudonyms
 
-    private static let pseudonymPrefix = Array(Pseudonymizer.prefix.utf8)
-
-    /// Blanks every `redacted:<hex>` run with spaces so no detector sees its hex digits.
+    /// Blanks every pseudonym (`redacted:<hex>` and its hint) with spaces so no detector sees
+    /// its hex digits; offsets stay where they were.
     static func maskingPseudonyms(_ bytes: [UInt8]) -> [UInt8] {
-        guard bytes.count >= pseudonymPrefix.count else { return bytes }
+        guard var start = PseudonymToken.nextStart(in: bytes, from: 0) else { return bytes }
         var out = bytes
-        var index = 0
-        while index + pseudonymPrefix.count <= out.count {
-            if out[index] == pseudonymPrefix[0], Array(out[index..<index + pseudonymPrefix.count]) == pseudonymPrefix {
-                var end = index + pseudonymPrefix.count
-                while end < out.count, isHexDigit(out[end]) { end += 1 }
-                for position in index..<end { out[position] = UInt8(ascii: " ") }
-                index = end
-            } else {
-                index += 1
-            }
+        while true {
+            let end = PseudonymToken.end(in: bytes, at: start)
+            for position in start..<end { out[position] = UInt8(ascii: " ") }
+            guard let next = PseudonymToken.nextStart(in: bytes, from: end) else { return out }
+            start = next
         }
-        return out
     }
 
     // MARK: Email
 
-    static func containsEmail(_ bytes: [UInt8]) -> Bool {
+    static func emailRanges(_ bytes: [UInt8]) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
         for (at, byte) in bytes.enumerated() where byte == UInt8(ascii: "@") {
             var start = at
             while start > 0, isEmailLocal(bytes[start - 1]) { start -= 1 }
@@ -97,15 +137,16 @@ public enum LeakTextDetector {
             guard labels.count >= 2, labels.allSatisfy({ !$0.isEmpty }), let top = labels.last,
                 top.count >= 2, top.allSatisfy(isLetter)
             else { continue }
-            return true
+            ranges.append(start..<(at + 1 + domain.count))
         }
-        return false
+        return ranges
     }
 
     // MARK: Phone
 
     /// E.164-ish: `+` then 8–15 digits, single spaces, dashes, dots or parentheses allowed between them.
-    static func containsPhoneNumber(_ bytes: [UInt8]) -> Bool {
+    static func phoneNumberRanges(_ bytes: [UInt8]) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
         for (plus, byte) in bytes.enumerated() where byte == UInt8(ascii: "+") {
             if plus > 0, isBase64Byte(bytes[plus - 1]) { continue }
             var index = plus + 1
@@ -127,16 +168,17 @@ public enum LeakTextDetector {
                 index += 1
             }
             if end < bytes.count, isLetter(bytes[end]) || isDigit(bytes[end]) { continue }
-            if (8...15).contains(digits) { return true }
+            if (8...15).contains(digits) { ranges.append(plus..<end) }
         }
-        return false
+        return ranges
     }
 
     // MARK: Credentials in text
 
     /// `Basic <token>` / `Bearer <token>` inside text. A word after "Basic" is only a credential
     /// when it looks like one (has a digit or base64 padding), so prose like "Basic plan" is not.
-    static func containsCredential(_ bytes: [UInt8]) -> Bool {
+    static func credentialRanges(_ bytes: [UInt8]) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
         for scheme in ["Basic ", "Bearer ", "basic ", "bearer "] {
             let pattern = Array(scheme.utf8)
             var index = 0
@@ -150,16 +192,19 @@ public enum LeakTextDetector {
                 while token.last == UInt8(ascii: ".") { token.removeLast() }
                 let minimum = scheme.lowercased() == "basic " ? 8 : 16
                 guard token.count >= minimum else { continue }
-                if token.contains(where: isDigit) || token.last == UInt8(ascii: "=") { return true }
+                if token.contains(where: isDigit) || token.last == UInt8(ascii: "=") {
+                    ranges.append((found + pattern.count)..<(found + pattern.count + token.count))
+                }
             }
         }
-        return false
+        return ranges
     }
 
     // MARK: JWT
 
     /// Three base64url segments separated by dots, the first starting `eyJ` (`{"` encoded).
-    static func containsJWT(_ bytes: [UInt8]) -> Bool {
+    static func jwtRanges(_ bytes: [UInt8]) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
         let marker = Array("eyJ".utf8)
         var index = 0
         while let start = firstIndex(of: marker, in: bytes, from: index) {
@@ -177,16 +222,20 @@ public enum LeakTextDetector {
                 guard position < bytes.count, bytes[position] == UInt8(ascii: ".") else { break }
                 position += 1
             }
-            if segments == 3, segmentLengths[0] >= 3, segmentLengths[1] >= 1 { return true }
+            if segments == 3, segmentLengths[0] >= 3, segmentLengths[1] >= 1 {
+                ranges.append(start..<position)
+                index = position
+            }
         }
-        return false
+        return ranges
     }
 
     // MARK: Card numbers
 
     /// 13–19 digits (single spaces or dashes allowed between groups), first digit 2–6 as for the
     /// card networks, passing Luhn. The first-digit rule keeps millisecond timestamps out.
-    static func containsCardNumber(_ bytes: [UInt8]) -> Bool {
+    static func cardNumberRanges(_ bytes: [UInt8]) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
         var index = 0
         while index < bytes.count {
             guard isDigit(bytes[index]), index == 0 || !isAlphanumeric(bytes[index - 1]) else {
@@ -194,6 +243,7 @@ public enum LeakTextDetector {
                 continue
             }
             var digits: [UInt8] = []
+            let start = index
             var position = index
             var end = index
             var lastWasSeparator = false
@@ -213,9 +263,9 @@ public enum LeakTextDetector {
             index = max(end, index + 1)
             if end < bytes.count, isLetter(bytes[end]) { continue }
             guard (13...19).contains(digits.count), let first = digits.first, (2...6).contains(first) else { continue }
-            if passesLuhn(digits) { return true }
+            if passesLuhn(digits) { ranges.append(start..<end) }
         }
-        return false
+        return ranges
     }
 
     static func passesLuhn(_ digits: [UInt8]) -> Bool {

@@ -1,9 +1,20 @@
 /// Applies `RedactionRules` to an exchange in one pass over each parsed body. Runs before
 /// anything is stored (record, import) and on live requests during replay, so a redacted
 /// cassette still matches what the app sends.
+///
+/// Two kinds of evidence, both applied before anything touches disk: the rules (every value at
+/// a listed location becomes a pseudonym, with a hint of its format), and the leak detector run
+/// over every other stored string — header values, path and query, JSON leaves the rules do not
+/// cover, bodies that are not JSON (`Redactor+UnlistedData.swift`). The OpenAPI document tells
+/// which numbers are typed amounts and counts, which the detector leaves alone.
 public struct Redactor: Sendable {
     public let rules: RedactionRules
     public let pseudonymizer: Pseudonymizer
+    /// Schemas of request and answer bodies, for what the detector must leave alone.
+    public let document: OpenAPIDocument?
+    /// Whether the leak detector runs over what the rules do not cover (off only for audit's
+    /// check of which rule-covered fields were never redacted).
+    public let detectsUnlistedData: Bool
     /// Rules indexed by the key they end in, so that walking a body only tests the few rules
     /// that could match the current key instead of every rule at every node.
     private let rulesByLastKey: [String: [IndexedRule]]
@@ -19,9 +30,13 @@ public struct Redactor: Sendable {
         var action: Action
     }
 
-    public init(rules: RedactionRules, pseudonymizer: Pseudonymizer) {
+    public init(
+        rules: RedactionRules, pseudonymizer: Pseudonymizer, document: OpenAPIDocument? = .klarna, detectsUnlistedData: Bool = true
+    ) {
         self.rules = rules
         self.pseudonymizer = pseudonymizer
+        self.document = document
+        self.detectsUnlistedData = detectsUnlistedData
         let indexed = rules.bodyPaths.map { IndexedRule(pattern: $0, action: .redact) }
             + rules.embeddedJSONPaths.map { IndexedRule(pattern: $0, action: .embedded) }
         var byKey: [String: [IndexedRule]] = [:]
@@ -53,17 +68,19 @@ public struct Redactor: Sendable {
     /// redacts the request while the upstream is still answering. Returns the redacted request
     /// body as parsed; `notes` collects what was replaced, for `addNotes`.
     public func redactRequest(of exchange: inout RecordedExchange, notes: inout [String]) -> JSONValue? {
+        let schema = document?.requestSchema(method: exchange.method, path: exchange.target)
         exchange.target = redactTarget(exchange.target, notes: &notes)
         exchange.requestHeaders = redactHeaders(exchange.requestHeaders, side: "request", notes: &notes)
-        let request = redactBodyKeepingJSON(exchange.requestBody, side: "request", notes: &notes)
+        let request = redactBodyKeepingJSON(exchange.requestBody, side: "request", schema: schema, notes: &notes)
         exchange.requestBody = request.bytes
         return request.json
     }
 
     /// The response half of `redact(_:)`: response headers and body.
     public func redactResponse(of exchange: inout RecordedExchange, notes: inout [String]) {
+        let schema = document?.responseSchema(method: exchange.method, path: exchange.path, status: exchange.status)
         exchange.responseHeaders = redactHeaders(exchange.responseHeaders, side: "response", notes: &notes)
-        exchange.responseBody = redactBody(exchange.responseBody, side: "response", notes: &notes)
+        exchange.responseBody = redactBody(exchange.responseBody, side: "response", schema: schema, notes: &notes)
     }
 
     /// Appends the notes of both halves to the exchange's `redactions`, each path once.
@@ -73,23 +90,28 @@ public struct Redactor: Sendable {
     }
 
     public func redactTarget(_ target: String, notes: inout [String]) -> String {
+        var target = target
         for prefix in rules.secretPathPrefixes where target.hasPrefix(prefix) {
             let rest = target.dropFirst(prefix.count)
             let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
             let secret = String(rest[..<end])
             guard !secret.isEmpty, !Pseudonymizer.isRedacted(secret) else { continue }
             notes.append("request.path")
-            return prefix + pseudonymizer.pseudonym(for: secret) + rest[end...]
+            target = prefix + pseudonymizer.pseudonym(for: secret) + rest[end...]
+            break
         }
-        return target
+        return detectsUnlistedData ? redactUnlistedTarget(target, notes: &notes) : target
     }
 
     public func redactHeaders(_ headers: [HeaderField], side: String, notes: inout [String]) -> [HeaderField] {
         headers.map { field in
             let lowered = field.name.lowercased()
-            guard rules.headers.contains(lowered) else { return field }
             var copy = field
-            copy.value = redactHeaderValue(field.value)
+            if rules.headers.contains(lowered) {
+                copy.value = redactHeaderValue(field.value)
+            } else if detectsUnlistedData, let replaced = redactUnlistedText(field.value) {
+                copy.value = replaced
+            }
             if copy.value != field.value { notes.append("\(side).header.\(lowered)") }
             return copy
         }
@@ -104,34 +126,40 @@ public struct Redactor: Sendable {
         return pseudonymizer.pseudonym(for: value)
     }
 
-    /// Redacts a JSON body; a body that is not JSON is returned unchanged.
-    public func redactBody(_ body: [UInt8], side: String, notes: inout [String]) -> [UInt8] {
-        redactBodyKeepingJSON(body, side: side, notes: &notes).bytes
+    /// Redacts a body: JSON through the rules and the detector; anything else through
+    /// `redactUnparsedBody` (text and forms scanned, the rest withheld).
+    public func redactBody(_ body: [UInt8], side: String, schema: SchemaNode? = nil, notes: inout [String]) -> [UInt8] {
+        redactBodyKeepingJSON(body, side: side, schema: schema, notes: &notes).bytes
     }
 
-    private func redactBodyKeepingJSON(_ body: [UInt8], side: String, notes: inout [String]) -> (bytes: [UInt8], json: JSONValue?) {
-        guard !body.isEmpty, let json = try? JSONParser.parse(body) else { return (body, nil) }
+    private func redactBodyKeepingJSON(
+        _ body: [UInt8], side: String, schema: SchemaNode?, notes: inout [String]
+    ) -> (bytes: [UInt8], json: JSONValue?) {
+        guard !body.isEmpty else { return (body, nil) }
+        guard let json = try? JSONParser.parse(body) else {
+            guard detectsUnlistedData else { return (body, nil) }
+            return (redactUnparsedBody(body, side: side, notes: &notes), nil)
+        }
         var changed: [String] = []
         var location: [JSONPathComponent] = []
-        let redacted = redactValue(json, location: &location, changed: &changed)
+        let redacted = replacement(for: json, schema: schema, location: &location, changed: &changed) ?? json
         guard !changed.isEmpty else { return (body, json) }
         notes.append(contentsOf: changed.map { "\(side).body.\($0)" })
         return (JSONSerializer.bytes(redacted, style: .compact), redacted)
     }
 
-    /// Redacts a parsed document; `changed` receives the paths that were replaced.
-    public func redactJSON(_ json: JSONValue, changed: inout [String]) -> JSONValue {
+    /// Redacts a parsed document whose schema is `schema` (nil: unknown); `changed` receives
+    /// the paths that were replaced.
+    public func redactJSON(_ json: JSONValue, schema: SchemaNode? = nil, changed: inout [String]) -> JSONValue {
         var location: [JSONPathComponent] = []
-        return redactValue(json, location: &location, changed: &changed)
-    }
-
-    private func redactValue(_ value: JSONValue, location: inout [JSONPathComponent], changed: inout [String]) -> JSONValue {
-        replacement(for: value, location: &location, changed: &changed) ?? value
+        return replacement(for: json, schema: schema, location: &location, changed: &changed) ?? json
     }
 
     /// The redacted form of `value`, or nil when nothing below it changes: untouched subtrees
     /// (most of a Klarna body) are neither copied nor rebuilt.
-    private func replacement(for value: JSONValue, location: inout [JSONPathComponent], changed: inout [String]) -> JSONValue? {
+    private func replacement(
+        for value: JSONValue, schema: SchemaNode?, location: inout [JSONPathComponent], changed: inout [String]
+    ) -> JSONValue? {
         if let action = matchingAction(at: location), !isKept(location) {
             let before = changed.count
             switch action {
@@ -153,7 +181,8 @@ public struct Redactor: Sendable {
             var out: [JSONMember]? = nil
             for offset in members.indices {
                 location.append(.key(members[offset].key))
-                if let child = replacement(for: members[offset].value, location: &location, changed: &changed) {
+                let childSchema = schema?.properties[members[offset].key]
+                if let child = replacement(for: members[offset].value, schema: childSchema, location: &location, changed: &changed) {
                     if out == nil { out = members }
                     out![offset].value = child
                 }
@@ -165,7 +194,7 @@ public struct Redactor: Sendable {
             var out: [JSONValue]? = nil
             for offset in items.indices {
                 location.append(.index(offset))
-                if let child = replacement(for: items[offset], location: &location, changed: &changed) {
+                if let child = replacement(for: items[offset], schema: schema?.items, location: &location, changed: &changed) {
                     if out == nil { out = items }
                     out![offset] = child
                 }
@@ -173,7 +202,12 @@ public struct Redactor: Sendable {
             }
             guard let out else { return Optional.none }
             return .array(out)
-        default:
+        case .string, .number:
+            guard detectsUnlistedData, !isKept(location), let redacted = redactUnlistedLeaf(value, schema: schema, location: location)
+            else { return Optional.none }
+            changed.append(location.pathString)
+            return redacted
+        case .bool, .null:
             return Optional.none
         }
     }
@@ -192,7 +226,7 @@ public struct Redactor: Sendable {
         return found
     }
 
-    private func isKept(_ location: [JSONPathComponent]) -> Bool {
+    func isKept(_ location: [JSONPathComponent]) -> Bool {
         rules.keepPaths.contains { $0.matches(location) }
     }
 
@@ -208,7 +242,9 @@ public struct Redactor: Sendable {
         case .string(let text):
             if Pseudonymizer.isRedacted(text) { return value }
             changed.append(location.pathString)
-            return .string(pseudonymizer.pseudonym(for: text))
+            // Inside an embedded document the profile names no locations: the value shows its format.
+            let format = keepingNumbersAndBooleans ? FieldFormat.evident(in: text) : rules.format(at: location) ?? FieldFormat.evident(in: text)
+            return .string(pseudonymizer.pseudonym(for: text, format: format))
         case .number(let lexeme):
             if keepingNumbersAndBooleans { return value }
             changed.append(location.pathString)

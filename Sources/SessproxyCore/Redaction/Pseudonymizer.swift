@@ -29,8 +29,29 @@ public struct Pseudonymizer: Sendable {
         guard var mac = keyedMAC else { return Self.placeholder }
         var value = value
         value.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
-        let code = mac.finalize()
-        var text: [UInt8] = Array(Self.prefix.utf8)
+        return Self.text(of: mac.finalize())
+    }
+
+    /// `pseudonym(for:)` followed by a hint of the value's format (`redacted:<hex>~email`), so
+    /// that replay can serve a stand-in of the same shape. The placeholder carries no hint:
+    /// matching ignores hints.
+    public func pseudonym(for value: String, format: FieldFormat?) -> String {
+        if Self.isRedacted(value) { return value }
+        let base = pseudonym(for: value)
+        guard let format, keyedMAC != nil, var token = PseudonymToken(base) else { return base }
+        token.hint = PseudonymToken.hint(for: value, format: format)
+        return token.text
+    }
+
+    /// A keyed digest of raw bytes (a body withheld from the cassette).
+    public func pseudonym(forBytes bytes: [UInt8]) -> String {
+        guard var mac = keyedMAC else { return Self.placeholder }
+        mac.update(data: bytes)
+        return Self.text(of: mac.finalize())
+    }
+
+    private static func text(of code: HMAC<SHA256>.MAC) -> String {
+        var text: [UInt8] = Array(prefix.utf8)
         text.reserveCapacity(text.count + 16)
         HexText.append(code.prefix(8), to: &text)
         return String(decoding: text, as: UTF8.self)

@@ -1,0 +1,128 @@
+/// The text form of a pseudonym: `redacted:<hex>`, optionally followed by a hint of the value's
+/// shape — `~email` (a `FieldFormat` name) or `~=AAnA_nAA` (character classes, for formats that
+/// keep length). The hint says what kind of value was there, never which value: it lets replay
+/// render a stand-in of the same format. Everything about the token's extent lives here, so
+/// matching, audit masking and rendering agree on where a pseudonym ends.
+public struct PseudonymToken: Sendable, Hashable {
+    public enum Hint: Sendable, Hashable {
+        case format(FieldFormat)
+        /// Character classes: `A` upper, `a` lower, `n` digit, `_` space, `-./'` themselves, `x` other.
+        case shape(String)
+    }
+
+    /// The HMAC hex digits (empty for the bare placeholder).
+    public var digest: String
+    public var hint: Hint?
+
+    public init(digest: String, hint: Hint?) {
+        self.digest = digest
+        self.hint = hint
+    }
+
+    /// The token a whole string value holds, or nil when the value is not exactly one token.
+    public init?(_ text: String) {
+        if text == Pseudonymizer.placeholder {
+            self.init(digest: "", hint: nil)
+            return
+        }
+        let bytes = Array(text.utf8)
+        guard text.hasPrefix(Pseudonymizer.prefix), Self.end(in: bytes, at: 0) == bytes.count else { return nil }
+        let body = bytes[Self.prefixBytes.count...]
+        let hexEnd = body.firstIndex(where: { !Self.isHexDigit($0) }) ?? bytes.endIndex
+        let digest = String(decoding: bytes[body.startIndex..<hexEnd], as: UTF8.self)
+        var hint: Hint? = nil
+        if hexEnd < bytes.count {
+            let hintText = String(decoding: bytes[(hexEnd + 1)...], as: UTF8.self)
+            if hintText.hasPrefix("=") {
+                hint = .shape(String(hintText.dropFirst()))
+            } else if let format = FieldFormat(rawValue: hintText) {
+                hint = .format(format)
+            }
+        }
+        self.init(digest: digest, hint: hint)
+    }
+
+    public var text: String {
+        var out = Pseudonymizer.prefix + digest
+        switch hint {
+        case .format(let format): out += "~" + format.rawValue
+        case .shape(let shape): out += "~=" + shape
+        case nil: break
+        }
+        return out
+    }
+
+    /// The hint recorded for a value redacted with `format`: the format's name, or for formats
+    /// that keep length the value's character classes (at most 100 of them).
+    public static func hint(for value: String, format: FieldFormat) -> Hint {
+        switch format {
+        case .keepLength:
+            return .shape(String(value.prefix(100).map(shapeClass)))
+        case .digits:
+            let digits = value.filter { $0.isASCII && $0.isNumber }.count
+            return .shape(String(repeating: "n", count: min(100, digits > 0 ? digits : value.count)))
+        default:
+            return .format(format)
+        }
+    }
+
+    static func shapeClass(_ character: Character) -> Character {
+        if character.isASCII, character.isNumber { return "n" }
+        if character.isUppercase { return "A" }
+        if character.isLetter { return "a" }
+        if character == " " { return "_" }
+        if "-./'".contains(character) { return character }
+        return "x"
+    }
+
+    // MARK: Extent in text
+
+    static let prefixBytes = Array(Pseudonymizer.prefix.utf8)
+
+    /// Where the token that starts at `start` (at its `redacted:`) ends: after the hex digits and
+    /// a hint, if one follows (`~` then letters, or `~=` then shape classes).
+    public static func end(in bytes: some RandomAccessCollection<UInt8>, at start: Int) -> Int {
+        let base = bytes.startIndex
+        func byte(_ offset: Int) -> UInt8 { bytes[bytes.index(base, offsetBy: offset)] }
+        var index = start + prefixBytes.count
+        while index < bytes.count, isHexDigit(byte(index)) { index += 1 }
+        guard index + 1 < bytes.count, byte(index) == UInt8(ascii: "~") else { return index }
+        if byte(index + 1) == UInt8(ascii: "=") {
+            var end = index + 2
+            while end < bytes.count, isShapeByte(byte(end)) { end += 1 }
+            return end > index + 2 ? end : index
+        }
+        var end = index + 1
+        while end < bytes.count, (0x61...0x7A).contains(byte(end)) || byte(end) == UInt8(ascii: "-") { end += 1 }
+        return end > index + 1 ? end : index
+    }
+
+    /// Offset of the next `redacted:` at or after `start`.
+    public static func nextStart(in bytes: some RandomAccessCollection<UInt8>, from start: Int) -> Int? {
+        let base = bytes.startIndex
+        guard bytes.count >= prefixBytes.count else { return nil }
+        var index = start
+        while index + prefixBytes.count <= bytes.count {
+            if bytes[bytes.index(base, offsetBy: index)] == prefixBytes[0] {
+                var same = true
+                for offset in 1..<prefixBytes.count where bytes[bytes.index(base, offsetBy: index + offset)] != prefixBytes[offset] {
+                    same = false
+                    break
+                }
+                if same { return index }
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) || (0x41...0x46).contains(byte)
+    }
+
+    static func isShapeByte(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: "A") || byte == UInt8(ascii: "a") || byte == UInt8(ascii: "n") || byte == UInt8(ascii: "_")
+            || byte == UInt8(ascii: "x") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "/")
+            || byte == UInt8(ascii: "'")
+    }
+}

@@ -1,0 +1,136 @@
+/// Personal data where the profile does not expect it: buggy apps put emails in query strings,
+/// custom headers, other APIs' paths, free-text fields and form bodies. The leak detector that
+/// `audit` uses runs here, at write time, over every stored string the rules leave alone, and
+/// what it finds is replaced with a pseudonym of the same kind (`redacted:<hex>~email`) before
+/// anything touches disk. A body that cannot be parsed is withheld (`WithheldBody`).
+extension Redactor {
+    /// `text` with every finding replaced, or nil when there is none.
+    func redactUnlistedText(_ text: String) -> String? {
+        let spans = LeakTextDetector.spans(in: text)
+        guard !spans.isEmpty else { return nil }
+        var bytes = Array(text.utf8)
+        // Replace from the end so earlier offsets stay valid; overlapping findings merge.
+        var merged: [LeakTextDetector.Span] = []
+        for span in spans.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
+            if let last = merged.last, span.range.lowerBound < last.range.upperBound {
+                merged[merged.count - 1].range = last.range.lowerBound..<max(last.range.upperBound, span.range.upperBound)
+            } else {
+                merged.append(span)
+            }
+        }
+        for span in merged.reversed() {
+            let found = String(decoding: bytes[span.range], as: UTF8.self)
+            let pseudonym = pseudonymizer.pseudonym(for: found, format: Self.format(of: span.kind))
+            bytes.replaceSubrange(span.range, with: Array(pseudonym.utf8))
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The stand-in format for a kind of finding (emails stay emails, phones stay phones).
+    static func format(of kind: LeakKind) -> FieldFormat? {
+        switch kind {
+        case .email: return .email
+        case .phoneNumber: return .phone
+        default: return nil
+        }
+    }
+
+    /// A JSON leaf the rules do not cover: strings are scanned (and a national-id-shaped value
+    /// in a field named like an identifier replaced whole); numbers only where the document
+    /// does not type the location as a number — a `quantity` is a count, never a card number.
+    func redactUnlistedLeaf(_ value: JSONValue, schema: SchemaNode?, location: [JSONPathComponent]) -> JSONValue? {
+        switch value {
+        case .string(let text):
+            guard !text.isEmpty, !Pseudonymizer.isRedacted(text) else { return nil }
+            if let key = location.nearestKey, LeakTextDetector.isIdentityFieldName(key), LeakTextDetector.looksLikeNationalID(text) {
+                return .string(pseudonymizer.pseudonym(for: text, format: .keepLength))
+            }
+            return redactUnlistedText(text).map(JSONValue.string)
+        case .number(let lexeme):
+            if schema?.isNumeric == true { return nil }
+            guard !LeakTextDetector.spans(in: lexeme).isEmpty
+                || (location.nearestKey.map(LeakTextDetector.isIdentityFieldName) == true && LeakTextDetector.looksLikeNationalID(lexeme))
+            else { return nil }
+            return .string(pseudonymizer.pseudonym(for: lexeme, format: .digits))
+        default:
+            return nil
+        }
+    }
+
+    /// Path segments and query values, percent-decoded before scanning and encoded again after.
+    func redactUnlistedTarget(_ target: String, notes: inout [String]) -> String {
+        let mark = target.firstIndex(of: "?") ?? target.endIndex
+        var changed = false
+        let segments = target[..<mark].split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in
+            guard let replaced = redactEncodedComponent(String(segment), plusIsSpace: false) else { return String(segment) }
+            changed = true
+            return replaced
+        }
+        var result = segments.joined(separator: "/")
+        if changed { notes.append("request.path") }
+        if mark < target.endIndex {
+            let query = String(target[target.index(after: mark)...])
+            if let replaced = redactFormEncoded(query) {
+                notes.append("request.query")
+                result += "?" + replaced
+            } else {
+                result += "?" + query
+            }
+        }
+        return result
+    }
+
+    /// `name=value&…` with each name and value scanned; nil when nothing was found.
+    func redactFormEncoded(_ text: String) -> String? {
+        var changed = false
+        let pairs = text.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { part -> String in
+                guard let replaced = redactEncodedComponent(String(part), plusIsSpace: true) else { return String(part) }
+                changed = true
+                return replaced
+            }.joined(separator: "=")
+        }
+        return changed ? pairs.joined(separator: "&") : nil
+    }
+
+    private func redactEncodedComponent(_ component: String, plusIsSpace: Bool) -> String? {
+        let decoded = PercentEncoding.decode(component, plusIsSpace: plusIsSpace)
+        guard let replaced = redactUnlistedText(decoded) else { return nil }
+        return PercentEncoding.encode(replaced)
+    }
+
+    /// A body that is not JSON: a form is scanned value by value, other UTF-8 text as text, and
+    /// what cannot be parsed — JSON that does not parse (a truncated body), bytes that are not
+    /// UTF-8 — is not stored at all: `WithheldBody` keeps its length, a keyed digest and why.
+    func redactUnparsedBody(_ body: [UInt8], side: String, notes: inout [String]) -> [UInt8] {
+        if WithheldBody.isMarker(body) { return body }
+        let reason: String
+        if let text = String(validating: body, as: UTF8.self) {
+            if WithheldBody.looksLikeJSON(body) {
+                reason = "not valid JSON"
+            } else if WithheldBody.looksLikeForm(body) {
+                guard let replaced = redactFormEncoded(text) else { return body }
+                notes.append("\(side).body")
+                return Array(replaced.utf8)
+            } else {
+                guard let replaced = redactUnlistedText(text) else { return body }
+                notes.append("\(side).body")
+                return Array(replaced.utf8)
+            }
+        } else {
+            reason = "not UTF-8 text"
+        }
+        notes.append("\(side).body (withheld)")
+        return WithheldBody(length: body.count, digest: pseudonymizer.pseudonym(forBytes: body), reason: reason).bytes
+    }
+}
+
+extension Array where Element == JSONPathComponent {
+    /// The key a leaf hangs under (`national_identification_number`, or `ids` for `ids[2]`).
+    var nearestKey: String? {
+        for component in reversed() {
+            if case .key(let key) = component { return key }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,41 @@
+/// What the cassette stores instead of a body that cannot be parsed (JSON that does not parse,
+/// bytes that are not UTF-8): its length, a keyed digest — equal bodies still compare equal and
+/// a changed one shows as changed — and why it was withheld. Personal data inside such a body
+/// cannot be found reliably, so none of it is kept.
+///
+/// Stored as one line of text: `sessproxy: body withheld (1234 bytes, not valid JSON), digest redacted:<hex>`.
+public struct WithheldBody: Sendable, Hashable {
+    public static let markerPrefix = "sessproxy: body withheld ("
+
+    public var length: Int
+    public var digest: String
+    public var reason: String
+
+    public init(length: Int, digest: String, reason: String) {
+        self.length = length
+        self.digest = digest
+        self.reason = reason
+    }
+
+    public var text: String { "\(Self.markerPrefix)\(length) bytes, \(reason)), digest \(digest)" }
+
+    public var bytes: [UInt8] { Array(text.utf8) }
+
+    public static func isMarker(_ body: [UInt8]) -> Bool {
+        body.starts(with: markerPrefix.utf8)
+    }
+
+    /// Starts like a JSON object or array (after whitespace): meant to be JSON.
+    static func looksLikeJSON(_ body: [UInt8]) -> Bool {
+        guard let first = body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return false }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+    }
+
+    /// `name=value&…` with nothing a form encoder would not write (no spaces, no line breaks).
+    static func looksLikeForm(_ body: [UInt8]) -> Bool {
+        guard body.contains(UInt8(ascii: "=")), body.count <= 1 << 20 else { return false }
+        return body.allSatisfy { byte in
+            PercentEncoding.isUnreserved(byte) || "%=&+*:/@,;!$'()".utf8.contains(byte)
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Yams
+
+/// An OpenAPI 3.0 document reduced to what sessproxy asks of it: for a request (method and
+/// concrete path), the schema of its JSON body and of each status's JSON answer, `$ref`s
+/// resolved. Klarna's own document is built into the binary (`OpenAPIDocument.klarna`), so the
+/// constraints replay keeps and fake Klarna enforces are the document's, not a copied list.
+public struct OpenAPIDocument: Sendable {
+    /// One operation of the document.
+    public struct Operation: Sendable {
+        public let method: String
+        /// Path template with `{parameter}` segments.
+        public let pathTemplate: String
+        public let operationID: String?
+        public let requestBody: SchemaNode?
+        /// JSON answer schemas by status code (`"200"`); statuses without content are absent.
+        public let responses: [String: SchemaNode]
+        /// Every status the document lists for the operation, content or not.
+        public let statuses: Set<String>
+    }
+
+    public struct LoadError: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    public let operations: [Operation]
+
+    /// Klarna Payments API v1, as shipped in this package (`Schema/klarna-payments-openapi.yaml`).
+    public static let klarna: OpenAPIDocument = {
+        do {
+            return try OpenAPIDocument(yaml: String(decoding: PackageResources.klarna_payments_openapi_yaml, as: UTF8.self))
+        } catch {
+            preconditionFailure("the built-in OpenAPI document does not load: \(error)")
+        }
+    }()
+
+    public init(yaml: String) throws {
+        guard let root = try Yams.compose(yaml: yaml) else { throw LoadError(description: "empty document") }
+        var resolver = Resolver(schemas: root["components"]?["schemas"])
+        var operations: [Operation] = []
+        for (pathKey, pathItem) in root["paths"]?.mapping ?? [:] {
+            guard let template = pathKey.string else { continue }
+            for (methodKey, operation) in pathItem.mapping ?? [:] {
+                guard let method = methodKey.string?.uppercased(),
+                    ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(method)
+                else { continue }
+                let requestBody = try operation["requestBody"]?["content"]?["application/json"]?["schema"].map { try resolver.node($0) }
+                var responses: [String: SchemaNode] = [:]
+                var statuses: Set<String> = []
+                for (statusKey, response) in operation["responses"]?.mapping ?? [:] {
+                    guard let status = statusKey.string else { continue }
+                    statuses.insert(status)
+                    if let schema = response["content"]?["application/json"]?["schema"] {
+                        responses[status] = try resolver.node(schema)
+                    }
+                }
+                operations.append(Operation(
+                    method: method, pathTemplate: template, operationID: operation["operationId"]?.string,
+                    requestBody: requestBody, responses: responses, statuses: statuses))
+            }
+        }
+        self.operations = operations
+    }
+
+    /// The operation a request is for: same method, and a template whose literal segments equal
+    /// the path's (a `{parameter}` segment takes any one non-empty segment). A trailing slash and
+    /// the query are ignored.
+    public func operation(method: String, path: String) -> Operation? {
+        let pathOnly = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? path
+        let segments = pathOnly.split(separator: "/")
+        let upper = method.uppercased()
+        return operations.first { operation in
+            guard operation.method == upper else { return false }
+            let template = operation.pathTemplate.split(separator: "/")
+            guard template.count == segments.count else { return false }
+            return zip(template, segments).allSatisfy { expected, actual in
+                (expected.hasPrefix("{") && expected.hasSuffix("}")) || expected == actual
+            }
+        }
+    }
+
+    /// The schema of the JSON answer to a request with `status`, if the document gives one.
+    public func responseSchema(method: String, path: String, status: Int) -> SchemaNode? {
+        operation(method: method, path: path)?.responses[String(status)]
+    }
+
+    /// The schema of a request's JSON body, if the document gives one.
+    public func requestSchema(method: String, path: String) -> SchemaNode? {
+        operation(method: method, path: path)?.requestBody
+    }
+
+    /// Turns schema YAML into `SchemaNode`s, each `#/components/schemas/NAME` built once.
+    private struct Resolver {
+        let schemas: Node?
+        var built: [String: SchemaNode] = [:]
+        var resolving: Set<String> = []
+
+        init(schemas: Node?) {
+            self.schemas = schemas
+        }
+
+        mutating func node(_ yaml: Node) throws -> SchemaNode {
+            if let reference = yaml["$ref"]?.string {
+                let prefix = "#/components/schemas/"
+                guard reference.hasPrefix(prefix) else { throw LoadError(description: "unsupported $ref \(reference)") }
+                let name = String(reference.dropFirst(prefix.count))
+                if let done = built[name] { return done }
+                guard let target = schemas?[name] else { throw LoadError(description: "unknown schema \(name)") }
+                guard resolving.insert(name).inserted else { throw LoadError(description: "schema \(name) refers to itself") }
+                let node = try self.node(target)
+                resolving.remove(name)
+                built[name] = node
+                return node
+            }
+            var properties: [(String, SchemaNode)] = []
+            for (key, value) in yaml["properties"]?.mapping ?? [:] {
+                guard let name = key.string else { continue }
+                properties.append((name, try node(value)))
+            }
+            return SchemaNode(
+                kind: yaml["type"]?.string.flatMap(SchemaNode.Kind.init(rawValue:)),
+                properties: properties,
+                required: yaml["required"]?.sequence?.compactMap(\.string) ?? [],
+                items: try yaml["items"].map { try node($0) },
+                enumValues: yaml["enum"]?.sequence?.compactMap(\.string),
+                pattern: yaml["pattern"]?.string.map(SchemaPattern.init),
+                format: yaml["format"]?.string,
+                minLength: yaml["minLength"]?.int,
+                maxLength: yaml["maxLength"]?.int,
+                minimum: yaml["minimum"]?.string.flatMap { Int64($0) },
+                maximum: yaml["maximum"]?.string.flatMap { Int64($0) },
+                minItems: yaml["minItems"]?.int,
+                maxItems: yaml["maxItems"]?.int,
+                uniqueItems: yaml["uniqueItems"]?.bool ?? false,
+                readOnly: yaml["readOnly"]?.bool ?? false)
+        }
+    }
+}
