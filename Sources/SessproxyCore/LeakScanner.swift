@@ -4,14 +4,19 @@
 /// text patterns (`LeakTextDetector`) and the redaction rules themselves — a field the rules
 /// cover whose value is not a pseudonym was never redacted (an older profile, a hand edit, an
 /// import from elsewhere). Findings name the exchange, the location and the kind, never the value.
+///
+/// Numbers where Klarna's OpenAPI document types the location as a number (`quantity`,
+/// `subscription.interval_count`) are counts and amounts, never card numbers, and are not scanned.
 public struct LeakScanner: Sendable {
     public let rules: RedactionRules
-    /// Placeholder mode: only used to learn which locations the rules would still change.
+    /// Placeholder mode, rules only: used to learn which locations the rules would still change.
     private let ruleCheck: Redactor
+    private let document: OpenAPIDocument?
 
-    public init(rules: RedactionRules) {
+    public init(rules: RedactionRules, document: OpenAPIDocument? = .klarna) {
         self.rules = rules
-        self.ruleCheck = Redactor(rules: rules, pseudonymizer: .placeholderOnly)
+        self.document = document
+        self.ruleCheck = Redactor(rules: rules, pseudonymizer: .placeholderOnly, document: document, detectsUnlistedData: false)
     }
 
     /// Findings for one exchange, each (location, kind) at most once.
@@ -25,9 +30,11 @@ public struct LeakScanner: Sendable {
         let decodedTarget = exchange.target.removingPercentEncodingSafely
         if decodedTarget != exchange.target { scanText(decodedTarget, at: "request.path", into: &collector) }
         scanHeaders(exchange.requestHeaders, side: "request", into: &collector)
-        scanBody(exchange.requestBody, side: "request", into: &collector)
+        let requestSchema = document?.requestSchema(method: exchange.method, path: exchange.path)
+        scanBody(exchange.requestBody, side: "request", schema: requestSchema, into: &collector)
         scanHeaders(exchange.responseHeaders, side: "response", into: &collector)
-        scanBody(exchange.responseBody, side: "response", into: &collector)
+        let responseSchema = document?.responseSchema(method: exchange.method, path: exchange.path, status: exchange.status)
+        scanBody(exchange.responseBody, side: "response", schema: responseSchema, into: &collector)
 
         var bare = exchange
         bare.redactions = []
@@ -45,12 +52,12 @@ public struct LeakScanner: Sendable {
         }
     }
 
-    private func scanBody(_ body: [UInt8], side: String, into collector: inout Collector) {
+    private func scanBody(_ body: [UInt8], side: String, schema: SchemaNode?, into collector: inout Collector) {
         guard !body.isEmpty else { return }
         let location = "\(side).body"
         if let json = try? JSONParser.parse(body) {
             var path: [JSONPathComponent] = []
-            walk(json, path: &path, locate: { $0.isEmpty ? location : "\(location).\($0.pathString)" }, into: &collector)
+            walk(json, schema: schema, path: &path, locate: { $0.isEmpty ? location : "\(location).\($0.pathString)" }, into: &collector)
         } else {
             scanText(String(decoding: body, as: UTF8.self), at: location, into: &collector)
         }
@@ -59,19 +66,20 @@ public struct LeakScanner: Sendable {
     /// Visits every leaf; `locate` turns a path inside the current document into a location
     /// string (it differs for a document embedded in a string).
     private func walk(
-        _ value: JSONValue, path: inout [JSONPathComponent], locate: ([JSONPathComponent]) -> String, into collector: inout Collector
+        _ value: JSONValue, schema: SchemaNode?, path: inout [JSONPathComponent], locate: ([JSONPathComponent]) -> String,
+        into collector: inout Collector
     ) {
         switch value {
         case .object(let members):
             for member in members {
                 path.append(.key(member.key))
-                walk(member.value, path: &path, locate: locate, into: &collector)
+                walk(member.value, schema: schema?.properties[member.key], path: &path, locate: locate, into: &collector)
                 path.removeLast()
             }
         case .array(let items):
             for (offset, item) in items.enumerated() {
                 path.append(.index(offset))
-                walk(item, path: &path, locate: locate, into: &collector)
+                walk(item, schema: schema?.items, path: &path, locate: locate, into: &collector)
                 path.removeLast()
             }
         case .string(let text):
@@ -79,11 +87,12 @@ public struct LeakScanner: Sendable {
             if let inner = Self.embeddedDocument(text) {
                 let outer = locate(path)
                 var innerPath: [JSONPathComponent] = []
-                walk(inner, path: &innerPath, locate: { $0.isEmpty ? outer : "\(outer)>\($0.pathString)" }, into: &collector)
+                walk(inner, schema: nil, path: &innerPath, locate: { $0.isEmpty ? outer : "\(outer)>\($0.pathString)" }, into: &collector)
                 return
             }
             scanLeaf(text, path: path, locate: locate, into: &collector)
         case .number(let lexeme):
+            if schema?.isNumeric == true { return }
             scanLeaf(lexeme, path: path, locate: locate, into: &collector)
         case .bool, .null:
             return
@@ -93,7 +102,7 @@ public struct LeakScanner: Sendable {
     private func scanLeaf(_ text: String, path: [JSONPathComponent], locate: ([JSONPathComponent]) -> String, into collector: inout Collector) {
         let location = locate(path)
         scanText(text, at: location, into: &collector)
-        if let key = Self.nearestKey(path), LeakTextDetector.isIdentityFieldName(key), LeakTextDetector.looksLikeNationalID(text) {
+        if let key = path.nearestKey, LeakTextDetector.isIdentityFieldName(key), LeakTextDetector.looksLikeNationalID(text) {
             collector.add(location, .nationalID)
         }
     }
@@ -113,14 +122,6 @@ public struct LeakScanner: Sendable {
         case .object, .array: return parsed
         default: return nil
         }
-    }
-
-    /// The key a leaf hangs under (`national_identification_number`, or `ids` for `ids[2]`).
-    private static func nearestKey(_ path: [JSONPathComponent]) -> String? {
-        for component in path.reversed() {
-            if case .key(let key) = component { return key }
-        }
-        return nil
     }
 
     /// Keeps findings in discovery order without repeats.

@@ -66,7 +66,7 @@ extension Sessproxy {
             var same = 0
             for (index, step) in replayed.0.enumerated() {
                 let live = recorded[index]
-                let matches = step.status == live.status && sameAsRecorded(replayed: step.body, live: live.body, key: key)
+                let matches = step.status == live.status && sameAsRecorded(replayed: step, live: live, key: key)
                 if matches { same += 1 }
                 line("\(matches ? "✓" : "✗") \(step.name): recorded \(live.status), replayed \(step.status)")
             }
@@ -133,12 +133,18 @@ extension Sessproxy {
         }
 
         /// The replayed answer equals what the app got live, once the live answer is redacted the
-        /// way it was recorded; `client_token` is a stand-in on replay (the real one was redacted).
-        private func sameAsRecorded(replayed: [UInt8], live: [UInt8], key: [UInt8]) -> Bool {
+        /// way it was recorded and its pseudonyms rendered as replay renders them; `client_token`
+        /// is a stand-in on replay (the real one was redacted).
+        private func sameAsRecorded(replayed: MerchantFlow.Step, live: MerchantFlow.Step, key: [UInt8]) -> Bool {
             var notes: [String] = []
             let redactor = Redactor(rules: .klarna, pseudonymizer: Pseudonymizer(keyBytes: key))
-            let expected = redactor.redactBody(live, side: "response", notes: &notes)
-            guard let left = try? JSONParser.parse(replayed), let right = try? JSONParser.parse(expected) else { return replayed == expected }
+            let operation = KlarnaRouteClassifier.classify(method: live.method, target: live.path).operation
+            let schema = redactor.document?.responseSchema(method: live.method, path: live.path, status: live.status)
+            let redacted = redactor.redactBody(live.body, side: "response", schema: schema, notes: &notes)
+            let expected = ReplayBodyRenderer().render(redacted, operation: operation, status: live.status, sessionID: nil) ?? redacted
+            guard let left = try? JSONParser.parse(replayed.body), let right = try? JSONParser.parse(expected) else {
+                return replayed.body == expected
+            }
             return left.removing("client_token").canonicalText == right.removing("client_token").canonicalText
         }
     }
