@@ -20,22 +20,12 @@ public struct ReplayBodyRenderer: Sendable {
     /// pseudonym in them, or not JSON).
     public func render(_ body: [UInt8], operation: KlarnaOperation, status: Int, sessionID: String?) -> [UInt8]? {
         guard !body.isEmpty, Self.containsPseudonym(body), let json = try? JSONParser.parse(body) else { return nil }
-        let schema = schema(for: operation, status: status)
+        // Sessions answers only: the replay index keeps no targets to match other paths on, and
+        // their answers keep their pseudonyms' formats.
+        let schema = document?.responseSchema(for: operation, status: status)
         var location: [JSONPathComponent] = []
         let rendered = render(json, schema: schema, location: &location, embedded: false, sessionID: sessionID)
         return JSONSerializer.bytes(rendered, style: .compact)
-    }
-
-    /// The answer schema for a sessions operation (other paths are not matched on a template:
-    /// the replay index keeps no targets, and their answers keep their pseudonyms' formats).
-    public func schema(for operation: KlarnaOperation, status: Int) -> SchemaNode? {
-        guard let document else { return nil }
-        switch operation {
-        case .create: return document.responseSchema(method: "POST", path: KlarnaRouteClassifier.sessionsPrefix, status: status)
-        case .read: return document.responseSchema(method: "GET", path: KlarnaRouteClassifier.sessionsPrefix + "/id", status: status)
-        case .update: return document.responseSchema(method: "POST", path: KlarnaRouteClassifier.sessionsPrefix + "/id", status: status)
-        case .other: return nil
-        }
     }
 
     private func render(

@@ -2,9 +2,11 @@ import Foundation
 import SessproxyCore
 
 /// The playground's session endpoints as a state machine with no sockets: Basic auth (401 as
-/// an HTML page, like the real gateway), create/read/update with Klarna's validation and
-/// amount rules (400 `BAD_VALUE` naming the field), 404 `NOT_FOUND` for unknown sessions,
-/// and a correlation id in both the header and the error body.
+/// an HTML page, like the real gateway), create/read/update with Klarna's validation — every
+/// constraint of the request schema in Klarna's OpenAPI document (types, enums, patterns,
+/// lengths, required fields) plus the amount rules — answered `400 BAD_VALUE` naming the fields,
+/// 404 `NOT_FOUND` for unknown sessions, and a correlation id in both the header and the error
+/// body. So every answer it gives is one Klarna could give, and valid against the document.
 public struct FakeKlarnaBehaviour: Sendable {
     public struct Configuration: Sendable {
         /// When set, only these credentials are accepted; otherwise any well-formed Basic
@@ -70,12 +72,11 @@ public struct FakeKlarnaBehaviour: Sendable {
     }
 
     private mutating func create(body: [UInt8], now: Date) -> Reply {
-        guard let document = try? JSONParser.parse(body), case .object = document else {
+        guard let parsed = try? JSONParser.parse(body), case .object = parsed else {
             return error(400, "BAD_REQUEST", ["Request body is not a JSON object"])
         }
-        let missing = ["purchase_currency", "purchase_country", "order_amount", "order_lines"].filter { document[$0] == nil }
-        if !missing.isEmpty { return error(400, "BAD_VALUE", ["Bad value: " + missing.joined(separator: ", ")]) }
-        if let problem = validate(document) { return problem }
+        if let problem = validate(parsed, against: Self.createSchema) ?? validate(parsed) { return problem }
+        let document = Self.removingReadOnly(parsed, schema: Self.createSchema)
         let id = nextID()
         let token = Self.clientToken(sessionID: id, country: document["purchase_country"]?.stringValue ?? "GB")
         sessions[id] = Session(document: document, clientToken: token, expiresAt: now.addingTimeInterval(48 * 3600))
@@ -90,31 +91,54 @@ public struct FakeKlarnaBehaviour: Sendable {
         guard let patch = try? JSONParser.parse(body), case .object(let members) = patch else {
             return error(400, "BAD_REQUEST", ["Request body is not a JSON object"])
         }
+        if let problem = validate(patch, against: Self.updateSchema) { return problem }
         var merged = session.document
-        for member in members { merged = merged.setting(member.key, to: member.value) }
+        for member in Self.removingReadOnly(patch, schema: Self.updateSchema).objectMembers ?? members {
+            merged = merged.setting(member.key, to: member.value)
+        }
         if let problem = validate(merged) { return problem }
         sessions[id] = Session(document: merged, clientToken: session.clientToken, expiresAt: now.addingTimeInterval(48 * 3600))
         return Reply(status: 204, headers: [HeaderField(name: "Klarna-Correlation-Id", value: nextCorrelationID())], body: [])
     }
 
+    static let createSchema = OpenAPIDocument.klarna.requestSchema(for: .create)
+    static let updateSchema = OpenAPIDocument.klarna.requestSchema(for: .update)
+    static let readSchema = OpenAPIDocument.klarna.responseSchema(for: .read, status: 200)
+
+    /// `400 BAD_VALUE` listing every field that breaks the schema, as Klarna words it
+    /// (`Bad value: purchase_currency, purchase_country`); nil when the body fits.
+    private mutating func validate(_ body: JSONValue, against schema: SchemaNode?) -> Reply? {
+        guard let schema else { return nil }
+        var fields: [String] = []
+        for violation in SchemaValidator.violations(of: body, against: schema) where !fields.contains(violation.path) {
+            fields.append(violation.path)
+        }
+        guard !fields.isEmpty else { return nil }
+        return error(400, "BAD_VALUE", ["Bad value: " + fields.joined(separator: ", ")])
+    }
+
+    /// Klarna's amount rules on the whole order (after an update is merged into it).
     private mutating func validate(_ document: JSONValue) -> Reply? {
-        var messages: [String] = []
-        for (field, pattern) in [("purchase_country", 2), ("purchase_currency", 3)] {
-            if let value = document[field], value.stringValue?.count != pattern || !(value.stringValue?.allSatisfy(\.isLetter) ?? false) {
-                messages.append("Bad value: \(field)")
-            }
-        }
-        if let lines = document["order_lines"]?.arrayValue, lines.isEmpty || lines.count > 1000 {
-            messages.append("Bad value: order_lines")
-        }
-        let violations = KlarnaAmountRules.check(document)
-        messages += violations.map(\.klarnaMessage)
+        let messages = KlarnaAmountRules.check(document).map(\.klarnaMessage)
         guard !messages.isEmpty else { return nil }
         return error(400, "BAD_VALUE", [messages.joined(separator: ", ")])
     }
 
+    /// Read-only properties are Klarna's to set; what a client sends for them is ignored.
+    static func removingReadOnly(_ document: JSONValue, schema: SchemaNode?) -> JSONValue {
+        guard let schema, case .object(let members) = document else { return document }
+        return .object(members.filter { schema.properties[$0.key]?.readOnly != true })
+    }
+
+    /// A read answer holds only what `session_read` describes at the top and in `customer`
+    /// (no national id or SSN digits come back), plus what Klarna sets itself.
     private func readDocument(_ session: Session) -> JSONValue {
         var document = session.document.removing("session_id")
+        if let customer = document["customer"], case .object(let members) = customer,
+            let known = Self.readSchema?.properties["customer"]?.properties
+        {
+            document = document.setting("customer", to: .object(members.filter { known[$0.key] != nil }))
+        }
         document = document.setting("status", to: "incomplete")
         document = document.setting("expires_at", to: .string(ExchangeDocument.timestamp(session.expiresAt)))
         document = document.setting("client_token", to: .string(session.clientToken))

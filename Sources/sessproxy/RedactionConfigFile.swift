@@ -9,18 +9,22 @@ import Yams
 /// paths: ["merchant_reference1"]       # JSON paths to redact (*, **, [*] wildcards)
 /// embedded_json: ["**.merchant_data"]  # strings holding JSON whose string leaves are redacted
 /// keep: ["**.billing_address.country"] # paths never redacted
+/// formats:                             # paths redacted as stand-ins of this format on replay
+///   "**.loyalty.contact": email        # email, phone, date, timestamp, digits, keep-length, country
 /// ```
 struct RedactionConfigFile: Decodable {
     var headers: [String]?
     var paths: [String]?
     var embeddedJSON: [String]?
     var keep: [String]?
+    var formats: [String: String]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case headers
         case paths
         case embeddedJSON = "embedded_json"
         case keep
+        case formats
     }
 
     /// The built-in rules, extended by the file when one is given.
@@ -35,7 +39,7 @@ struct RedactionConfigFile: Decodable {
                 guard let mapping = top as? [String: Any] else { throw UserError("\(path): redaction config must be a YAML mapping") }
                 let known = Set(CodingKeys.allCases.map(\.rawValue))
                 if let unknown = mapping.keys.sorted().first(where: { !known.contains($0) }) {
-                    throw UserError("\(path): unknown key '\(unknown)' (known: headers, paths, embedded_json, keep)")
+                    throw UserError("\(path): unknown key '\(unknown)' (known: headers, paths, embedded_json, keep, formats)")
                 }
             }
             file = try YAMLDecoder().decode(RedactionConfigFile.self, from: text)
@@ -52,9 +56,17 @@ struct RedactionConfigFile: Decodable {
             }
             return result
         }
+        var formats: [FormattedPath] = []
+        for (pattern, name) in (file.formats ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard let format = FieldFormat(rawValue: name) else {
+                let known = FieldFormat.allCases.map(\.rawValue).joined(separator: ", ")
+                throw UserError("\(path): unknown format '\(name)' for '\(pattern)' (known: \(known))")
+            }
+            formats.append(FormattedPath(pattern: try patterns([pattern])[0], format: format))
+        }
         let additions = RedactionAdditions(
             headers: file.headers ?? [], paths: try patterns(file.paths), embeddedJSONPaths: try patterns(file.embeddedJSON),
-            keepPaths: try patterns(file.keep))
+            keepPaths: try patterns(file.keep), formats: formats)
         return RedactionRules.klarna.extended(with: additions)
     }
 }

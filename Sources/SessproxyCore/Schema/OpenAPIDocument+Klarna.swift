@@ -1,0 +1,22 @@
+extension OpenAPIDocument {
+    /// Schemas by sessions operation, for callers that know the operation but not the request
+    /// (the replay index keeps no targets); `other` has none.
+    public func requestSchema(for operation: KlarnaOperation) -> SchemaNode? {
+        Self.example(of: operation).flatMap { requestSchema(method: $0.method, path: $0.path) }
+    }
+
+    public func responseSchema(for operation: KlarnaOperation, status: Int) -> SchemaNode? {
+        Self.example(of: operation).flatMap { responseSchema(method: $0.method, path: $0.path, status: status) }
+    }
+
+    /// A request of each sessions operation, as the document's paths spell it.
+    private static func example(of operation: KlarnaOperation) -> (method: String, path: String)? {
+        let sessions = KlarnaRouteClassifier.sessionsPrefix
+        switch operation {
+        case .create: return ("POST", sessions)
+        case .read: return ("GET", sessions + "/{session_id}")
+        case .update: return ("POST", sessions + "/{session_id}")
+        case .other: return nil
+        }
+    }
+}
