@@ -262,5 +262,44 @@ grep -q leaked.person "$WORK/audit.json" && fail "audit printed the leaked value
 "$BIN" redact "$WORK/imported.sqlite"
 "$BIN" audit "$WORK/imported.sqlite" >/dev/null || fail "audit after redact still finds leaks"
 
+step "replayed answers are valid against Klarna's OpenAPI document"
+python3 scripts/e2e/replay_schema_check.py --binary "$BIN" \
+    --openapi Sources/SessproxyCore/Schema/klarna-payments-openapi.yaml --work "$WORK/schema" \
+    || fail "a replayed answer breaks the OpenAPI document (see above)"
+
+step "personal data where the profile does not expect it"
+start_recorder "$WORK/buggy.sqlite"
+BUGGY_PID=$RECORDER_PID
+BUGGY_EMAIL="e2e.buggy.person@example.com"
+BUGGY_PHONE="+447700900777"
+buggy_requests() {
+    local base=$1
+    curl -s -o /dev/null -u "$AUTH" -H 'Content-Type: application/json' \
+        --data "{\"purchase_country\":\"GB\",\"purchase_currency\":\"GBP\",\"order_amount\":0,\"order_lines\":[],\"merchant_reference2\":\"$BUGGY_PHONE\",\"notes\":\"call $BUGGY_EMAIL\"}" \
+        "$base/payments/v1/sessions"
+    curl -s -o /dev/null -u "$AUTH" -H 'Content-Type: application/json' --data "{\"billing_address\":{\"email\":\"$BUGGY_EMAIL\"" \
+        "$base/payments/v1/sessions"
+    curl -s -o /dev/null -u "$AUTH" --data "email=${BUGGY_EMAIL/@/%40}&step=2" "$base/checkout/notify"
+    curl -s -o /dev/null -u "$AUTH" "$base/customers/lookup?email=${BUGGY_EMAIL/@/%40}"
+    curl -s -o /dev/null -u "$AUTH" -H "X-Customer-Email: $BUGGY_EMAIL" "$base/ping"
+    curl -s -o /dev/null -u "$AUTH" "$base/customers/$BUGGY_EMAIL/orders"
+}
+buggy_requests "http://127.0.0.1:$PROXY_PORT"
+kill -TERM "$BUGGY_PID"
+wait "$BUGGY_PID" || fail "record did not exit 0"
+for file in "$WORK"/buggy.sqlite*; do
+    for canary in "$BUGGY_EMAIL" "${BUGGY_EMAIL/@/%40}" "7700900777"; do
+        if grep -aq -- "$canary" "$file"; then fail "$canary reached $file"; fi
+    done
+done
+"$BIN" audit "$WORK/buggy.sqlite" || fail "audit finds leaks in a recording of misplaced personal data"
+"$BIN" replay --cassette "$WORK/buggy.sqlite" --listen "127.0.0.1:$REPLAY_PORT" --strict &
+REPLAY_PID=$!
+PIDS+=("$REPLAY_PID")
+wait_port "$REPLAY_PORT"
+buggy_requests "http://127.0.0.1:$REPLAY_PORT"
+kill -TERM "$REPLAY_PID"
+wait "$REPLAY_PID" || fail "live requests with the real personal data did not all match the redacted recording"
+
 echo
 echo "E2E OK"

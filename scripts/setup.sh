@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system libraries sessproxy builds against (SQLite for GRDB, OpenSSL headers),
-# plus the sqlite3 shell and curl that scripts/e2e.sh drives the binary with,
-# when they are missing. Safe to run again.
+# plus the sqlite3 shell and curl that scripts/e2e.sh drives the binary with, and the Python
+# OpenAPI validator it checks replayed answers with, when they are missing. Safe to run again.
 set -euo pipefail
 
 missing=()
@@ -17,6 +17,13 @@ if ((${#missing[@]})); then
     if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
     "${sudo_cmd[@]}" apt-get update -qq
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
+fi
+
+# scripts/e2e.sh validates replayed answers against Klarna's OpenAPI document with a
+# third-party validator.
+if ! python3 -c 'import openapi_schema_validator, yaml, referencing' 2>/dev/null; then
+    echo "sessproxy setup: installing openapi-schema-validator and PyYAML (pip)" >&2
+    python3 -m pip install --quiet openapi-schema-validator pyyaml
 fi
 
 command -v swift >/dev/null || { echo "sessproxy setup: swift 6 toolchain not found on PATH" >&2; exit 1; }

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import SessproxyCore
+
+/// Each format a redacted value keeps: the stored pseudonym carries its hint, replay renders a
+/// stand-in of that shape — deterministic, dependent on the key, distinct for distinct values,
+/// and recognisable as redacted by audit.
+@Suite struct StandInFormatTests {
+    let key = Pseudonymizer(keyBytes: Array(repeating: 7, count: 32))
+    let otherKey = Pseudonymizer(keyBytes: Array(repeating: 8, count: 32))
+
+    func standIn(_ value: String, _ format: FieldFormat, with pseudonymizer: Pseudonymizer? = nil) throws -> String {
+        let stored = (pseudonymizer ?? key).pseudonym(for: value, format: format)
+        let token = try #require(PseudonymToken(stored))
+        return try #require(RedactedStandIn.value(for: token, schema: nil, format: nil).stringValue)
+    }
+
+    static let samples: [(FieldFormat, String)] = [
+        (.email, "jane.doe@example.com"), (.phone, "+447700900123"), (.date, "1978-12-31"), (.timestamp, "2021-04-01T09:30:00Z"),
+        (.digits, "123456789"), (.keepLength, "EC1A 1BB"), (.country, "SE"),
+    ]
+
+    @Test(arguments: samples.map(\.0))
+    func keepsItsShape(_ format: FieldFormat) throws {
+        let value = try #require(Self.samples.first { $0.0 == format }?.1)
+        let rendered = try standIn(value, format)
+        #expect(rendered != value)
+        switch format {
+        case .email:
+            #expect(rendered.hasSuffix("@example.invalid"))
+            #expect(LeakTextDetector.isWholeEmail(Array(rendered.utf8)))
+        case .phone:
+            #expect(rendered.hasPrefix("+999") && rendered.count == 15)
+            #expect(LeakTextDetector.isWholePhoneNumber(Array(rendered.utf8)))
+        case .date:
+            let parser = DateFormatter()
+            parser.locale = Locale(identifier: "en_US_POSIX")
+            parser.timeZone = TimeZone(identifier: "UTC")
+            parser.dateFormat = "yyyy-MM-dd"
+            #expect(parser.date(from: rendered) != nil && rendered.count == 10, "\(rendered)")
+        case .timestamp:
+            #expect(ISO8601DateFormatter().date(from: rendered) != nil, "\(rendered)")
+        case .digits:
+            #expect(rendered.count == 9 && rendered.allSatisfy(\.isNumber))
+        case .keepLength:
+            #expect(rendered.map(PseudonymToken.shapeClass) == value.map(PseudonymToken.shapeClass), "\(rendered)")
+        case .country:
+            #expect(RedactedStandIn.countries.contains(rendered))
+        }
+    }
+
+    @Test(arguments: samples.map(\.0))
+    func isDeterministicAndRecognisableWhenStored(_ format: FieldFormat) throws {
+        let value = try #require(Self.samples.first { $0.0 == format }?.1)
+        let stored = key.pseudonym(for: value, format: format)
+        #expect(stored == key.pseudonym(for: value, format: format))
+        #expect(try standIn(value, format) == standIn(value, format))
+        #expect(Pseudonymizer.isRedacted(stored))
+        #expect(!stored.contains(value))
+        #expect(LeakTextDetector.kinds(in: stored).isEmpty)
+        #expect(LeakTextDetector.kinds(in: "note: \(stored), thanks").isEmpty)
+        #expect(ReplayMatcher.collapsingPseudonyms(in: "a \(stored) b") == "a redacted b")
+        #expect(stored != otherKey.pseudonym(for: value, format: format), "the pseudonym depends on the key")
+    }
+
+    /// Formats with room for it give distinct stand-ins for distinct values, and different
+    /// ones under another key; narrow ones (a date, a country) cannot, but their stored
+    /// pseudonyms — what diff compares — still differ.
+    @Test(arguments: [FieldFormat.email, .phone, .timestamp])
+    func distinctValuesGiveDistinctStandIns(_ format: FieldFormat) throws {
+        var seen = Set<String>()
+        for index in 0..<500 {
+            seen.insert(try standIn("person\(index)@example.com", format))
+        }
+        #expect(seen.count == 500)
+        #expect(try standIn("a@example.com", format) != standIn("a@example.com", format, with: otherKey))
+    }
+
+    @Test func narrowFormatsStillStoreDistinctPseudonyms() throws {
+        let dates = (1...28).map { "1980-02-\($0 < 10 ? "0" : "")\($0)" }
+        #expect(Set(dates.map { key.pseudonym(for: $0, format: .date) }).count == dates.count)
+    }
+
+    @Test func tokensParseWithAndWithoutHints() throws {
+        #expect(PseudonymToken("redacted:00ff")?.hint == nil)
+        #expect(PseudonymToken("redacted:00ff~email")?.hint == .format(.email))
+        #expect(PseudonymToken("redacted:00ff~keep-length")?.hint == .format(.keepLength))
+        #expect(PseudonymToken("redacted:00ff~=AAnA_nAA")?.hint == .shape("AAnA_nAA"))
+        #expect(PseudonymToken("redacted:00ff and more") == nil)
+        #expect(PseudonymToken("jane") == nil)
+        let text = Array("x redacted:ab12~email. y".utf8)
+        #expect(PseudonymToken.end(in: text, at: 2) == 2 + "redacted:ab12~email".utf8.count)
+    }
+
+    @Test func evidentFormatsOfValuesWithoutAProfileLocation() {
+        #expect(FieldFormat.evident(in: "2021-04-01T09:30:00Z") == .timestamp)
+        #expect(FieldFormat.evident(in: "1980-01-01") == .date)
+        #expect(FieldFormat.evident(in: "jane@example.com") == .email)
+        #expect(FieldFormat.evident(in: "+46701234567") == .phone)
+        #expect(FieldFormat.evident(in: "Jane Doe") == nil)
+    }
+}

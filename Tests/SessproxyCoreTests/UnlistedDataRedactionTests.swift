@@ -1,0 +1,102 @@
+import Testing
+@testable import SessproxyCore
+
+/// Personal data where the profile does not expect it, as buggy apps send it: found at write
+/// time, replaced by a pseudonym of its kind, and still matched on replay.
+@Suite struct UnlistedDataRedactionTests {
+    let redactor = Redactor(rules: .klarna, pseudonymizer: Pseudonymizer(keyBytes: Array(repeating: 5, count: 32)))
+    let email = "jane.doe@example.com"
+    let phone = "+447700900123"
+
+    func exchange(
+        method: String = "POST", target: String, headers: [HeaderField] = [], body: String = "", operation: KlarnaOperation = .other
+    ) -> RecordedExchange {
+        RecordedExchange(
+            startedAt: .init(timeIntervalSince1970: 0), durationMicros: 1, method: method, target: target, operation: operation,
+            sessionID: nil, upstream: "https://api.playground.klarna.com", requestHeaders: headers, requestBody: Array(body.utf8),
+            status: 200, responseHeaders: [], responseBody: [])
+    }
+
+    /// Every stored string of the exchange, as one text to look for canaries in.
+    func stored(_ exchange: RecordedExchange) -> String {
+        exchange.target + exchange.requestHeaders.map(\.value).joined(separator: "\n") + String(decoding: exchange.requestBody, as: UTF8.self)
+    }
+
+    var buggyRequests: [RecordedExchange] {
+        [
+            exchange(target: "/payments/v1/sessions", body: #"{"purchase_country":"GB","order_lines":[],"merchant_reference2":"\#(phone)","notes":"call \#(email) today"}"#, operation: .create),
+            exchange(target: "/payments/v1/sessions", body: #"{"purchase_country":"GB","billing_address":{"email":"\#(email)""#, operation: .create),
+            exchange(target: "/checkout/notify", headers: [HeaderField(name: "Content-Type", value: "application/x-www-form-urlencoded")],
+                body: "email=jane.doe%40example.com&phone=%2B447700900123&step=2"),
+            exchange(method: "GET", target: "/customers/lookup?email=jane.doe%40example.com&page=1"),
+            exchange(target: "/ping", headers: [HeaderField(name: "X-Customer-Email", value: email)]),
+            exchange(method: "GET", target: "/customers/\(email)/orders"),
+        ]
+    }
+
+    @Test func nothingTheDetectorFindsIsStoredAndAuditIsClean() throws {
+        for request in buggyRequests {
+            let redacted = redactor.redact(request)
+            let text = stored(redacted)
+            #expect(!text.contains(email) && !text.contains("jane.doe%40") && !text.contains("7700900123"), "\(text)")
+            #expect(!redacted.redactions.isEmpty)
+            #expect(LeakScanner.scan(redacted, rules: .klarna).isEmpty, "\(LeakScanner.scan(redacted, rules: .klarna))")
+        }
+    }
+
+    @Test func findingsBecomePseudonymsOfTheirKind() throws {
+        let redacted = redactor.redact(buggyRequests[0])
+        let body = try JSONParser.parse(redacted.requestBody)
+        let notes = try #require(body["notes"]?.stringValue)
+        #expect(notes.hasPrefix("call redacted:") && notes.hasSuffix("~email today"))
+        #expect(PseudonymToken(try #require(body["merchant_reference2"]?.stringValue))?.hint == .format(.phone))
+        #expect(redacted.redactions.contains("request.body.notes"))
+        let served = ReplayBodyRenderer.renderingInlineTokens(in: notes)
+        #expect(served.hasPrefix("call redacted.") && served.hasSuffix("@example.invalid today"))
+    }
+
+    @Test func aBodyThatCannotBeParsedIsWithheld() throws {
+        let truncated = redactor.redact(buggyRequests[1])
+        let text = String(decoding: truncated.requestBody, as: UTF8.self)
+        #expect(WithheldBody.isMarker(truncated.requestBody))
+        #expect(text.contains("\(buggyRequests[1].requestBody.count) bytes, not valid JSON") && text.contains("digest redacted:"))
+        #expect(truncated.redactions.contains("request.body (withheld)"))
+        let binary = redactor.redact(exchange(target: "/upload", body: "") .with(body: [0xFF, 0xFE, 0x00, 0x41]))
+        #expect(String(decoding: binary.requestBody, as: UTF8.self).contains("4 bytes, not UTF-8 text"))
+        #expect(redactor.redact(truncated).requestBody == truncated.requestBody, "redaction is idempotent")
+    }
+
+    @Test func liveRequestsWithTheRealDataStillMatch() throws {
+        let matcher = ReplayMatcher()
+        for request in buggyRequests {
+            let recorded = redactor.redact(request)
+            let live = ReplayRequest(method: request.method, target: request.target, headers: request.requestHeaders, body: request.requestBody)
+            #expect(matcher.key(for: live) == matcher.key(for: recorded), "\(request.target)")
+            #expect(matcher.matchKey(for: recorded) == ReplayMatchKey.digest(of: matcher.key(for: live)))
+        }
+    }
+
+    /// A number where the document says integer is a count or an amount: never masked, never
+    /// reported. The same digits in a field the document does not type are.
+    @Test func typedNumbersAreLeftAloneUntypedOnesAreNot() throws {
+        let card = "4111111111111111"
+        let body = #"{"purchase_country":"GB","order_amount":\#(card),"order_lines":[{"quantity":\#(card),"subscription":{"interval_count":\#(card)}}],"loyalty_number":\#(card)}"#
+        let redacted = redactor.redact(exchange(target: "/payments/v1/sessions", body: body, operation: .create))
+        let json = try JSONParser.parse(redacted.requestBody)
+        #expect(json["order_amount"] == .number(card))
+        #expect(json["order_lines"]?[0]?["quantity"] == .number(card))
+        #expect(json["order_lines"]?[0]?["subscription"]?["interval_count"] == .number(card))
+        #expect(json["loyalty_number"]?.stringValue?.hasPrefix("redacted:") == true)
+        #expect(LeakScanner.scan(redacted, rules: .klarna).isEmpty)
+        let unredacted = exchange(target: "/payments/v1/sessions", body: body, operation: .create)
+        #expect(LeakScanner.scan(unredacted, rules: .klarna).map(\.location) == ["request.body.loyalty_number"])
+    }
+}
+
+extension RecordedExchange {
+    fileprivate func with(body: [UInt8]) -> RecordedExchange {
+        var copy = self
+        copy.requestBody = body
+        return copy
+    }
+}
