@@ -92,3 +92,47 @@ import Testing
         #expect(steps.map(\.status) == [200, 200, 204, 200, 400])
     }
 }
+
+/// What replay serves through the library users' tests use is what a client generated from
+/// Klarna's OpenAPI document accepts.
+@Suite(.serialized) struct ReplayFidelityTests {
+    typealias Support = ProxyTestSupport
+
+    @Test func everyReplayedAnswerFitsTheDocument() async throws {
+        let (cassette, recorded) = try await ReplayProxyTests.recordFlows(count: 1)
+        let replayed = try await ReplayServer.withReplay(cassette: cassette, logger: Support.logger) { base in
+            try await MerchantFlow().run(baseURL: base)
+        }
+        #expect(replayed.map(\.status) == recorded[0].map(\.status))
+        var validated = 0
+        for step in replayed {
+            let operation = KlarnaRouteClassifier.classify(method: step.method, target: step.path).operation
+            guard let schema = OpenAPIDocument.klarna.responseSchema(for: operation, status: step.status) else { continue }
+            let body = try JSONParser.parse(step.body)
+            #expect(SchemaValidator.violations(of: body, against: schema) == [], "\(step.name)")
+            validated += 1
+        }
+        #expect(validated == 3, "create and both reads")
+        let read = try JSONParser.parse(replayed[1].body)
+        let email = try #require(read["billing_address"]?["email"]?.stringValue)
+        #expect(email.hasPrefix("redacted.") && email.hasSuffix("@example.invalid"))
+        #expect(read["billing_address"]?["postal_code"]?.stringValue?.map(PseudonymToken.shapeClass) == Array("AAnA_nAA"))
+        #expect(read["billing_address"]?["country"]?.stringValue?.count == 2)
+    }
+
+    @Test func fakeKlarnaRejectsWhatTheDocumentForbids() async throws {
+        try await Support.withFakeKlarna { port in
+            let base = "http://127.0.0.1:\(port)"
+            let auth = [("Authorization", "Basic " + Data("K1:secret".utf8).base64EncodedString())]
+            let created = try await Support.send("POST", "\(base)/payments/v1/sessions", body: MerchantFlow.createBody, headers: auth)
+            let session = try #require(created.json?["session_id"]?.stringValue)
+            let bad = ##"{"order_lines":[{"name":"x","quantity":1,"unit_price":1,"total_amount":[]}],"options":{"color_border":"#6280BE*"}}"##
+            let reply = try await Support.send("POST", "\(base)/payments/v1/sessions/\(session)", body: bad, headers: auth)
+            #expect(reply.status == 400)
+            #expect(reply.json?["error_code"] == "BAD_VALUE")
+            #expect(reply.json?["error_messages"] == ["Bad value: order_lines[0].total_amount, options.color_border"])
+            let read = try await Support.send("GET", "\(base)/payments/v1/sessions/\(session)", headers: auth)
+            #expect(read.json?["options"] == nil, "a refused update changes nothing")
+        }
+    }
+}

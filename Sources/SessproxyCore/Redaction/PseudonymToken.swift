@@ -66,7 +66,8 @@ public struct PseudonymToken: Sendable, Hashable {
         }
     }
 
-    static func shapeClass(_ character: Character) -> Character {
+    /// The shape symbol of one character (`A`, `a`, `n`, `_`, `-./'` or `x`).
+    public static func shapeClass(_ character: Character) -> Character {
         if character.isASCII, character.isNumber { return "n" }
         if character.isUppercase { return "A" }
         if character.isLetter { return "a" }
