@@ -134,6 +134,9 @@ import Testing
         #"{"attachment":{"body":"not json at all"},"merchant_data":"redacted:0011","order_lines":[]}"#,
         #"{"attachment":{"body":""},"merchant_reference1":"order-1 redacted:00ff"}"#,
         "plain text, not JSON",
+        #"{"notes":"call jane@example.com or +447700900123","merchant_reference2":"4111 1111 1111 1111","order_lines":[{"quantity":4111111111111111}]}"#,
+        #"{"billing_address":{"email":"jane@example.com""#,
+        "email=jane%40example.com&step=2",
     ])
     func shortcutKeysHoldForPersonalData(_ body: String) {
         let matcher = ReplayMatcher()
@@ -157,6 +160,9 @@ import Testing
         ("a redacted:01 and redacted:ff!", "a redacted and redacted!"),
         ("redacted", "redacted"),
         ("", ""),
+        ("call redacted:0a1b~email today", "call redacted today"),
+        ("redacted:0a1b~=AAnA_nAA", "redacted"),
+        ("redacted:0a1b~", "redacted~"),
     ])
     func pseudonymsCollapse(_ input: String, _ expected: String) {
         #expect(ReplayMatcher.collapsingPseudonyms(in: input) == expected)
