@@ -49,4 +49,6 @@ public enum SessproxyErrorCode {
     public static let notFound = "SESSPROXY_NOT_FOUND"
     public static let noMatch = "SESSPROXY_NO_MATCH"
     public static let recordingFailed = "SESSPROXY_RECORDING_FAILED"
+    /// A request sessproxy will not send upstream as it is (a `TRACE` with a body).
+    public static let requestRefused = "SESSPROXY_REQUEST_REFUSED"
 }

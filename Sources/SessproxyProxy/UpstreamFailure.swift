@@ -5,7 +5,8 @@ import NIOSSL
 import SessproxyCore
 
 /// Why an upstream call produced no usable answer, and the Klarna-shaped error the app gets
-/// instead: 504 when the upstream was too slow, 502 for everything else.
+/// instead: 504 when the upstream was too slow, 400 when the request itself cannot be sent
+/// (nothing was tried, the upstream is not at fault), 502 for everything else.
 struct UpstreamFailure: Error, Sendable {
     var status: Int
     var code: String
@@ -30,6 +31,10 @@ struct UpstreamFailure: Error, Sendable {
                     message: "upstream \(endpoint) closed the connection before answering")
             case .cancelled:
                 return UpstreamFailure(status: 502, code: SessproxyErrorCode.upstreamReset, message: "upstream call to \(endpoint) was cancelled")
+            case .traceRequestWithBody:
+                return UpstreamFailure(
+                    status: 400, code: SessproxyErrorCode.requestRefused,
+                    message: "a TRACE request must not have a body (RFC 9110 §9.3.8); nothing was sent to \(endpoint)")
             default:
                 break
             }

@@ -78,6 +78,20 @@ import Testing
         #expect(stored.count == 1 && stored[0].status == 502 && stored[0].proxyError == SessproxyErrorCode.upstreamUnreachable)
     }
 
+    /// What sessproxy will not send is a 4xx of its own, not "cannot connect": the upstream is
+    /// up and nothing was tried.
+    @Test func aTraceWithABodyIsRefusedNotBlamedOnTheUpstream() async throws {
+        try await Support.withFakeKlarna { upstreamPort in
+            try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)") { port, _ in
+                // Sent raw: HTTP client libraries refuse to write such a request at all.
+                let reply = await Support.raw(
+                    port: port, "TRACE /payments/v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+                #expect(reply.hasPrefix("HTTP/1.1 400"), "\(reply)")
+                #expect(reply.contains(SessproxyErrorCode.requestRefused))
+            }
+        }
+    }
+
     @Test func slowUpstreamTimesOutWith504() async throws {
         try await Support.withUpstream({ _ in
             try await Task.sleep(for: .seconds(3))
