@@ -61,8 +61,11 @@ public protocol ExchangeHandler: Sendable {
     func healthMembers() -> [JSONMember]
     /// Extra read-only documents under `/__sessproxy/{name}` (replay serves `misses`).
     func report(named name: String) -> JSONValue?
+    /// Mode-specific Prometheus lines, read at each scrape (record's recording backlog).
+    func metricsExposition() -> String
 }
 
 extension ExchangeHandler {
     public func report(named name: String) -> JSONValue? { nil }
+    public func metricsExposition() -> String { "" }
 }

@@ -80,7 +80,7 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
             return Self.makeResponse(
                 ProxyResponse(
                     status: 200, headers: [HeaderField(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")],
-                    body: ByteBuffer(string: metrics.exposition()), operation: .other),
+                    body: ByteBuffer(string: metrics.exposition() + handler.metricsExposition()), operation: .other),
                 closeConnection: false)
         default:
             if request.method == .get, let document = handler.report(named: String(path.dropFirst("/__sessproxy/".count))) {

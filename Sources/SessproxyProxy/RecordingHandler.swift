@@ -5,7 +5,9 @@ import SessproxyCore
 
 /// Record mode: forward to the upstream, redact, commit, then answer. The un-redacted bytes
 /// live only in this function's locals; what reaches the recorder is already redacted, and the
-/// app's answer is released only after the commit, so an answered exchange is never lost.
+/// app's answer is released only after the commit, so an answered exchange is never lost — or,
+/// when the cassette stays locked, marked `Sessproxy-Recording: pending` while the recorder
+/// holds it until the lock goes.
 public struct RecordingHandler: ExchangeHandler {
     public let mode = "record"
     let upstream: UpstreamClient
@@ -14,7 +16,6 @@ public struct RecordingHandler: ExchangeHandler {
     let metrics: ProxyMetrics
     let bodyLimit: Int
     let logger: Logger
-    private let counters = RecordingCounters()
     /// Replay keys are stored under the built-in rules; computing them here spreads the work
     /// over request tasks instead of the one writer thread.
     private static let defaultRulesMatcher = ReplayMatcher(rules: .klarna)
@@ -86,26 +87,42 @@ public struct RecordingHandler: ExchangeHandler {
         redactor.redactResponse(of: &exchange, notes: &notes)
         redactor.addNotes(notes, to: &exchange)
 
-        do {
-            let id = try await recorder.record(exchange)
-            counters.recorded()
+        switch await recorder.record(exchange) {
+        case .committed(let id):
             metrics.exchangeRecorded(redactionCount: exchange.redactions.count)
             response.headers.append(HeaderField(name: "Sessproxy-Exchange-Id", value: String(id)))
-        } catch {
-            counters.failed()
-            logger.error("exchange answered but NOT recorded", metadata: ["target": "\(request.target)", "error": "\(error)"])
+        case .pending:
+            metrics.exchangeRecorded(redactionCount: exchange.redactions.count)
+            logger.warning("cassette locked: answered before the exchange was committed", metadata: ["target": "\(request.target)"])
+            response.headers.append(HeaderField(name: "Sessproxy-Recording", value: "pending"))
+        case .failed(let reason):
+            logger.error("exchange answered but NOT recorded", metadata: ["target": "\(request.target)", "error": "\(reason)"])
             response.headers.append(HeaderField(name: "Sessproxy-Recording", value: "failed"))
         }
         return response
     }
 
     public func healthMembers() -> [JSONMember] {
-        let snapshot = counters.snapshot
+        let backlog = recorder.backlog
         return [
             JSONMember(key: "upstream", value: .string(upstream.configuration.endpoint.description)),
-            JSONMember(key: "exchanges_recorded", value: .number(String(snapshot.recorded))),
-            JSONMember(key: "recording_failures", value: .number(String(snapshot.failed))),
+            JSONMember(key: "exchanges_recorded", value: .number(String(backlog.recorded))),
+            JSONMember(key: "recording_pending", value: .number(String(backlog.pending))),
+            JSONMember(key: "recording_failures", value: .number(String(backlog.failed))),
             JSONMember(key: "upstream_requests", value: .number(String(upstream.forwardedCount))),
         ]
+    }
+
+    public func metricsExposition() -> String {
+        let backlog = recorder.backlog
+        return """
+            # HELP sessproxy_recording_pending Exchanges answered before their commit, held until the cassette is writable.
+            # TYPE sessproxy_recording_pending gauge
+            sessproxy_recording_pending \(backlog.pending)
+            # HELP sessproxy_recording_failures_total Exchanges answered but not recorded.
+            # TYPE sessproxy_recording_failures_total counter
+            sessproxy_recording_failures_total \(backlog.failed)
+
+            """
     }
 }

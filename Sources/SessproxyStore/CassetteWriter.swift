@@ -1,49 +1,79 @@
 import Foundation
+import GRDB
 import Logging
 import ServiceLifecycle
 import SessproxyCore
 
-/// The single writer of a recording cassette. When nothing is being committed, a request
-/// commits its own exchange on the spot, on its own thread (no hand-over, no thread wake-ups:
-/// the quiet case costs one transaction). Otherwise it queues and waits; a dedicated thread takes everything
-/// that queued up meanwhile and commits it in one transaction (group commit), so under load
-/// many exchanges share one commit and each caller still resumes only once its row is durable.
+/// The single writer of a recording cassette. Requests never touch SQLite themselves: they
+/// queue their exchange and wait, suspended, while a dedicated thread commits whatever queued
+/// up meanwhile in one transaction (group commit) and resumes each caller once its row is
+/// durable. So an event loop never blocks on a commit — not even when another process holds the
+/// cassette's write lock — and health, metrics and other connections keep answering.
+///
+/// A locked cassette is a passing condition: the batch is retried until the lock goes. A request
+/// whose commit has waited `pendingAfter` (1 s) is answered `pending` — the app gets Klarna's
+/// answer, marked `Sessproxy-Recording: pending` — and its exchange stays queued (at most
+/// 10,000 held) until it is committed, at the latest at graceful shutdown (which keeps retrying a
+/// locked cassette for 30 s). Decisions are `StateMachine`'s; this class only does the I/O.
 /// Runs as a `Service`: on graceful shutdown it drains what is queued, checkpoints, and stops.
 public final class CassetteWriter: ExchangeRecorder, Service {
     public let cassette: Cassette
     private let logger: Logger
-    private let queue = PendingQueue()
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    nonisolated(unsafe) private var machine: StateMachine
+    nonisolated(unsafe) private var waiting: [StateMachine.Ticket: CheckedContinuation<StateMachine.Answer, Never>] = [:]
+    nonisolated(unsafe) private var exchanges: [StateMachine.Ticket: RecordedExchange] = [:]
+    nonisolated(unsafe) private var nextTicket: StateMachine.Ticket = 0
+    nonisolated(unsafe) private var stopped = false
 
     public struct Closed: Error, CustomStringConvertible {
         public var description: String { "the cassette writer has stopped" }
     }
 
-    public init(cassette: Cassette, logger: Logger = Logger(label: "sessproxy.store")) {
+    public convenience init(cassette: Cassette, logger: Logger = Logger(label: "sessproxy.store")) {
+        self.init(cassette: cassette, limits: StateMachine.Limits(), logger: logger)
+    }
+
+    init(cassette: Cassette, limits: StateMachine.Limits, logger: Logger = Logger(label: "sessproxy.store")) {
         self.cassette = cassette
         self.logger = logger
+        self.machine = StateMachine(limits: limits)
+        // Checkpoints run in the background (`CassetteCheckpointer`), never inside a commit.
+        do {
+            try cassette.disableAutomaticCheckpoints()
+        } catch {
+            logger.warning("could not turn off automatic checkpoints: \(error)")
+        }
     }
 
     /// Exchanges committed by this writer so far.
-    public var recordedCount: Int { queue.recordedCount }
+    public var recordedCount: Int { withLock { machine.recorded } }
 
-    public func record(_ exchange: RecordedExchange) async throws -> Int64 {
-        if queue.beginInlineCommit() {
-            let ids: [Int64]
-            do {
-                ids = try cassette.insertBlocking([exchange])
-            } catch {
-                queue.commitFinished(recorded: 0)
-                logger.error("cassette write failed: \(error)")
-                throw error
+    public var backlog: RecorderBacklog {
+        withLock { RecorderBacklog(recorded: machine.recorded, pending: machine.pending, failed: machine.failed) }
+    }
+
+    public func record(_ exchange: RecordedExchange) async -> RecordOutcome {
+        let answer = await withCheckedContinuation { (continuation: CheckedContinuation<StateMachine.Answer, Never>) in
+            condition.lock()
+            let ticket = nextTicket
+            nextTicket += 1
+            switch machine.enqueue(ticket, now: Self.now()) {
+            case .wakeWriter:
+                waiting[ticket] = continuation
+                exchanges[ticket] = exchange
+                condition.broadcast()
+                condition.unlock()
+            case .answer(let answer):
+                condition.unlock()
+                continuation.resume(returning: answer)
             }
-            queue.commitFinished(recorded: ids.count)
-            guard let id = ids.first else { throw Closed() }
-            return id
         }
-        return try await withCheckedThrowingContinuation { continuation in
-            if !queue.enqueue(PendingQueue.Item(exchange: exchange, continuation: continuation)) {
-                continuation.resume(throwing: Closed())
-            }
+        switch answer {
+        case .committed(let id): return .committed(id: id)
+        case .pending: return .pending
+        case .failed(let reason): return .failed(reason: reason)
         }
     }
 
@@ -51,18 +81,23 @@ public final class CassetteWriter: ExchangeRecorder, Service {
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
-                    let thread = Thread { [queue, cassette, logger] in
-                        Self.commitLoop(queue: queue, cassette: cassette, logger: logger)
-                        finished.resume()
+                    let group = DispatchGroup()
+                    for (name, loop) in [("writer", commitLoop), ("pending-watch", watchLoop)] {
+                        group.enter()
+                        let thread = Thread {
+                            loop()
+                            group.leave()
+                        }
+                        thread.name = "sessproxy-cassette-\(name)"
+                        thread.start()
                     }
-                    thread.name = "sessproxy-cassette-writer"
-                    thread.start()
+                    group.notify(queue: .global()) { finished.resume() }
                 }
-            } onGracefulShutdown: { [queue] in
-                queue.close()
+            } onGracefulShutdown: { [self] in
+                close()
             }
-        } onCancel: { [queue] in
-            queue.close()
+        } onCancel: { [self] in
+            close()
         }
         do {
             try cassette.checkpoint()
@@ -71,88 +106,88 @@ public final class CassetteWriter: ExchangeRecorder, Service {
         }
     }
 
-    /// Commits batches until the queue is closed and empty.
-    private static func commitLoop(queue: PendingQueue, cassette: Cassette, logger: Logger) {
-        while let batch = queue.nextBatch() {
-            do {
-                let ids = try cassette.insertBlocking(batch.map(\.exchange))
-                queue.commitFinished(recorded: ids.count)
-                for (item, id) in zip(batch, ids) { item.continuation.resume(returning: id) }
-            } catch {
-                queue.commitFinished(recorded: 0)
-                logger.error("cassette write failed: \(error)")
-                for item in batch { item.continuation.resume(throwing: error) }
+    /// Stops taking exchanges; what is queued is still committed.
+    public func close() {
+        withLock {
+            machine.close(now: Self.now())
+            condition.broadcast()
+        }
+    }
+
+    /// The writer thread: commits batches until closed and drained.
+    private func commitLoop() {
+        condition.lock()
+        while true {
+            switch machine.nextWriterAction(now: Self.now()) {
+            case .stop:
+                stopped = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            case .wait(let until):
+                if let until { _ = condition.wait(until: Self.date(at: until)) } else { condition.wait() }
+            case .commit(let tickets):
+                let batch = tickets.compactMap { exchanges[$0] }
+                condition.unlock()
+                let result = Result { try cassette.insertBlocking(batch) }
+                condition.lock()
+                let answers: [(StateMachine.Ticket, StateMachine.Answer)]
+                switch result {
+                case .success(let ids):
+                    answers = machine.committed(ids: ids)
+                    for ticket in tickets { exchanges[ticket] = nil }
+                case .failure(let error):
+                    let retryable = Self.isLockContention(error)
+                    answers = machine.commitFailed(retryable: retryable, reason: Cassette.describe(error), now: Self.now())
+                    if retryable {
+                        logger.warning("cassette is locked by another connection; \(batch.count) exchange(s) wait for it")
+                    } else {
+                        logger.error("cassette write failed: \(error)")
+                        for ticket in tickets { exchanges[ticket] = nil }
+                    }
+                }
+                resume(answers)
             }
         }
     }
-}
 
-/// Exchanges waiting for the writer thread, guarded by a condition variable the thread
-/// sleeps on, and who is committing right now (the thread or one inline caller, never both).
-final class PendingQueue: @unchecked Sendable {
-    struct Item {
-        var exchange: RecordedExchange
-        var continuation: CheckedContinuation<Int64, any Error>
-    }
-
-    private let condition = NSCondition()
-    private var items: [Item] = []
-    private var closed = false
-    private var recorded = 0
-    private var committing = false
-
-    /// True when the caller may commit its exchange itself: open, nothing queued, nobody
-    /// committing. The caller must call `commitFinished(recorded:)` afterwards.
-    func beginInlineCommit() -> Bool {
+    /// Answers `pending` whoever waited too long for a locked cassette.
+    private func watchLoop() {
         condition.lock()
-        defer { condition.unlock() }
-        guard !closed, items.isEmpty, !committing else { return false }
-        committing = true
-        return true
-    }
-
-    /// Ends a commit, inline or the writer thread's, that stored `count` exchanges; the writer
-    /// thread then takes over what queued meanwhile.
-    func commitFinished(recorded count: Int) {
-        condition.lock()
-        recorded += count
-        committing = false
-        condition.broadcast()
+        while !stopped {
+            let (answers, next) = machine.tick(now: Self.now())
+            resume(answers)
+            if stopped { break }
+            if let next { _ = condition.wait(until: Self.date(at: next)) } else { condition.wait() }
+        }
         condition.unlock()
     }
 
-    /// False once the queue is closed (the caller answers the exchange with an error).
-    func enqueue(_ item: Item) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !closed else { return false }
-        items.append(item)
-        condition.signal()
-        return true
-    }
-
-    /// Everything queued, waiting while empty; nil once closed and drained.
-    func nextBatch() -> [Item]? {
-        condition.lock()
-        defer { condition.unlock() }
-        while (items.isEmpty && !closed) || committing { condition.wait() }
-        if items.isEmpty { return nil }
-        committing = true
-        let batch = items
-        items.removeAll(keepingCapacity: true)
-        return batch
-    }
-
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
+    /// Resumes answered callers; called with the lock held, resumes after releasing it.
+    private func resume(_ answers: [(StateMachine.Ticket, StateMachine.Answer)]) {
+        guard !answers.isEmpty else { return }
+        let ready = answers.compactMap { ticket, answer in waiting.removeValue(forKey: ticket).map { ($0, answer) } }
         condition.unlock()
+        for (continuation, answer) in ready { continuation.resume(returning: answer) }
+        condition.lock()
     }
 
-    var recordedCount: Int {
+    private func withLock<T>(_ body: () -> T) -> T {
         condition.lock()
         defer { condition.unlock() }
-        return recorded
+        return body()
+    }
+
+    /// Another connection holds the write lock (SQLite's busy timeout ran out).
+    static func isLockContention(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+    }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    private static func date(at nanos: UInt64) -> Date {
+        let now = DispatchTime.now().uptimeNanoseconds
+        return Date(timeIntervalSinceNow: nanos > now ? Double(nanos - now) / 1e9 : 0)
     }
 }

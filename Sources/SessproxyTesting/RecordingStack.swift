@@ -8,6 +8,7 @@ import SessproxyStore
 /// `sessproxy record`, by the demo, and by tests that record in-process.
 public struct RecordingStack: Sendable {
     public let writer: CassetteWriter
+    public let checkpointer: CassetteCheckpointer
     public let upstream: UpstreamClient
     public let metrics: ProxyMetrics
     public let handler: RecordingHandler
@@ -24,6 +25,7 @@ public struct RecordingStack: Sendable {
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
         writer = CassetteWriter(cassette: cassette, logger: logger)
+        checkpointer = CassetteCheckpointer(cassette: cassette, logger: logger)
         upstream = try UpstreamClient(configuration: configuration)
         metrics = ProxyMetrics()
         handler = RecordingHandler(
@@ -35,6 +37,6 @@ public struct RecordingStack: Sendable {
             await port.callback(bound)
             await onListening(bound)
         }
-        services = [writer, upstream, server]
+        services = [writer, checkpointer, upstream, server]
     }
 }

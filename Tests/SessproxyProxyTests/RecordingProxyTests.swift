@@ -156,11 +156,14 @@ import Testing
     /// A recorder that keeps what it was handed and then fails, like a full disk.
     final class FailingRecorder: ExchangeRecorder {
         let received = Mutex<[RecordedExchange]>([])
-        struct DiskFull: Error {}
 
-        func record(_ exchange: RecordedExchange) async throws -> Int64 {
+        func record(_ exchange: RecordedExchange) async -> RecordOutcome {
             received.withLock { $0.append(exchange) }
-            throw DiskFull()
+            return .failed(reason: "disk full")
+        }
+
+        var backlog: RecorderBacklog {
+            RecorderBacklog(recorded: 0, pending: 0, failed: received.withLock { $0.count })
         }
     }
 
@@ -210,5 +213,59 @@ import Testing
                 #expect(text.contains("sessproxy_redactions_total"))
             }
         }
+    }
+}
+
+/// Another process holds the cassette's write lock (someone ran `sqlite3` and opened a
+/// transaction) for longer than SQLite's busy timeout while the app keeps calling.
+@Suite(.serialized) struct LockedCassetteTests {
+    typealias Support = ProxyTestSupport
+
+    @Test func healthKeepsAnsweringAndNoAnsweredExchangeIsLost() async throws {
+        let cassette = Support.temporaryCassette()
+        try await Support.withFakeKlarna { upstreamPort in
+            try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)", cassette: cassette) { port, _ in
+                let base = "http://127.0.0.1:\(port)"
+                _ = try await Support.send("POST", "\(base)/payments/v1/sessions", body: Support.createBody)
+                let holder = Process()
+                holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+                holder.arguments = [cassette, "BEGIN IMMEDIATE;", ".shell sleep 7", "COMMIT;"]
+                try holder.run()
+                try await Task.sleep(for: .milliseconds(300))
+                let calls = Task {
+                    try await withThrowingTaskGroup(of: String?.self, returning: [String?].self) { group in
+                        for _ in 0..<3 {
+                            group.addTask {
+                                try await Support.send("POST", "\(base)/payments/v1/sessions", body: Support.createBody)
+                                    .headers["Sessproxy-Recording"].first
+                            }
+                        }
+                        return try await group.reduce(into: []) { $0.append($1) }
+                    }
+                }
+                var slowest = Duration.zero
+                var sawPending = false
+                for _ in 0..<20 {
+                    let start = ContinuousClock.now
+                    let health = try await Support.send("GET", "\(base)/__sessproxy/health")
+                    slowest = max(slowest, ContinuousClock.now - start)
+                    #expect(health.status == 200)
+                    if health.json?["recording_pending"] == 3 { sawPending = true }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                let marks = try await calls.value
+                #expect(marks == ["pending", "pending", "pending"], "answered without waiting out the lock")
+                #expect(sawPending)
+                #expect(slowest < .milliseconds(200), "health took \(slowest) while the cassette was locked")
+                holder.waitUntilExit()
+                for _ in 0..<100 where try await Support.send("GET", "\(base)/__sessproxy/health").json?["recording_pending"] != 0 {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                let health = try await Support.send("GET", "\(base)/__sessproxy/health")
+                #expect(health.json?["recording_pending"] == 0 && health.json?["recording_failures"] == 0)
+                #expect(health.json?["exchanges_recorded"] == 4)
+            }
+        }
+        #expect(try Cassette.open(path: cassette).count() == 4)
     }
 }

@@ -48,7 +48,7 @@ import Testing
         let exchanges = Self.flow(session: "s-1", amount: 100)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            for exchange in exchanges { _ = try await writer.record(exchange) }
+            for exchange in exchanges { _ = await writer.record(exchange) }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
