@@ -1,18 +1,22 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import SessproxyCore
 import Synchronization
 
 /// Replay mode: answers from the cassette through Core's `ReplayEngine`, held under a lock.
-/// The request's match key is computed before taking the lock; under it the engine decides;
-/// a hit not yet cached reads that one exchange from the cassette after the lock is released.
+/// The request's match key is computed before taking the lock; under it the engine only
+/// decides; what it asks to read (a hit's recorded answer, a miss's candidates) is read after
+/// the lock is released, on NIO's blocking-I/O thread pool — never on an event loop — and fed
+/// back under the lock.
 /// A miss is a Klarna-shaped 404 with `error_code` `SESSPROXY_NO_MATCH`, a `Sessproxy-Miss`
 /// header and the nearest recorded requests, like WireMock's near-miss report; with
 /// `--on-miss forward` the miss goes to the upstream instead.
 public final class ReplayHandler: ExchangeHandler {
     public let mode = "replay"
     private let engine: Mutex<ReplayEngine>
+    private let source: any ReplayExchangeSource
     private let matcher: ReplayMatcher
     private let cassetteName: String
     private let forwardTo: UpstreamClient?
@@ -24,9 +28,13 @@ public final class ReplayHandler: ExchangeHandler {
     /// would be nicer, but 404 is what stub servers answer for unmatched requests.
     public static let missStatus = 404
 
-    public init(engine: ReplayEngine, cassetteName: String, forwardTo: UpstreamClient?, metrics: ProxyMetrics, bodyLimit: Int, logger: Logger) {
+    public init(
+        engine: ReplayEngine, source: any ReplayExchangeSource, cassetteName: String, forwardTo: UpstreamClient?, metrics: ProxyMetrics,
+        bodyLimit: Int, logger: Logger
+    ) {
         self.matcher = engine.matcher
         self.engine = Mutex(engine)
+        self.source = source
         self.cassetteName = cassetteName
         self.forwardTo = forwardTo
         self.metrics = metrics
@@ -49,10 +57,14 @@ public final class ReplayHandler: ExchangeHandler {
         switch step {
         case .answer(let answer):
             hit = answer
-        case .load(let load):
-            let read = load.read()
-            hit = engine.withLock { $0.remember(read, for: load) }
-        case .miss(let report):
+        case .read(let read):
+            let source = self.source
+            let response = try? await NIOThreadPool.singleton.runIfActive { source.response(id: read.sourceID) }
+            hit = engine.withLock { $0.remember(response ?? nil, for: read) }
+        case .explainMiss(let miss):
+            let source = self.source
+            let loaded = (try? await NIOThreadPool.singleton.runIfActive { source.exchanges(ids: miss.sourceIDs) }) ?? [:]
+            let report = engine.withLock { $0.explain(miss, with: loaded) }
             metrics.replay(hit: false)
             logger.warning("\(report.logLine)")
             if let upstream = forwardTo {

@@ -30,13 +30,11 @@ public struct ReplayStack: Sendable {
                 "computed \(index.computedKeys) replay match key(s) from recorded bodies",
                 metadata: ["stored": "\(index.storedComputedKeys)"])
         }
-        let engine = ReplayEngine(
-            index: index.entries, source: CassetteReplaySource(cassette: cassette), rules: proxy.redactionRules,
-            options: .init(repeatsWhenExhausted: !strictSequences))
+        let engine = ReplayEngine(index: index.entries, rules: proxy.redactionRules, options: .init(repeatsWhenExhausted: !strictSequences))
         upstream = try upstreamConfiguration.map { try UpstreamClient(configuration: $0) }
         metrics = ProxyMetrics()
         handler = ReplayHandler(
-            engine: engine, cassetteName: proxy.cassettePath, forwardTo: upstream, metrics: metrics, bodyLimit: proxy.bodyLimit, logger: logger)
+            engine: engine, source: CassetteReplaySource(cassette: cassette), cassetteName: proxy.cassettePath, forwardTo: upstream, metrics: metrics, bodyLimit: proxy.bodyLimit, logger: logger)
         let port = self.port
         let server = SessproxyServer.make(configuration: proxy, handler: handler, metrics: metrics, logger: logger) { bound in
             await port.callback(bound)

@@ -3,8 +3,8 @@ import Testing
 
 @testable import SessproxyCore
 
-/// An engine built from an index and a body source decides exactly like one built from
-/// exchanges in memory, and reads bodies only when it answers or explains a miss.
+/// An engine built from an index decides exactly like one built from exchanges in memory, holds
+/// no body source, and has its caller read bodies only to answer or to explain a miss.
 @Suite struct ReplayIndexEngineTests {
     typealias F = ReplayFixture
 
@@ -28,17 +28,17 @@ import Testing
         let index = exchanges.map {
             ReplayIndexEntry(exchangeID: $0.id!, sessionID: $0.sessionID, method: $0.method, target: $0.target, matchKey: matcher.matchKey(for: $0))
         }
-        let source = CountingSource(exchanges)
-        return (ReplayEngine(index: index, source: source, options: options), source)
+        return (ReplayEngine(index: index, options: options), CountingSource(exchanges))
     }
 
     @Test(arguments: ReplayEngineTests.scenarios)
     func decidesLikeTheInMemoryEngine(_ scenario: ReplayEngineTests.Scenario) {
         for options in [ReplayEngine.Options(), ReplayEngine.Options(repeatsWhenExhausted: false)] {
             var memory = ReplayEngine(exchanges: scenario.recorded, options: options)
-            var (indexed, _) = Self.indexed(scenario.recorded, options: options)
+            var (indexed, source) = Self.indexed(scenario.recorded, options: options)
             for step in scenario.steps {
-                #expect(indexed.answer(step.0) == memory.answer(step.0), "\(step.0.method) \(step.0.target)")
+                let prepared = ReplayEngine.prepare(step.0, matcher: indexed.matcher)
+                #expect(indexed.answer(prepared, from: source) == memory.answer(step.0), "\(step.0.method) \(step.0.target)")
             }
             #expect(indexed.unusedExchangeIDs == memory.unusedExchangeIDs)
             #expect(indexed.misses == memory.misses)
@@ -50,27 +50,44 @@ import Testing
         let (built, source) = Self.indexed(ReplayEngineTests.simpleFlow)
         var engine = built
         #expect(source.reads.withLock { $0 } == 0)
-        _ = engine.answer(F.createRequest())
-        _ = engine.answer(F.readRequest("A"))
+        _ = engine.answer(ReplayEngine.prepare(F.createRequest(), matcher: engine.matcher), from: source)
+        _ = engine.answer(ReplayEngine.prepare(F.readRequest("A"), matcher: engine.matcher), from: source)
         #expect(source.reads.withLock { $0 } == 2)
-        _ = engine.answer(F.createRequest())
+        _ = engine.answer(ReplayEngine.prepare(F.createRequest(), matcher: engine.matcher), from: source)
         #expect(source.reads.withLock { $0 } == 2, "answers are cached")
+    }
+
+    /// A miss is decided without reading anything; the candidates to read are named, bounded,
+    /// and the report made from what the caller read equals the one-call answer's.
+    @Test func aMissNamesWhatToReadAndIsExplainedFromIt() throws {
+        var (engine, source) = Self.indexed(ReplayEngineTests.simpleFlow)
+        var (oneStep, _) = Self.indexed(ReplayEngineTests.simpleFlow)
+        let request = F.readRequest("unknown-session")
+        guard case .explainMiss(let miss) = engine.decide(ReplayEngine.prepare(request, matcher: engine.matcher)) else {
+            Issue.record("not a miss")
+            return
+        }
+        #expect(source.reads.withLock { $0 } == 0)
+        #expect(!miss.sourceIDs.isEmpty && miss.sourceIDs.count <= ReplayEngine.maximumDiffedBodies)
+        let report = engine.explain(miss, with: source.exchanges(ids: miss.sourceIDs))
+        #expect(oneStep.answer(ReplayEngine.prepare(request, matcher: oneStep.matcher), from: source) == .miss(report))
+        #expect(engine.misses == [report])
     }
 
     /// The server's two-step use (decide under the lock, read outside, remember) gives the same
     /// answers as `answer(_:)`, and a remembered answer is not read again.
     @Test func decideReadRememberEqualsAnswer() throws {
-        var (oneStep, _) = Self.indexed(ReplayEngineTests.simpleFlow)
+        var (oneStep, oneStepSource) = Self.indexed(ReplayEngineTests.simpleFlow)
         var (twoStep, source) = Self.indexed(ReplayEngineTests.simpleFlow)
         for request in [F.createRequest(), F.readRequest("A"), F.createRequest()] {
             let prepared = ReplayEngine.prepare(request, matcher: twoStep.matcher)
             let answer: ReplayAnswer
             switch twoStep.decide(prepared) {
             case .answer(let cached): answer = cached
-            case .load(let load): answer = twoStep.remember(load.read(), for: load)
-            case .miss(let report): Issue.record("unexpected miss: \(report.logLine)"); return
+            case .read(let read): answer = twoStep.remember(source.response(id: read.sourceID), for: read)
+            case .explainMiss: Issue.record("unexpected miss"); return
             }
-            #expect(oneStep.answer(request).answer == answer)
+            #expect(oneStep.answer(ReplayEngine.prepare(request, matcher: oneStep.matcher), from: oneStepSource).answer == answer)
         }
         #expect(source.reads.withLock { $0 } == 2, "the repeated create is answered from the remembered answer")
         guard case .answer = twoStep.decide(ReplayEngine.prepare(F.readRequest("A"), matcher: twoStep.matcher)) else {
@@ -79,24 +96,31 @@ import Testing
         }
     }
 
-    @Test func aCreateWithoutStoredSessionLearnsItFromTheResponse() {
-        var create = F.create(1, session: "A")
-        create.sessionID = nil
-        let recorded = [create, F.read(2, session: "A", quantity: 1)]
+    /// A create the index stores without a session is one Klarna refused: building the engine
+    /// reads no body to find out, and replaying it answers the recorded refusal.
+    @Test func aRefusedCreateIsKnownFromTheIndexWithoutReadingItsBody() {
+        var refused = F.create(1, session: "A", body: F.cart(quantity: 9))
+        refused.sessionID = nil
+        refused.status = 400
+        refused.responseBody = Array(#"{"correlation_id":"c","error_code":"BAD_VALUE","error_messages":["Bad value: order_amount"]}"#.utf8)
+        let recorded = [refused, F.create(2, session: "A"), F.read(3, session: "A", quantity: 1)]
         var memory = ReplayEngine(exchanges: recorded)
-        var (indexed, _) = Self.indexed(recorded)
-        #expect(indexed.sessionIDs == memory.sessionIDs)
-        for request in [F.createRequest(), F.readRequest("A")] {
-            #expect(indexed.answer(request) == memory.answer(request))
+        var (indexed, source) = Self.indexed(recorded)
+        #expect(source.reads.withLock { $0 } == 0)
+        #expect(indexed.sessionIDs == ["A"] && indexed.sessionIDs == memory.sessionIDs)
+        let refusal = F.exchange(9, "POST", "/payments/v1/sessions", body: F.cart(quantity: 9))
+        for request in [ReplayRequest(method: "POST", target: refusal.target, headers: [], body: refusal.requestBody), F.createRequest(), F.readRequest("A")] {
+            #expect(indexed.answer(ReplayEngine.prepare(request, matcher: indexed.matcher), from: source) == memory.answer(request))
         }
+        #expect(source.reads.withLock { $0 } == 3, "one body per answer, none at start")
     }
 
     @Test func anUnreadableExchangeAnswers500() {
         let matcher = ReplayMatcher()
         let create = F.create(1, session: "A")
         let index = [ReplayIndexEntry(exchangeID: 1, sessionID: "A", method: create.method, target: create.target, matchKey: matcher.matchKey(for: create))]
-        var engine = ReplayEngine(index: index, source: CountingSource([]))
-        let answer = engine.answer(F.createRequest()).answer
+        var engine = ReplayEngine(index: index)
+        let answer = engine.answer(ReplayEngine.prepare(F.createRequest(), matcher: engine.matcher), from: CountingSource([])).answer
         #expect(answer?.status == 500)
         #expect(answer?.exchangeID == 1)
     }
