@@ -89,37 +89,3 @@ public struct RedactionRules: Sendable, Hashable {
         return copy
     }
 }
-
-/// A location and the format of the values redacted there.
-public struct FormattedPath: Sendable, Hashable {
-    public var pattern: JSONPathPattern
-    public var format: FieldFormat
-
-    public init(pattern: JSONPathPattern, format: FieldFormat) {
-        self.pattern = pattern
-        self.format = format
-    }
-}
-
-/// User additions to the built-in profile, as read from a `--redaction-config` file.
-public struct RedactionAdditions: Sendable, Hashable {
-    public var headers: [String]
-    public var paths: [JSONPathPattern]
-    public var embeddedJSONPaths: [JSONPathPattern]
-    public var keepPaths: [JSONPathPattern]
-    public var formats: [FormattedPath]
-
-    public init(
-        headers: [String] = [],
-        paths: [JSONPathPattern] = [],
-        embeddedJSONPaths: [JSONPathPattern] = [],
-        keepPaths: [JSONPathPattern] = [],
-        formats: [FormattedPath] = []
-    ) {
-        self.headers = headers
-        self.paths = paths
-        self.embeddedJSONPaths = embeddedJSONPaths
-        self.keepPaths = keepPaths
-        self.formats = formats
-    }
-}

@@ -60,27 +60,3 @@ public enum JSONValue: Sendable, Hashable {
         return .object(members.filter { $0.key != key })
     }
 }
-
-/// One `"key": value` pair of a JSON object.
-public struct JSONMember: Sendable, Hashable {
-    public var key: String
-    public var value: JSONValue
-
-    public init(key: String, value: JSONValue) {
-        self.key = key
-        self.value = value
-    }
-}
-
-extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
-{
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int64) { self = .number(String(value)) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(elements.map { JSONMember(key: $0.0, value: $0.1) })
-    }
-    public init(nilLiteral: ()) { self = .null }
-}

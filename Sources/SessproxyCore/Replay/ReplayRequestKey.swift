@@ -24,18 +24,3 @@ public struct ReplayRequestKey: Sendable, Hashable {
     /// Path and query joined back into a target.
     public var target: String { query.isEmpty ? path : path + "?" + query }
 }
-
-/// A request body reduced to what matching compares: JSON by canonical text (key order and
-/// whitespace do not matter, redacted values are all `redacted`), anything else by bytes.
-public enum ReplayBody: Sendable, Hashable {
-    case empty
-    /// Canonical text of the redacted, pseudonym-collapsed document.
-    case json(String)
-    case bytes([UInt8])
-
-    /// The normalised document, for field-level diffs; nil for empty and non-JSON bodies.
-    public var jsonValue: JSONValue? {
-        guard case .json(let text) = self else { return nil }
-        return try? JSONParser.parse(text)
-    }
-}

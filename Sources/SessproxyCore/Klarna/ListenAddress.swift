@@ -1,0 +1,30 @@
+/// A `HOST:PORT` listen address.
+public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public struct ParseError: Error, Sendable, CustomStringConvertible {
+        public let input: String
+        public var description: String { "invalid listen address '\(input)': expected HOST:PORT, e.g. 127.0.0.1:8080" }
+    }
+
+    public init(parsing text: String) throws(ParseError) {
+        guard let colon = text.lastIndex(of: ":") else { throw ParseError(input: text) }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ParseError(input: text)
+        }
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    public static let `default` = ListenAddress(host: "127.0.0.1", port: 8080)
+}

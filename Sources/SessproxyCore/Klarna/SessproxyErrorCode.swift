@@ -1,0 +1,17 @@
+import Foundation
+
+/// Error codes for answers sessproxy produces itself.
+public enum SessproxyErrorCode {
+    public static let upstreamUnreachable = "SESSPROXY_UPSTREAM_UNREACHABLE"
+    public static let upstreamReset = "SESSPROXY_UPSTREAM_RESET"
+    public static let upstreamTimeout = "SESSPROXY_UPSTREAM_TIMEOUT"
+    public static let upstreamTLS = "SESSPROXY_UPSTREAM_TLS"
+    public static let upstreamInvalid = "SESSPROXY_UPSTREAM_INVALID_RESPONSE"
+    public static let bodyTooLarge = "SESSPROXY_BODY_TOO_LARGE"
+    public static let notAProxy = "SESSPROXY_NOT_AN_OPEN_PROXY"
+    public static let notFound = "SESSPROXY_NOT_FOUND"
+    public static let noMatch = "SESSPROXY_NO_MATCH"
+    public static let recordingFailed = "SESSPROXY_RECORDING_FAILED"
+    /// A request sessproxy will not send upstream as it is (a `TRACE` with a body).
+    public static let requestRefused = "SESSPROXY_REQUEST_REFUSED"
+}
