@@ -69,11 +69,22 @@ let package = Package(
             exclude: ["DIFF-FORMAT.md"]
         ),
         .target(
+            name: "SessproxyServing",
+            dependencies: [
+                "SessproxyCore",
+                "SessproxyStore",
+                "SessproxyProxy",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "SessproxyTesting",
             dependencies: [
                 "SessproxyCore",
                 "SessproxyStore",
                 "SessproxyProxy",
+                "SessproxyServing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -90,6 +101,7 @@ let package = Package(
                 "SessproxyStore",
                 "SessproxyProxy",
                 "SessproxyDiff",
+                "SessproxyServing",
                 "SessproxyTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,7 +115,7 @@ let package = Package(
         .testTarget(
             name: "SessproxyProxyTests",
             dependencies: [
-                "SessproxyProxy", "SessproxyStore", "SessproxyCore", "SessproxyTesting",
+                "SessproxyProxy", "SessproxyStore", "SessproxyCore", "SessproxyServing", "SessproxyTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -114,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "SessproxyCLITests",
             dependencies: [
-                "sessproxy", "SessproxyCore", "SessproxyTesting",
+                "sessproxy", "SessproxyCore", "SessproxyServing", "SessproxyTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -11,6 +11,7 @@ import ServiceLifecycle
 import SessproxyCore
 import SessproxyProxy
 import Synchronization
+import SessproxyServing
 
 /// A local stand-in for the Klarna playground, serving `FakeKlarnaBehaviour` over HTTP.
 /// With `gzip` on it compresses JSON answers for clients that accept gzip, and it answers

@@ -3,6 +3,7 @@ import Logging
 import SessproxyCore
 import SessproxyProxy
 import SessproxyStore
+import SessproxyServing
 
 /// Replay a cassette in-process for the duration of a test, without spawning the binary:
 ///

@@ -6,6 +6,7 @@ import SessproxyDiff
 import SessproxyProxy
 import SessproxyStore
 import SessproxyTesting
+import SessproxyServing
 
 extension Sessproxy {
     /// `sessproxy demo`: the whole product in one command, against the built-in fake Klarna.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SessproxyCore
 import SessproxyTesting
+import SessproxyServing
 
 extension Sessproxy {
     /// `sessproxy fake-klarna`: a local stand-in for the Klarna playground.

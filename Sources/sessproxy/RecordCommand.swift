@@ -5,6 +5,7 @@ import SessproxyCore
 import SessproxyProxy
 import SessproxyStore
 import SessproxyTesting
+import SessproxyServing
 
 extension Sessproxy {
     /// `sessproxy record`: the staging sidecar.

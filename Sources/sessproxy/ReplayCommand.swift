@@ -4,6 +4,7 @@ import SessproxyCore
 import SessproxyProxy
 import SessproxyStore
 import SessproxyTesting
+import SessproxyServing
 
 extension Sessproxy {
     /// `sessproxy replay`: answer from a cassette, offline and deterministically.

@@ -44,7 +44,7 @@ import Testing
     @Test func notACassetteIsExit2() throws {
         let directory = CLIRunner.temporaryDirectory()
         let garbage = directory + "/garbage.sqlite"
-        FileManager.default.createFile(atPath: garbage, contents: Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
+        _ = FileManager.default.createFile(atPath: garbage, contents: Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
         Self.expectOneLineError(try CLIRunner.run(["list", garbage]), containing: "not a sessproxy cassette")
         Self.expectOneLineError(try CLIRunner.run(["show", garbage, "1"]), containing: "not a sessproxy cassette")
         Self.expectOneLineError(try CLIRunner.run(["sessions", garbage]), containing: "not a sessproxy cassette")

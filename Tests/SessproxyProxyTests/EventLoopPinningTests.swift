@@ -5,6 +5,7 @@ import SessproxyCore
 @testable import SessproxyProxy
 import SessproxyTesting
 import Testing
+import SessproxyServing
 
 /// Request handling stays on the event loop of the connection's socket: no hop to Swift's
 /// global pool at each `await` (see `EventLoopPinnedChannel`).
@@ -47,7 +48,7 @@ import Testing
             configuration: .init(listen: .init(host: "127.0.0.1", port: 0), cassettePath: "-"), handler: LoopReportingHandler(),
             metrics: ProxyMetrics(), logger: ProxyTestSupport.logger, onListening: port.callback)
         try await ServiceHarness.run([server], logger: ProxyTestSupport.logger) {
-            let base = "http://127.0.0.1:\(try await port.wait())"
+            let base = "http://127.0.0.1:\(await port.wait())"
             for _ in 0..<3 {
                 let reply = try await ProxyTestSupport.send("POST", "\(base)/payments/v1/sessions", body: "{}")
                 #expect(reply.json?["on_event_loop"] == true)

@@ -12,6 +12,7 @@ import SessproxyTesting
 
 #if canImport(Glibc)
 import Glibc
+import SessproxyServing
 #endif
 
 enum ProxyTestSupport {

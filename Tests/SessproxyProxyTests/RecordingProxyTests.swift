@@ -9,6 +9,7 @@ import SessproxyProxy
 import SessproxyTesting
 import Synchronization
 import Testing
+import SessproxyServing
 
 @Suite(.serialized) struct RecordingProxyTests {
     typealias Support = ProxyTestSupport
@@ -184,7 +185,7 @@ import Testing
                 configuration: .init(listen: .init(host: "127.0.0.1", port: 0), cassettePath: "unwritable.sqlite"), handler: handler,
                 metrics: metrics, logger: Support.logger, onListening: port.callback)
             try await ServiceHarness.run([upstream, server], logger: Support.logger) {
-                let base = "http://127.0.0.1:\(try await port.wait())"
+                let base = "http://127.0.0.1:\(await port.wait())"
                 let create = try await Support.send("POST", "\(base)/payments/v1/sessions", body: Support.createBody)
                 #expect(create.status == 200)
                 #expect(create.json?["session_id"]?.stringValue != nil)

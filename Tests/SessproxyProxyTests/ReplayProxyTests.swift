@@ -3,6 +3,7 @@ import SessproxyCore
 import SessproxyStore
 import SessproxyTesting
 import Testing
+import SessproxyServing
 
 /// Replay through the real server, with the upstream gone, the way a user's test suite uses it
 /// (through the SessproxyTesting library).

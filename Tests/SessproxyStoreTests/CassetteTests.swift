@@ -76,11 +76,11 @@ import Testing
         #expect(throws: CassetteError.missing(path: missing)) { try Cassette.open(path: missing) }
 
         let garbage = Self.temporaryPath("garbage.sqlite")
-        FileManager.default.createFile(atPath: garbage, contents: Data("hello, not sqlite".utf8))
+        _ = FileManager.default.createFile(atPath: garbage, contents: Data("hello, not sqlite".utf8))
         #expect(throws: CassetteError.notACassette(path: garbage, reason: "not a SQLite database")) { try Cassette.open(path: garbage) }
 
         let empty = Self.temporaryPath("empty.sqlite")
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         #expect(throws: CassetteError.notACassette(path: empty, reason: "empty file")) { try Cassette.open(path: empty) }
 
         let other = Self.temporaryPath("other.sqlite")
