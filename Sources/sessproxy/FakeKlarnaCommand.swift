@@ -12,7 +12,7 @@ extension Sessproxy {
             abstract: "Serve a local fake of the Klarna Payments sessions API (create, read, update).")
 
         @Option(help: "Address to listen on.")
-        var listen: String = "127.0.0.1:8089"
+        var listen: ParsedArgument<ListenAddress> = ParsedArgument(argument: "127.0.0.1:8089")!
 
         @Flag(help: "Gzip JSON answers for clients that send Accept-Encoding: gzip.")
         var gzip = false
@@ -27,13 +27,13 @@ extension Sessproxy {
         var password: String?
 
         func validate() throws {
-            do { _ = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.description) }
+            _ = try listen.value()
             if (username == nil) != (password == nil) { throw ValidationError("--username and --password go together") }
         }
 
         func run() async throws {
             let logger = LoggingSetup.bootstrap()
-            let address = try ListenAddress(parsing: listen)
+            let address = try listen.value()
             let credentials = username.flatMap { user in password.map { (username: user, password: $0) } }
             let server = try FakeKlarnaServer.make(
                 options: .init(listen: address, gzip: gzip, chunked: chunked, behaviour: .init(credentials: credentials)),

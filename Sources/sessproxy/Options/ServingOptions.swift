@@ -1,0 +1,36 @@
+import ArgumentParser
+import SessproxyCore
+import SessproxyProxy
+
+/// Options every serving mode (`record`, `replay`) takes alike.
+struct ServingOptions: ParsableArguments {
+    @Option(help: "Address to listen on.")
+    var listen: ParsedArgument<ListenAddress> = ParsedArgument(argument: "127.0.0.1:8080")!
+
+    @Option(name: .customLong("body-limit"), help: "Largest request or response body, in bytes.")
+    var bodyLimit: Int = ProxyConfiguration.defaultBodyLimit
+
+    @Option(name: .customLong("upstream-ca"), help: "PEM file with an extra CA certificate to trust for the upstream.")
+    var upstreamCA: String?
+
+    @Option(name: .customLong("upstream-timeout"), help: "Seconds to wait for the upstream's whole answer.")
+    var upstreamTimeout: Double = 30
+
+    @OptionGroup var redactionConfig: RedactionConfigOption
+
+    func validate() throws {
+        _ = try listen.value()
+        guard upstreamTimeout > 0, upstreamTimeout.isFinite else { throw ValidationError("--upstream-timeout must be a positive number of seconds") }
+        guard bodyLimit > 0 else { throw ValidationError("--body-limit must be positive") }
+    }
+
+    /// The upstream settings for `endpoint` with these options' CA and timeout.
+    func upstream(_ endpoint: UpstreamEndpoint) -> UpstreamConfiguration {
+        UpstreamConfiguration(endpoint: endpoint, timeout: .milliseconds(Int64(upstreamTimeout * 1000)), additionalCAFile: upstreamCA)
+    }
+
+    /// The proxy settings for a cassette, with these options' listener, limit and rules.
+    func proxy(cassette: String) throws -> ProxyConfiguration {
+        ProxyConfiguration(listen: try listen.value(), bodyLimit: bodyLimit, cassettePath: cassette, redactionRules: try redactionConfig.rules())
+    }
+}
