@@ -16,17 +16,11 @@ public struct RecordingHandler: ExchangeHandler {
     let metrics: ProxyMetrics
     let bodyLimit: Int
     let logger: Logger
-    /// Replay keys are stored under the built-in rules; computing them here spreads the work
-    /// over request tasks instead of the one writer thread.
-    private static let defaultRulesMatcher = ReplayMatcher(rules: .klarna)
-    /// Whether this recorder's rules are the matcher's, so the key can skip its own redaction.
-    private let redactsUnderMatcherRules: Bool
 
     public init(upstream: UpstreamClient, recorder: any ExchangeRecorder, redactor: Redactor, metrics: ProxyMetrics, bodyLimit: Int, logger: Logger) {
         self.upstream = upstream
         self.recorder = recorder
         self.redactor = redactor
-        self.redactsUnderMatcherRules = redactor.rules == Self.defaultRulesMatcher.rules
         self.metrics = metrics
         self.bodyLimit = bodyLimit
         self.logger = logger
@@ -48,8 +42,8 @@ public struct RecordingHandler: ExchangeHandler {
             status: 0, responseHeaders: [], responseBody: [])
         var notes: [String] = []
         let requestJSON = redactor.redactRequest(of: &exchange, notes: &notes)
-        exchange.precomputedMatchKey = Self.defaultRulesMatcher.matchKey(
-            for: exchange, requestJSON: requestJSON, redactedUnderTheseRules: redactsUnderMatcherRules)
+        // Computed here, spreading the work over request tasks instead of the one writer thread.
+        exchange.precomputedMatchKey = ReplayKeyPolicy.precomputedKey(for: exchange, requestJSON: requestJSON, recordedWith: redactor.rules)
 
         var response: ProxyResponse
         // The answer as received: the app gets it untouched, the cassette its redacted copy.

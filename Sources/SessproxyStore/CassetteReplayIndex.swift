@@ -15,21 +15,17 @@ extension Cassette {
     /// Rows read per query when bodies are needed, keeping memory flat on huge cassettes.
     static let bodyBatchSize = 500
 
-    /// The replay index for `matcher`'s rules. Stored keys are used when the cassette's
-    /// `match_rules` fingerprint equals the matcher's; rows without a key are computed from
-    /// their bodies in batches and written back in one transaction (best effort: a read-only
-    /// file still replays). With another fingerprint every key is computed from the bodies;
-    /// they are written back (and `match_rules` switched) only when the matcher's rules are the
-    /// ones the store writes keys with, which heals a file whose keys came from an older
-    /// matcher or profile. Keys for a custom redaction config are never written, so recording
-    /// into the file keeps storing keys.
+    /// The replay index for `matcher`'s rules. Stored keys are used when `ReplayKeyPolicy` says
+    /// they are valid for the matcher; other rows' keys are computed from their bodies in
+    /// batches and written back in one transaction when the policy allows (best effort: a
+    /// read-only file still replays).
     public func replayIndex(matcher: ReplayMatcher) throws -> CassetteReplayIndex {
         let fingerprint = matcher.rulesFingerprint
         // Entries are built straight from the rows; a row without a valid stored key gets an
         // empty one for now and its position noted, to be filled in below.
         let (read, missing, storedFingerprint) = try pool.read { db -> ([ReplayIndexEntry], [(position: Int, id: Int64)], String?) in
             let storedFingerprint = try Self.storedMatchRules(db)
-            let keysValid = storedFingerprint == fingerprint
+            let keysValid = ReplayKeyPolicy.storedKeysValid(fileFingerprint: storedFingerprint, for: matcher)
             var entries: [ReplayIndexEntry] = []
             entries.reserveCapacity(try ExchangeRecord.fetchCount(db))
             var missing: [(position: Int, id: Int64)] = []
@@ -60,7 +56,7 @@ extension Cassette {
         }
 
         var stored = false
-        let writable = storedFingerprint == fingerprint || fingerprint == CassetteSchema.keyMatcher.rulesFingerprint
+        let writable = ReplayKeyPolicy.mayWriteBack(fileFingerprint: storedFingerprint, for: matcher)
         if writable, !computed.isEmpty {
             stored = (try? storeMatchKeys(computed, fingerprint: fingerprint, expecting: storedFingerprint)) ?? false
         }

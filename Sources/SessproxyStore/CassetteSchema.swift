@@ -11,11 +11,6 @@ enum CassetteSchema {
     /// (`ReplayMatchKey.fingerprint`).
     static let matchRulesMetaKey = "match_rules"
 
-    /// Rules `match_key` is computed with when exchanges are written: the built-in profile,
-    /// because the store does not know a recording's redaction config. Replay with other rules
-    /// sees a different fingerprint and computes its keys from the bodies instead.
-    static let keyMatcher = ReplayMatcher(rules: .klarna)
-
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-exchanges") { db in
@@ -62,7 +57,7 @@ enum CassetteSchema {
                 columns: ["id", "operation", "session_id", "method", "target", "match_key"])
             try db.execute(
                 sql: "INSERT OR REPLACE INTO cassette_meta (key, value) VALUES (?, ?)",
-                arguments: [matchRulesMetaKey, keyMatcher.rulesFingerprint])
+                arguments: [matchRulesMetaKey, ReplayKeyPolicy.storedKeyFingerprint])
             try db.execute(sql: "UPDATE cassette_meta SET value = '3' WHERE key = 'format_version'")
         }
         return migrator

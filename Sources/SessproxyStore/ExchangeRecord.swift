@@ -74,13 +74,13 @@ struct ExchangeRecord: FetchableRecord, MutablePersistableRecord, Sendable {
         for (column, value) in zip(Self.insertColumns, insertValues) { container[column] = value }
     }
 
-    /// Whether this file's `match_rules` is `CassetteSchema.keyMatcher`'s fingerprint.
+    /// Whether rows written to this file now get a key (`ReplayKeyPolicy.storesKeys`).
     static func storesKeys(_ db: Database) throws -> Bool {
         let statement = try db.cachedStatement(sql: "SELECT value FROM cassette_meta WHERE key = ?")
-        return try String.fetchOne(statement, arguments: [CassetteSchema.matchRulesMetaKey]) == CassetteSchema.keyMatcher.rulesFingerprint
+        return ReplayKeyPolicy.storesKeys(fileFingerprint: try String.fetchOne(statement, arguments: [CassetteSchema.matchRulesMetaKey]))
     }
 
-    /// A row for `exchange`, with its match key under `CassetteSchema.keyMatcher`'s rules.
+    /// A row for `exchange`, with the match key `ReplayKeyPolicy` stores for it.
     init(_ exchange: RecordedExchange) {
         self.id = exchange.id
         self.startedAt = Timestamp.format(exchange.startedAt)
@@ -99,7 +99,7 @@ struct ExchangeRecord: FetchableRecord, MutablePersistableRecord, Sendable {
         self.responseEncoding = exchange.responseEncoding
         self.redactions = JSONSerializer.string(.array(exchange.redactions.map { .string($0) }))
         self.proxyError = exchange.proxyError
-        self.matchKey = exchange.precomputedMatchKey ?? CassetteSchema.keyMatcher.matchKey(for: exchange)
+        self.matchKey = ReplayKeyPolicy.keyToStore(for: exchange)
     }
 
     var exchange: RecordedExchange {
