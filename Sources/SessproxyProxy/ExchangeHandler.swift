@@ -39,15 +39,7 @@ public struct ProxyResponse: Sendable {
 
     /// A Klarna-shaped JSON error answer.
     static func klarnaError(status: Int, _ error: KlarnaErrorBody, operation: KlarnaOperation, extraHeaders: [HeaderField] = []) -> ProxyResponse {
-        ProxyResponse(
-            status: status,
-            headers: [
-                HeaderField(name: "Content-Type", value: "application/json"),
-                HeaderField(name: "Klarna-Correlation-Id", value: error.correlationID),
-            ] + extraHeaders,
-            body: ByteBuffer(bytes: error.bytes),
-            operation: operation
-        )
+        ProxyResponse(status: status, headers: error.answerHeaders(extraHeaders), body: ByteBuffer(bytes: error.bytes), operation: operation)
     }
 }
 

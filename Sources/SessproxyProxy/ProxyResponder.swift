@@ -39,15 +39,7 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
                 tooLarge = true
             }
         }
-        let connectionListed = Set(
-            (request.headers[values: .connection]).flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
-        let headers = request.headers.compactMap { field -> HeaderField? in
-            let name = field.name.canonicalName
-            if KlarnaProfile.hopByHopHeaders.contains(name) || connectionListed.contains(name) || name == "host" || name == "content-length" {
-                return nil
-            }
-            return HeaderField(name: field.name.rawName, value: field.value)
-        }
+        let headers = HeaderPolicy.forwardedRequestHeaders(request.headers.map { HeaderField(name: $0.name.rawName, value: $0.value) })
         let proxyRequest = ProxyRequest(
             method: request.method.rawValue, target: target, headers: headers, body: body, bodyTooLarge: tooLarge,
             receivedAt: .now, receivedAtDate: Date())

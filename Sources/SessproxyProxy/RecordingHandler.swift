@@ -45,9 +45,8 @@ public struct RecordingHandler: ExchangeHandler {
         // Computed here, spreading the work over request tasks instead of the one writer thread.
         exchange.precomputedMatchKey = ReplayKeyPolicy.precomputedKey(for: exchange, requestJSON: requestJSON, recordedWith: redactor.rules)
 
-        var response: ProxyResponse
         // The answer as received: the app gets it untouched, the cassette its redacted copy.
-        var responseBody: [UInt8]
+        var response: ProxyResponse
         if let call {
             do {
                 let answer = try await call.answer()
@@ -56,26 +55,20 @@ public struct RecordingHandler: ExchangeHandler {
                 response = ProxyResponse(
                     status: answer.status, reason: answer.reason, headers: headers, body: answer.body, operation: route.operation)
                 let encoding = headers.value(of: "Content-Encoding")
-                responseBody = BodyDecoding.decode(answer.body, encoding: encoding, limit: bodyLimit) ?? Array(answer.body.readableBytesView)
-                exchange.responseEncoding = encoding.flatMap { $0.lowercased() == "identity" ? nil : $0.lowercased() }
+                exchange.recordUpstreamAnswer(
+                    status: answer.status, headers: headers,
+                    decodedBody: BodyDecoding.decode(answer.body, encoding: encoding, limit: bodyLimit) ?? Array(answer.body.readableBytesView),
+                    encoding: encoding)
             } catch {
                 let body = error.errorBody
                 response = .klarnaError(status: error.status, body, operation: route.operation)
-                exchange.proxyError = error.code
-                responseBody = body.bytes
+                exchange.recordOwnAnswer(status: error.status, headers: response.headers, error: body)
                 logger.warning("upstream failure", metadata: ["target": "\(request.target)", "error": "\(error.message)"])
             }
         } else {
             let error = ProxyResponse.bodyTooLargeError(limit: bodyLimit)
             response = .klarnaError(status: 413, error, operation: route.operation)
-            exchange.proxyError = error.errorCode
-            responseBody = error.bytes
-        }
-        exchange.status = response.status
-        exchange.responseHeaders = response.headers
-        exchange.responseBody = responseBody
-        if route.operation == .create, (200..<300).contains(exchange.status) {
-            exchange.sessionID = KlarnaRouteClassifier.sessionID(fromCreateResponse: responseBody)
+            exchange.recordOwnAnswer(status: 413, headers: response.headers, error: error)
         }
         exchange.durationMicros = (ContinuousClock.now - request.receivedAt).microseconds
         redactor.redactResponse(of: &exchange, notes: &notes)

@@ -35,10 +35,8 @@ final class RequestTargetGuard: ChannelInboundHandler, RemovableChannelHandler {
             errorCode: SessproxyErrorCode.notAProxy,
             errorMessages: ["sessproxy is a reverse proxy for one upstream, not an open proxy: \(reason)"])
         let body = error.bytes
-        let headers = HTTPHeaders([
-            ("Content-Type", "application/json"), ("Klarna-Correlation-Id", error.correlationID),
-            ("Content-Length", String(body.count)), ("Connection", "close"),
-        ])
+        let fields = error.answerHeaders([HeaderField(name: "Content-Length", value: String(body.count)), HeaderField(name: "Connection", value: "close")])
+        let headers = HTTPHeaders(fields.map { ($0.name, $0.value) })
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
         // The completion runs on the channel's own loop; the bound context says so to the compiler.

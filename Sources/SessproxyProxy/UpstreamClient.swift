@@ -27,7 +27,7 @@ public final class UpstreamClient: Service {
         /// Headers as the app gets them: no hop-by-hop headers, and no `Content-Length` (the
         /// server frames the body itself).
         public var headersForClient: [HeaderField] {
-            headers.removing(KlarnaProfile.hopByHopHeaders).removing(["content-length"])
+            HeaderPolicy.forwardedResponseHeaders(headers)
         }
     }
 

@@ -1,6 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import SessproxyCore
 
@@ -17,58 +21,60 @@ struct UpstreamFailure: Error, Sendable {
         KlarnaErrorBody(errorCode: code, errorMessages: [message])
     }
 
+    /// Classifies by the error's type and code — never by its text: timeouts are 504; what the
+    /// client refuses to send is sessproxy's own 400 (nothing was tried); a connection that could
+    /// not be made is "unreachable"; one that broke is "reset"; TLS and HTTP parse failures say so.
     static func classify(_ error: any Error, endpoint: UpstreamEndpoint, timeout: Duration) -> UpstreamFailure {
-        let text = String(describing: error)
-        if let clientError = error as? HTTPClientError {
+        func unreachable() -> UpstreamFailure {
+            UpstreamFailure(
+                status: 502, code: SessproxyErrorCode.upstreamUnreachable,
+                message: "cannot connect to upstream \(endpoint): \(Self.firstLine(String(describing: error)))")
+        }
+        func reset(_ what: String) -> UpstreamFailure {
+            UpstreamFailure(status: 502, code: SessproxyErrorCode.upstreamReset, message: "upstream \(endpoint) \(what)")
+        }
+        switch error {
+        case let clientError as HTTPClientError:
             switch clientError {
-            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .tlsHandshakeTimeout:
                 return UpstreamFailure(
                     status: 504, code: SessproxyErrorCode.upstreamTimeout,
                     message: "upstream \(endpoint) did not answer within \(timeout.formattedSeconds)")
             case .remoteConnectionClosed:
-                return UpstreamFailure(
-                    status: 502, code: SessproxyErrorCode.upstreamReset,
-                    message: "upstream \(endpoint) closed the connection before answering")
+                return reset("closed the connection before answering")
             case .cancelled:
-                return UpstreamFailure(status: 502, code: SessproxyErrorCode.upstreamReset, message: "upstream call to \(endpoint) was cancelled")
+                return reset("call was cancelled")
             case .traceRequestWithBody:
                 return UpstreamFailure(
                     status: 400, code: SessproxyErrorCode.requestRefused,
                     message: "a TRACE request must not have a body (RFC 9110 §9.3.8); nothing was sent to \(endpoint)")
             default:
-                break
+                return unreachable()
             }
-        }
-        if error is NIOSSLError || error is BoringSSLError || text.contains("handshake") || text.contains("certificate") {
+        case is NIOSSLError, is BoringSSLError:
             return UpstreamFailure(
                 status: 502, code: SessproxyErrorCode.upstreamTLS,
-                message: "TLS with upstream \(endpoint) failed: \(Self.firstLine(text))")
-        }
-        if let parserError = error as? HTTPParserError, parserError == .invalidEOFState {
+                message: "TLS with upstream \(endpoint) failed: \(Self.firstLine(String(describing: error)))")
+        case let parserError as HTTPParserError:
+            if parserError == .invalidEOFState { return reset("closed the connection in the middle of its answer") }
             return UpstreamFailure(
-                status: 502, code: SessproxyErrorCode.upstreamReset,
-                message: "upstream \(endpoint) closed the connection in the middle of its answer")
+                status: 502, code: SessproxyErrorCode.upstreamInvalid, message: "upstream \(endpoint) sent an answer that is not valid HTTP")
+        case let ioError as IOError:
+            switch ioError.errnoCode {
+            case ECONNRESET, EPIPE, ECONNABORTED: return reset("reset the connection (\(Self.firstLine(String(describing: error))))")
+            default: return unreachable()
+            }
+        case is NIOConnectionError:
+            return unreachable()
+        case let channelError as ChannelError:
+            switch channelError {
+            case .connectTimeout: return unreachable()
+            case .ioOnClosedChannel, .eof, .outputClosed, .alreadyClosed: return reset("closed the connection (\(channelError))")
+            default: return unreachable()
+            }
+        default:
+            return unreachable()
         }
-        if error is HTTPParserError || text.contains("HTTPParserError") {
-            return UpstreamFailure(
-                status: 502, code: SessproxyErrorCode.upstreamInvalid,
-                message: "upstream \(endpoint) sent an answer that is not valid HTTP")
-        }
-        if text.localizedCaseInsensitiveContains("refused") || text.contains("errno: 111") || text.contains("NIOConnectionError")
-            || text.localizedCaseInsensitiveContains("host") && text.localizedCaseInsensitiveContains("not")
-        {
-            return UpstreamFailure(
-                status: 502, code: SessproxyErrorCode.upstreamUnreachable,
-                message: "cannot connect to upstream \(endpoint): \(Self.firstLine(text))")
-        }
-        if text.localizedCaseInsensitiveContains("reset") || text.contains("ioOnClosedChannel") || text.contains("EOF") {
-            return UpstreamFailure(
-                status: 502, code: SessproxyErrorCode.upstreamReset,
-                message: "upstream \(endpoint) reset the connection (\(Self.firstLine(text)))")
-        }
-        return UpstreamFailure(
-            status: 502, code: SessproxyErrorCode.upstreamUnreachable,
-            message: "cannot connect to upstream \(endpoint): \(Self.firstLine(text))")
     }
 
     private static func firstLine(_ text: String) -> String {

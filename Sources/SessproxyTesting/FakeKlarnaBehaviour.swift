@@ -152,13 +152,7 @@ public struct FakeKlarnaBehaviour: Sendable {
 
     private mutating func error(_ status: Int, _ code: String, _ messages: [String]) -> Reply {
         let body = KlarnaErrorBody(errorCode: code, errorMessages: messages, correlationID: nextCorrelationID())
-        return Reply(
-            status: status,
-            headers: [
-                HeaderField(name: "Content-Type", value: "application/json"),
-                HeaderField(name: "Klarna-Correlation-Id", value: body.correlationID),
-            ],
-            body: body.bytes)
+        return Reply(status: status, headers: body.answerHeaders(), body: body.bytes)
     }
 
     private static func json(_ status: Int, _ value: JSONValue) -> Reply {

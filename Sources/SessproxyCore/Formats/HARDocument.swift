@@ -173,7 +173,7 @@ public enum HARDocument {
         let responseBody = try responseBody(response["content"], fail: fail)
 
         let contentEncoding = responseHeaders.value(of: "Content-Encoding")?.lowercased().trimmingCharacters(in: .whitespaces)
-        responseHeaders = responseHeaders.removing(KlarnaProfile.hopByHopHeaders.union(["content-length"]))
+        responseHeaders = HeaderPolicy.forwardedResponseHeaders(responseHeaders)
 
         let route = KlarnaRouteClassifier.classify(method: method, target: target)
         var sessionID = route.sessionID

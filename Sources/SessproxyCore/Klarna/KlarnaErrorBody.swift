@@ -27,6 +27,13 @@ public struct KlarnaErrorBody: Sendable, Hashable {
 
     public var bytes: [UInt8] { JSONSerializer.bytes(json, style: .compact) }
 
+    /// The headers of an answer carrying this body, as Klarna sends them: JSON, and the
+    /// correlation id in `Klarna-Correlation-Id` as well (reference §4). Every error answer
+    /// sessproxy or fake Klarna makes itself uses these.
+    public func answerHeaders(_ extra: [HeaderField] = []) -> [HeaderField] {
+        [HeaderField(name: "Content-Type", value: "application/json"), HeaderField(name: "Klarna-Correlation-Id", value: correlationID)] + extra
+    }
+
     /// Parses a Klarna error body; nil when the bytes are not one.
     public init?(bytes: [UInt8]) {
         guard let json = try? JSONParser.parse(bytes), let code = json["error_code"]?.stringValue else { return nil }

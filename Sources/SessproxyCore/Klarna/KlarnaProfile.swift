@@ -20,10 +20,4 @@ public enum KlarnaProfile {
         "**.session_id", "**.client_token", "**.authorization_token", "**.correlation_id", "**.expires_at",
         "**.order_id", "**.fraud_status_id", "**.request_id",
     ].map { try! JSONPathPattern($0) }
-
-    /// Hop-by-hop headers (RFC 9110 §7.6.1) that a proxy must not forward.
-    public static let hopByHopHeaders: Set<String> = [
-        "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer",
-        "transfer-encoding", "upgrade",
-    ]
 }

@@ -4,12 +4,6 @@ public struct ReplayAnswer: Sendable, Hashable {
     /// Header naming the recorded exchange an answer came from.
     public static let replayHeaderName = "Sessproxy-Replay"
 
-    /// Response headers never replayed: framing that no longer describes the stored (decoded)
-    /// body, and hop-by-hop headers. The server computes `Content-Length` itself.
-    public static let droppedResponseHeaders: Set<String> = KlarnaProfile.hopByHopHeaders.union([
-        "content-length", "transfer-encoding", "connection", "content-encoding", "sessproxy-replay",
-    ])
-
     public var status: Int
     public var headers: [HeaderField]
     public var body: [UInt8]
@@ -30,7 +24,7 @@ public struct ReplayAnswer: Sendable, Hashable {
         recorded: RecordedResponse, exchangeID: Int64, operation: KlarnaOperation, sessionID: String?,
         renderer: ReplayBodyRenderer = ReplayBodyRenderer()
     ) {
-        var headers = recorded.headers.removing(Self.droppedResponseHeaders)
+        var headers = HeaderPolicy.replayedResponseHeaders(recorded.headers)
         headers.append(HeaderField(name: Self.replayHeaderName, value: String(exchangeID)))
         let body = renderer.render(recorded.body, operation: operation, status: recorded.status, sessionID: sessionID) ?? recorded.body
         self.init(status: recorded.status, headers: headers, body: body, exchangeID: exchangeID)

@@ -316,11 +316,7 @@ public struct ReplayEngine: Sendable {
             errorMessages: ["Recorded exchange \(exchangeID) could not be read from the cassette."],
             correlationID: ReplayClientToken.uuidShaped(from: "sessproxy-unreadable:\(exchangeID)"))
         return ReplayAnswer(
-            status: 500,
-            headers: [
-                HeaderField(name: "Content-Type", value: "application/json"),
-                HeaderField(name: ReplayAnswer.replayHeaderName, value: String(exchangeID)),
-            ],
+            status: 500, headers: body.answerHeaders([HeaderField(name: ReplayAnswer.replayHeaderName, value: String(exchangeID))]),
             body: body.bytes, exchangeID: exchangeID)
     }
 

@@ -1,0 +1,47 @@
+import Testing
+@testable import SessproxyCore
+
+/// One header policy for every path a header takes through sessproxy.
+@Suite struct HeaderPolicyTests {
+    func names(_ headers: [HeaderField]) -> [String] { headers.map(\.name) }
+
+    @Test func requestsLoseHopByHopHostFramingAndWhatConnectionNames() {
+        let headers = [
+            HeaderField(name: "Host", value: "127.0.0.1:8080"), HeaderField(name: "Connection", value: "keep-alive, X-Trace"),
+            HeaderField(name: "X-Trace", value: "1"), HeaderField(name: "Keep-Alive", value: "timeout=5"),
+            HeaderField(name: "Content-Length", value: "12"), HeaderField(name: "TE", value: "trailers"),
+            HeaderField(name: "Authorization", value: "Basic x"), HeaderField(name: "Content-Type", value: "application/json"),
+        ]
+        #expect(names(HeaderPolicy.forwardedRequestHeaders(headers)) == ["Authorization", "Content-Type"])
+    }
+
+    @Test func answersLoseHopByHopAndFramingAndReplayAlsoTheEncoding() {
+        let headers = [
+            HeaderField(name: "Content-Type", value: "application/json"), HeaderField(name: "Transfer-Encoding", value: "chunked"),
+            HeaderField(name: "Content-Length", value: "9"), HeaderField(name: "Content-Encoding", value: "gzip"),
+            HeaderField(name: "Klarna-Correlation-Id", value: "c"), HeaderField(name: "Sessproxy-Replay", value: "3"),
+        ]
+        #expect(names(HeaderPolicy.forwardedResponseHeaders(headers)) == ["Content-Type", "Content-Encoding", "Klarna-Correlation-Id", "Sessproxy-Replay"])
+        #expect(names(HeaderPolicy.replayedResponseHeaders(headers)) == ["Content-Type", "Klarna-Correlation-Id"])
+    }
+
+    @Test func errorAnswersCarryTheCorrelationIdTwice() {
+        let error = KlarnaErrorBody(errorCode: "X", errorMessages: [], correlationID: "c-1")
+        #expect(error.answerHeaders().value(of: "Klarna-Correlation-Id") == "c-1")
+        #expect(error.answerHeaders().value(of: "Content-Type") == "application/json")
+    }
+
+    /// What goes into a row: a successful create names its session, a refused one none; the
+    /// encoding is kept lower-case (identity is no encoding); sessproxy's own answers say so.
+    @Test func rowContentsOfAnAnswer() {
+        var exchange = ReplayFixture.exchange(1, "POST", "/payments/v1/sessions", body: "{}")
+        exchange.recordUpstreamAnswer(status: 200, headers: [], decodedBody: Array(#"{"session_id":"s-9"}"#.utf8), encoding: "GZIP")
+        #expect(exchange.sessionID == "s-9" && exchange.responseEncoding == "gzip" && exchange.proxyError == nil)
+        exchange.sessionID = nil
+        exchange.recordUpstreamAnswer(status: 400, headers: [], decodedBody: Array(#"{"session_id":"s-9"}"#.utf8), encoding: "identity")
+        #expect(exchange.sessionID == nil && exchange.responseEncoding == nil)
+        let error = KlarnaErrorBody(errorCode: SessproxyErrorCode.upstreamTimeout, errorMessages: ["slow"])
+        exchange.recordOwnAnswer(status: 504, headers: error.answerHeaders(), error: error)
+        #expect(exchange.status == 504 && exchange.proxyError == SessproxyErrorCode.upstreamTimeout && exchange.responseBody == error.bytes)
+    }
+}
