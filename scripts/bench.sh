@@ -269,19 +269,25 @@ measure sp-replay "$SRP" "$SP_PID" >/dev/null
 stop "$SP_PID"
 
 # ---- generated cassettes: 100k for replay start-up, 2 × 10k for diff ---------------------------
-# Seed: real flows (create → read → update → read) recorded through sessproxy, then rows doubled
-# with INSERT … SELECT, and each flow of 4 rows given its own session id.
+# Seed: real flows (create → read → update → read, one create in seven refused with 400) recorded
+# through sessproxy in front of `sessproxy fake-klarna` (full-size read answers, real validation),
+# then rows doubled with INSERT … SELECT, and each flow given its own session id.
 say "generating cassettes (${BIG} and 2 × ${DIFFN} exchanges)"
 SEED=$WORK/seed.sqlite
 SP=$(free_port)
-"$BIN" record --upstream "http://127.0.0.1:$UP" --cassette "$SEED" --listen "127.0.0.1:$SP" >"$WORK/sp-seed.log" 2>&1 &
+FK=$(free_port)
+"$BIN" fake-klarna --listen "127.0.0.1:$FK" >"$WORK/fake-klarna.log" 2>&1 &
+FK_PID=$!; PIDS+=("$FK_PID")
+wait_port "$FK"
+"$BIN" record --upstream "http://127.0.0.1:$FK" --cassette "$SEED" --listen "127.0.0.1:$SP" >"$WORK/sp-seed.log" 2>&1 &
 SP_PID=$!; PIDS+=("$SP_PID")
 wait_health "$SP"
 python3 "$BENCH/seed.py" "$SP" "$WORK" 100 >"$WORK/seed.out"
 stop "$SP_PID"
+stop "$FK_PID"
 COLS=$(sqlite3 "$SEED" "SELECT group_concat(name, ', ') FROM pragma_table_info('exchange') WHERE name <> 'id'")
-SEED_SID=$(sqlite3 "$SEED" "SELECT session_id FROM exchange WHERE operation = 'create' LIMIT 1")
-[[ -n $SEED_SID ]] || die "seed cassette has no create with a session id"
+refused=$(sqlite3 "$SEED" "SELECT count(*) FROM exchange WHERE operation = 'create' AND status = 400")
+[[ $refused -gt 0 ]] || die "seed cassette has no refused create (seed: $(cat "$WORK/seed.out"))"
 
 grow() { # FILE COUNT SESSION-NUMBER-OFFSET
     cp "$SEED" "$1"
@@ -291,18 +297,22 @@ grow() { # FILE COUNT SESSION-NUMBER-OFFSET
         ((n >= $2)) && break
         sqlite3 "$1" "INSERT INTO exchange ($COLS) SELECT $COLS FROM exchange ORDER BY id LIMIT $(($2 - n))"
     done
-    # Flows are 4 consecutive rows from id 1: flow k = (id-1)/4 gets session id …-<12 digits of k+offset>.
+    # A flow is a successful create and the rows after it up to the next one; flow k (counted
+    # from 1) gets session id 5e5510a0-0000-4000-8000-<12 digits of k+offset> in every row.
     sqlite3 "$1" >/dev/null <<SQL
 PRAGMA journal_mode = DELETE;
 BEGIN;
-UPDATE exchange SET
-    session_id = substr('$SEED_SID', 1, length('$SEED_SID') - 12) || printf('%012d', (id - 1) / 4 + $3)
-    WHERE session_id = '$SEED_SID';
+CREATE TEMP TABLE flows (id INTEGER PRIMARY KEY, old TEXT, new TEXT);
+INSERT INTO flows SELECT id, session_id, printf('5e5510a0-0000-4000-8000-%012d', flow + $3) FROM (
+    SELECT id, session_id, SUM(operation = 'create' AND session_id IS NOT NULL) OVER (ORDER BY id) AS flow FROM exchange)
+    WHERE session_id IS NOT NULL;
 UPDATE exchange SET
     match_key = NULL,
-    target = replace(target, '$SEED_SID', session_id),
-    path = replace(path, '$SEED_SID', session_id),
-    response_body = CAST(replace(CAST(response_body AS TEXT), '$SEED_SID', session_id) AS BLOB)
+    session_id = (SELECT new FROM flows WHERE flows.id = exchange.id),
+    target = replace(target, (SELECT old FROM flows WHERE flows.id = exchange.id), (SELECT new FROM flows WHERE flows.id = exchange.id)),
+    path = replace(path, (SELECT old FROM flows WHERE flows.id = exchange.id), (SELECT new FROM flows WHERE flows.id = exchange.id)),
+    response_body = CAST(replace(CAST(response_body AS TEXT), (SELECT old FROM flows WHERE flows.id = exchange.id),
+        (SELECT new FROM flows WHERE flows.id = exchange.id)) AS BLOB)
     WHERE session_id IS NOT NULL;
 COMMIT;
 SQL

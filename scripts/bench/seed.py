@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Drives N merchant flows (create → read → update → read) through a proxy over one
 keep-alive connection, so that a recording proxy writes real rows to seed a large cassette.
+As in real traffic while a shop fixes its amounts, one create in seven is refused by Klarna
+(400 BAD_VALUE: its order_amount does not add up) and that flow ends there.
 
 usage: seed.py PORT PAYLOAD_DIR FLOWS
 """
@@ -31,7 +33,13 @@ def main():
         statuses[r.status] = statuses.get(r.status, 0) + 1
         return data
 
+    refused = json.loads(create)
+    refused["order_amount"] += 1
+    refused = json.dumps(refused, separators=(",", ":")).encode()
     for n in range(flows):
+        if n % 7 == 6:
+            call("POST", "/payments/v1/sessions", refused)
+            continue
         sid = json.loads(call("POST", "/payments/v1/sessions", create))["session_id"]
         path = f"/payments/v1/sessions/{sid}"
         call("GET", path)
