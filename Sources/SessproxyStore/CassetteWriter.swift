@@ -26,6 +26,10 @@ public final class CassetteWriter: ExchangeRecorder, Service {
     nonisolated(unsafe) private var exchanges: [StateMachine.Ticket: RecordedExchange] = [:]
     nonisolated(unsafe) private var nextTicket: StateMachine.Ticket = 0
     nonisolated(unsafe) private var stopped = false
+    /// The pending watch sleeps on a condition of its own, woken only when the writer goes from
+    /// idle to busy (a later request never has an earlier deadline), not at every request.
+    private let watchCondition = NSCondition()
+    nonisolated(unsafe) private var watchKicked = false
 
     public struct Closed: Error, CustomStringConvertible {
         public var description: String { "the cassette writer has stopped" }
@@ -59,12 +63,14 @@ public final class CassetteWriter: ExchangeRecorder, Service {
             condition.lock()
             let ticket = nextTicket
             nextTicket += 1
+            let wasIdle = machine.isIdle
             switch machine.enqueue(ticket, now: Self.now()) {
             case .wakeWriter:
                 waiting[ticket] = continuation
                 exchanges[ticket] = exchange
-                condition.broadcast()
+                condition.signal()
                 condition.unlock()
+                if wasIdle { kickWatch() }
             case .answer(let answer):
                 condition.unlock()
                 continuation.resume(returning: answer)
@@ -112,6 +118,14 @@ public final class CassetteWriter: ExchangeRecorder, Service {
             machine.close(now: Self.now())
             condition.broadcast()
         }
+        kickWatch()
+    }
+
+    private func kickWatch() {
+        watchCondition.lock()
+        watchKicked = true
+        watchCondition.signal()
+        watchCondition.unlock()
     }
 
     /// The writer thread: commits batches until closed and drained.
@@ -121,8 +135,8 @@ public final class CassetteWriter: ExchangeRecorder, Service {
             switch machine.nextWriterAction(now: Self.now()) {
             case .stop:
                 stopped = true
-                condition.broadcast()
                 condition.unlock()
+                kickWatch()
                 return
             case .wait(let until):
                 if let until { _ = condition.wait(until: Self.date(at: until)) } else { condition.wait() }
@@ -153,14 +167,20 @@ public final class CassetteWriter: ExchangeRecorder, Service {
 
     /// Answers `pending` whoever waited too long for a locked cassette.
     private func watchLoop() {
-        condition.lock()
-        while !stopped {
+        while true {
+            condition.lock()
             let (answers, next) = machine.tick(now: Self.now())
             resume(answers)
-            if stopped { break }
-            if let next { _ = condition.wait(until: Self.date(at: next)) } else { condition.wait() }
+            let done = stopped
+            condition.unlock()
+            if done { return }
+            watchCondition.lock()
+            if !watchKicked {
+                if let next { _ = watchCondition.wait(until: Self.date(at: next)) } else { watchCondition.wait() }
+            }
+            watchKicked = false
+            watchCondition.unlock()
         }
-        condition.unlock()
     }
 
     /// Resumes answered callers; called with the lock held, resumes after releasing it.

@@ -102,7 +102,7 @@ public struct LeakScanner: Sendable {
     private func scanLeaf(_ text: String, path: [JSONPathComponent], locate: ([JSONPathComponent]) -> String, into collector: inout Collector) {
         let location = locate(path)
         scanText(text, at: location, into: &collector)
-        if let key = path.nearestKey, LeakTextDetector.isIdentityFieldName(key), LeakTextDetector.looksLikeNationalID(text) {
+        if LeakTextDetector.looksLikeNationalID(text), let key = path.nearestKey, LeakTextDetector.isIdentityFieldName(key) {
             collector.add(location, .nationalID)
         }
     }

@@ -75,6 +75,8 @@ public enum LeakTextDetector {
     /// Whether a value held by an identifier-like field looks like a national id: nine digits
     /// (US SSN, `123-45-6789` too) or a Nordic personnummer (`YYMMDD-NNNN`, `YYYYMMDDNNNN`).
     public static func looksLikeNationalID(_ value: String) -> Bool {
+        // Every shape below is 9 to 13 characters; most values are not, and cost one count.
+        guard (9...24).contains(value.utf8.count), value.utf8.contains(where: isDigit) else { return false }
         let text = Array(value.utf8).trimmingSpaces
         let digits = text.filter(isDigit)
         let separators = text.filter { !isDigit($0) }

@@ -42,14 +42,15 @@ extension Redactor {
         switch value {
         case .string(let text):
             guard !text.isEmpty, !Pseudonymizer.isRedacted(text) else { return nil }
-            if let key = location.nearestKey, LeakTextDetector.isIdentityFieldName(key), LeakTextDetector.looksLikeNationalID(text) {
+            // The value test first: it is a few byte compares, the key test splits words.
+            if LeakTextDetector.looksLikeNationalID(text), let key = location.nearestKey, LeakTextDetector.isIdentityFieldName(key) {
                 return .string(pseudonymizer.pseudonym(for: text, format: .keepLength))
             }
             return redactUnlistedText(text).map(JSONValue.string)
         case .number(let lexeme):
             if schema?.isNumeric == true { return nil }
             guard !LeakTextDetector.spans(in: lexeme).isEmpty
-                || (location.nearestKey.map(LeakTextDetector.isIdentityFieldName) == true && LeakTextDetector.looksLikeNationalID(lexeme))
+                || (LeakTextDetector.looksLikeNationalID(lexeme) && location.nearestKey.map(LeakTextDetector.isIdentityFieldName) == true)
             else { return nil }
             return .string(pseudonymizer.pseudonym(for: lexeme, format: .digits))
         default:

@@ -54,7 +54,7 @@ public struct ReplayBodyRenderer: Sendable {
                 return render(item, schema: schema?.items, location: &location, embedded: embedded, sessionID: sessionID)
             })
         case .string(let text):
-            guard text.utf8.count >= Pseudonymizer.placeholder.utf8.count, text.contains(Pseudonymizer.placeholder) else { return value }
+            guard Self.mentionsPlaceholder(text) else { return value }
             if let token = PseudonymToken(text) {
                 let format = embedded ? FieldFormat.suggested(byKey: location.nearestKey) : rules.format(at: location)
                 return RedactedStandIn.value(for: token, schema: schema, format: format)
@@ -88,6 +88,24 @@ public struct ReplayBodyRenderer: Sendable {
         out += bytes[index...]
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// Whether a string contains `redacted` at all (a pseudonym, the placeholder, a withheld
+    /// marker): a byte scan, so the other strings of an answer cost next to nothing.
+    static func mentionsPlaceholder(_ text: String) -> Bool {
+        let needle = placeholderBytes
+        var matched = 0
+        for byte in text.utf8 {
+            if byte == needle[matched] {
+                matched += 1
+                if matched == needle.count { return true }
+            } else {
+                matched = byte == needle[0] ? 1 : 0
+            }
+        }
+        return false
+    }
+
+    private static let placeholderBytes = Array(Pseudonymizer.placeholder.utf8)
 
     /// Cheap pre-check so bodies without pseudonyms are never parsed.
     static func containsPseudonym(_ body: [UInt8]) -> Bool {
