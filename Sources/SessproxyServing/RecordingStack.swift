@@ -24,6 +24,7 @@ public struct RecordingStack: Sendable {
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
+        OpenAPIDocument.warmUp()
         writer = CassetteWriter(cassette: cassette, logger: logger)
         checkpointer = CassetteCheckpointer(cassette: cassette, logger: logger)
         upstream = try UpstreamClient(configuration: configuration)

@@ -23,6 +23,7 @@ public struct ReplayStack: Sendable {
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
+        OpenAPIDocument.warmUp()
         let matcher = ReplayMatcher(rules: proxy.redactionRules)
         let index = try cassette.replayIndex(matcher: matcher)
         if index.computedKeys > 0 {

@@ -11,12 +11,12 @@ public struct LeakScanner: Sendable {
     public let rules: RedactionRules
     /// Placeholder mode, rules only: used to learn which locations the rules would still change.
     private let ruleCheck: Redactor
-    private let document: OpenAPIDocument?
+    private let schemas: SchemaSource
 
-    public init(rules: RedactionRules, document: OpenAPIDocument? = .klarna) {
+    public init(rules: RedactionRules, schemas: SchemaSource = .klarna) {
         self.rules = rules
-        self.document = document
-        self.ruleCheck = Redactor(rules: rules, pseudonymizer: .placeholderOnly, document: document, detectsUnlistedData: false)
+        self.schemas = schemas
+        self.ruleCheck = Redactor(rules: rules, pseudonymizer: .placeholderOnly, schemas: schemas, detectsUnlistedData: false)
     }
 
     /// Findings for one exchange, each (location, kind) at most once.
@@ -30,6 +30,7 @@ public struct LeakScanner: Sendable {
         let decodedTarget = exchange.target.removingPercentEncodingSafely
         if decodedTarget != exchange.target { scanText(decodedTarget, at: "request.path", into: &collector) }
         scanHeaders(exchange.requestHeaders, side: "request", into: &collector)
+        let document = schemas.document
         let requestSchema = document?.requestSchema(method: exchange.method, path: exchange.path)
         scanBody(exchange.requestBody, side: "request", schema: requestSchema, into: &collector)
         scanHeaders(exchange.responseHeaders, side: "response", into: &collector)

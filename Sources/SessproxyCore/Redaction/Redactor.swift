@@ -11,7 +11,8 @@ public struct Redactor: Sendable {
     public let rules: RedactionRules
     public let pseudonymizer: Pseudonymizer
     /// Schemas of request and answer bodies, for what the detector must leave alone.
-    public let document: OpenAPIDocument?
+    public let schemas: SchemaSource
+    public var document: OpenAPIDocument? { schemas.document }
     /// Whether the leak detector runs over what the rules do not cover (off only for audit's
     /// check of which rule-covered fields were never redacted).
     public let detectsUnlistedData: Bool
@@ -31,11 +32,11 @@ public struct Redactor: Sendable {
     }
 
     public init(
-        rules: RedactionRules, pseudonymizer: Pseudonymizer, document: OpenAPIDocument? = .klarna, detectsUnlistedData: Bool = true
+        rules: RedactionRules, pseudonymizer: Pseudonymizer, schemas: SchemaSource = .klarna, detectsUnlistedData: Bool = true
     ) {
         self.rules = rules
         self.pseudonymizer = pseudonymizer
-        self.document = document
+        self.schemas = schemas
         self.detectsUnlistedData = detectsUnlistedData
         let indexed = rules.bodyPaths.map { IndexedRule(pattern: $0, action: .redact) }
             + rules.embeddedJSONPaths.map { IndexedRule(pattern: $0, action: .embedded) }

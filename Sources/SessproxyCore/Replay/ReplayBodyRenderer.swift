@@ -9,11 +9,11 @@
 /// is made here, at replay, from the pseudonym alone — as `client_token` stand-ins always were.
 public struct ReplayBodyRenderer: Sendable {
     public let rules: RedactionRules
-    public let document: OpenAPIDocument?
+    public let schemas: SchemaSource
 
-    public init(rules: RedactionRules = .klarna, document: OpenAPIDocument? = .klarna) {
+    public init(rules: RedactionRules = .klarna, schemas: SchemaSource = .klarna) {
         self.rules = rules
-        self.document = document
+        self.schemas = schemas
     }
 
     /// The body to serve, or nil when the recorded bytes can be served as they are (no
@@ -22,7 +22,7 @@ public struct ReplayBodyRenderer: Sendable {
         guard !body.isEmpty, Self.containsPseudonym(body), let json = try? JSONParser.parse(body) else { return nil }
         // Sessions answers only: the replay index keeps no targets to match other paths on, and
         // their answers keep their pseudonyms' formats.
-        let schema = document?.responseSchema(for: operation, status: status)
+        let schema = schemas.document?.responseSchema(for: operation, status: status)
         var location: [JSONPathComponent] = []
         let rendered = render(json, schema: schema, location: &location, embedded: false, sessionID: sessionID)
         return JSONSerializer.bytes(rendered, style: .compact)

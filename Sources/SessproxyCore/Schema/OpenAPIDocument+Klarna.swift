@@ -1,4 +1,10 @@
 extension OpenAPIDocument {
+    /// Reads Klarna's document on a background thread, so that a server's first request does
+    /// not wait for it and its start-up does not either.
+    public static func warmUp() {
+        Task.detached(priority: .utility) { _ = OpenAPIDocument.klarna }
+    }
+
     /// Schemas by sessions operation, for callers that know the operation but not the request
     /// (the replay index keeps no targets); `other` has none.
     public func requestSchema(for operation: KlarnaOperation) -> SchemaNode? {
