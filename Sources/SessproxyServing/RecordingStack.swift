@@ -26,7 +26,7 @@ public struct RecordingStack: Sendable {
     ) throws {
         OpenAPIDocument.warmUp()
         writer = CassetteWriter(cassette: cassette, logger: logger)
-        checkpointer = CassetteCheckpointer(cassette: cassette, logger: logger)
+        checkpointer = CassetteCheckpointer(cassette: cassette, writer: writer, logger: logger)
         upstream = try UpstreamClient(configuration: configuration)
         metrics = ProxyMetrics()
         handler = RecordingHandler(

@@ -44,7 +44,7 @@ public final class Cassette: Sendable {
         if !isNew { try checkHeader(path: path) }
         var configuration = Configuration()
         configuration.label = "sessproxy.cassette"
-        configuration.busyMode = .timeout(5)
+        configuration.busyMode = .callback(Self.waitForLock)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
@@ -65,6 +65,14 @@ public final class Cassette: Sendable {
             throw .notACassette(path: path, reason: Self.describe(error))
         }
         return Cassette(path: path, pool: pool)
+    }
+
+    /// While another connection holds a lock this one needs: wait up to 5 s in 0.2 ms steps.
+    /// SQLite's own busy timeout backs off to sleeps of up to 100 ms, so a lock held for a
+    /// moment (the background checkpointer's) could stall a commit far longer than the lock.
+    static let waitForLock: Database.BusyCallback = { tries in
+        usleep(200)
+        return tries < 25_000
     }
 
     /// SQLite files start with a fixed 16-byte header; anything else is refused before SQLite

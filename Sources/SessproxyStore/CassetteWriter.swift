@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Logging
 import ServiceLifecycle
 import SessproxyCore
@@ -30,6 +31,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
     /// idle to busy (a later request never has an earlier deadline), not at every request.
     private let watchCondition = NSCondition()
     nonisolated(unsafe) private var watchKicked = false
+    private let lastCommit = Atomic<UInt64>(0)
 
     public struct Closed: Error, CustomStringConvertible {
         public var description: String { "the cassette writer has stopped" }
@@ -50,6 +52,9 @@ public final class CassetteWriter: ExchangeRecorder, Service {
             logger.warning("could not turn off automatic checkpoints: \(error)")
         }
     }
+
+    /// When the last commit finished (monotonic nanoseconds; 0 before the first).
+    public var lastCommitNanos: UInt64 { lastCommit.load(ordering: .relaxed) }
 
     /// Exchanges committed by this writer so far.
     public var recordedCount: Int { withLock { machine.recorded } }
@@ -144,6 +149,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
                 let batch = tickets.compactMap { exchanges[$0] }
                 condition.unlock()
                 let result = Result { try cassette.insertBlocking(batch) }
+                lastCommit.store(Self.now(), ordering: .relaxed)
                 condition.lock()
                 let answers: [(StateMachine.Ticket, StateMachine.Answer)]
                 switch result {
