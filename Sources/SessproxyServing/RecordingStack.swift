@@ -24,7 +24,6 @@ public struct RecordingStack: Sendable {
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
-        OpenAPIDocument.warmUp()
         writer = CassetteWriter(cassette: cassette, logger: logger)
         checkpointer = CassetteCheckpointer(cassette: cassette, writer: writer, logger: logger)
         upstream = try UpstreamClient(configuration: configuration)
@@ -36,6 +35,7 @@ public struct RecordingStack: Sendable {
         let port = self.port
         let server = SessproxyServer.make(configuration: proxy, handler: handler, metrics: metrics, logger: logger) { bound in
             await port.callback(bound)
+            OpenAPIDocument.warmUp()
             await onListening(bound)
         }
         services = [writer, checkpointer, upstream, server]

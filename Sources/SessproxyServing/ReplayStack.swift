@@ -23,7 +23,6 @@ public struct ReplayStack: Sendable {
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
-        OpenAPIDocument.warmUp()
         let matcher = ReplayMatcher(rules: proxy.redactionRules)
         let index = try cassette.replayIndex(matcher: matcher)
         if index.computedKeys > 0 {
@@ -39,6 +38,8 @@ public struct ReplayStack: Sendable {
         let port = self.port
         let server = SessproxyServer.make(configuration: proxy, handler: handler, metrics: metrics, logger: logger) { bound in
             await port.callback(bound)
+            // After the index is loaded and the port is open: start-up does not wait for it.
+            OpenAPIDocument.warmUp()
             await onListening(bound)
         }
         services = (upstream.map { [$0] } ?? []) + [server]
