@@ -33,10 +33,6 @@ public final class CassetteWriter: ExchangeRecorder, Service {
     nonisolated(unsafe) private var watchKicked = false
     private let lastCommit = Atomic<UInt64>(0)
 
-    public struct Closed: Error, CustomStringConvertible {
-        public var description: String { "the cassette writer has stopped" }
-    }
-
     public convenience init(cassette: Cassette, logger: Logger = Logger(label: "sessproxy.store")) {
         self.init(cassette: cassette, limits: StateMachine.Limits(), logger: logger)
     }
