@@ -24,6 +24,9 @@ public struct Pseudonymizer: Sendable {
     /// Placeholder mode: no key, every value maps to `redacted`.
     public static let placeholderOnly = Pseudonymizer()
 
+    /// Whether this is placeholder mode (nothing it makes carries a format hint).
+    public var isPlaceholderOnly: Bool { keyedMAC == nil }
+
     public func pseudonym(for value: String) -> String {
         if Self.isRedacted(value) { return value }
         guard var mac = keyedMAC else { return Self.placeholder }

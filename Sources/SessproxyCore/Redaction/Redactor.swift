@@ -243,6 +243,8 @@ public struct Redactor: Sendable {
         case .string(let text):
             if Pseudonymizer.isRedacted(text) { return value }
             changed.append(location.pathString)
+            // Placeholders carry no hint: matching needs none, so no format is worked out for it.
+            if pseudonymizer.isPlaceholderOnly { return .string(Pseudonymizer.placeholder) }
             // Inside an embedded document the profile names no locations: the value shows its format.
             let format = keepingNumbersAndBooleans ? FieldFormat.evident(in: text) : rules.format(at: location) ?? FieldFormat.evident(in: text)
             return .string(pseudonymizer.pseudonym(for: text, format: format))

@@ -8,11 +8,15 @@ extension OpenAPIDocument {
     /// Schemas by sessions operation, for callers that know the operation but not the request
     /// (the replay index keeps no targets); `other` has none.
     public func requestSchema(for operation: KlarnaOperation) -> SchemaNode? {
-        Self.example(of: operation).flatMap { requestSchema(method: $0.method, path: $0.path) }
+        sessionsOperation(operation)?.requestBody
     }
 
     public func responseSchema(for operation: KlarnaOperation, status: Int) -> SchemaNode? {
-        Self.example(of: operation).flatMap { responseSchema(method: $0.method, path: $0.path, status: status) }
+        sessionsOperation(operation)?.responses[String(status)]
+    }
+
+    private func sessionsOperation(_ operation: KlarnaOperation) -> Operation? {
+        Self.example(of: operation).flatMap { self.operation(method: $0.method, path: $0.path) }
     }
 
     /// A request of each sessions operation, as the document's paths spell it.

@@ -23,6 +23,8 @@ public struct OpenAPIDocument: Sendable {
     }
 
     public let operations: [Operation]
+    /// Each operation's path template split into segments (`nil` for a `{parameter}`), once.
+    private let templates: [[Substring?]]
 
     /// Klarna Payments API v1, as shipped in this package (`Schema/klarna-payments-openapi.yaml`).
     public static let klarna: OpenAPIDocument = {
@@ -59,23 +61,23 @@ public struct OpenAPIDocument: Sendable {
             }
         }
         self.operations = operations
+        self.templates = operations.map { operation in
+            operation.pathTemplate.split(separator: "/").map { $0.hasPrefix("{") && $0.hasSuffix("}") ? nil : $0 }
+        }
     }
 
     /// The operation a request is for: same method, and a template whose literal segments equal
     /// the path's (a `{parameter}` segment takes any one non-empty segment). A trailing slash and
     /// the query are ignored.
     public func operation(method: String, path: String) -> Operation? {
-        let pathOnly = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? path
+        let pathOnly = path.firstIndex(of: "?").map { path[..<$0] } ?? path[...]
         let segments = pathOnly.split(separator: "/")
-        let upper = method.uppercased()
-        return operations.first { operation in
-            guard operation.method == upper else { return false }
-            let template = operation.pathTemplate.split(separator: "/")
-            guard template.count == segments.count else { return false }
-            return zip(template, segments).allSatisfy { expected, actual in
-                (expected.hasPrefix("{") && expected.hasSuffix("}")) || expected == actual
-            }
+        for (index, operation) in operations.enumerated() where operation.method.caseInsensitiveEquals(method) {
+            let template = templates[index]
+            guard template.count == segments.count else { continue }
+            if zip(template, segments).allSatisfy({ expected, actual in expected.map { $0 == actual } ?? true }) { return operation }
         }
+        return nil
     }
 
     /// The schema of the JSON answer to a request with `status`, if the document gives one.
@@ -133,5 +135,12 @@ public struct OpenAPIDocument: Sendable {
                 uniqueItems: yaml["uniqueItems"]?.bool ?? false,
                 readOnly: yaml["readOnly"]?.bool ?? false)
         }
+    }
+}
+
+extension String {
+    /// ASCII case-insensitive equality (HTTP methods), without building an upper-cased copy.
+    fileprivate func caseInsensitiveEquals(_ other: String) -> Bool {
+        utf8.count == other.utf8.count && zip(utf8, other.utf8).allSatisfy { ($0 | 0x20) == ($1 | 0x20) }
     }
 }
