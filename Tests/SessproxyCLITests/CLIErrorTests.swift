@@ -77,6 +77,13 @@ import Testing
                 "--listen", "127.0.0.1:0",
             ]),
             containing: "unknown key 'colour'")
+        try "formats:\n  merchant_reference2: postcode\n".write(toFile: config, atomically: true, encoding: .utf8)
+        Self.expectOneLineError(
+            try CLIRunner.run([
+                "record", "--upstream", "http://127.0.0.1:1", "--cassette", directory + "/t.sqlite", "--redaction-config", config,
+                "--listen", "127.0.0.1:0",
+            ]),
+            containing: "unknown format 'postcode'")
     }
 
     @Test func portInUseIsExit2() throws {

@@ -100,3 +100,24 @@ import Testing
         #expect(FieldFormat.evident(in: "Jane Doe") == nil)
     }
 }
+
+/// A user's own field given a format in `--redaction-config`: redacted, and replayed parseable.
+@Suite struct ConfiguredFormatTests {
+    @Test func aConfiguredPathIsRedactedWithItsFormatAndReplayedInIt() throws {
+        let rules = RedactionRules.klarna.extended(with: RedactionAdditions(formats: [
+            FormattedPath(pattern: try JSONPathPattern("merchant_reference2"), format: .digits),
+            FormattedPath(pattern: try JSONPathPattern("**.loyalty.contact"), format: .email),
+        ]))
+        let redactor = Redactor(rules: rules, pseudonymizer: Pseudonymizer(keyBytes: Array(repeating: 2, count: 32)))
+        var notes: [String] = []
+        let body = Array(#"{"merchant_reference2":"48-1516-2342","loyalty":{"contact":"member@example.com"}}"#.utf8)
+        let stored = try JSONParser.parse(redactor.redactBody(body, side: "response", notes: &notes))
+        let reference = try #require(stored["merchant_reference2"]?.stringValue)
+        #expect(PseudonymToken(reference)?.hint == .shape("nnnnnnnnnn") && !reference.contains("1516"))
+        #expect(PseudonymToken(try #require(stored["loyalty"]?["contact"]?.stringValue))?.hint == .format(.email))
+        let served = try JSONParser.parse(try #require(
+            ReplayBodyRenderer(rules: rules).render(JSONSerializer.bytes(stored), operation: .other, status: 200, sessionID: nil)))
+        #expect(served["merchant_reference2"]?.stringValue?.count == 10 && served["merchant_reference2"]?.stringValue?.allSatisfy(\.isNumber) == true)
+        #expect(served["loyalty"]?["contact"]?.stringValue?.hasSuffix("@example.invalid") == true)
+    }
+}
