@@ -266,6 +266,11 @@ step "replayed answers are valid against Klarna's OpenAPI document"
 python3 scripts/e2e/replay_schema_check.py --binary "$BIN" \
     --openapi Sources/SessproxyCore/Schema/klarna-payments-openapi.yaml --work "$WORK/schema" \
     || fail "a replayed answer breaks the OpenAPI document (see above)"
+# A format-3 cassette of the same flows, recorded before pseudonyms carried format hints.
+python3 scripts/e2e/replay_schema_check.py --binary "$BIN" \
+    --openapi Sources/SessproxyCore/Schema/klarna-payments-openapi.yaml --work "$WORK/schema-format3" \
+    --replay-cassette scripts/e2e/fixtures/format3-full-flows.sqlite \
+    || fail "a cassette recorded before format hints replays answers that break the OpenAPI document"
 
 step "personal data where the profile does not expect it"
 start_recorder "$WORK/buggy.sqlite"

@@ -4,7 +4,9 @@
 Records merchant flows through `sessproxy record` in front of `sessproxy fake-klarna`, checks
 that no canary reaches the cassette, replays the same flows with `sessproxy replay` and validates
 every replayed JSON answer with a third-party OpenAPI validator (plus the formats the document
-only gives in prose). Exit 0 when everything holds, 1 when a check failed, 2 on set-up errors.
+only gives in prose). With --replay-cassette it replays an earlier recording of the same flows
+instead (fixtures/format3-full-flows.sqlite: recorded by a sessproxy whose pseudonyms had no
+format hints). Exit 0 when everything holds, 1 when a check failed, 2 on set-up errors.
 
     python3 scripts/e2e/replay_schema_check.py --binary .build/debug/sessproxy \
         --openapi klarna-payments-openapi.yaml --work /tmp/schema-check
@@ -14,6 +16,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -268,6 +271,19 @@ def record_and_replay(binary, work, children, failures):
     return recorded, replayed
 
 
+def replay_only(binary, work, recorded_cassette, children, failures):
+    """Replays a cassette recorded earlier (by an older sessproxy) with the same flows."""
+    cassette = work / "schema.sqlite"
+    for stale in work.glob("schema.sqlite*"):
+        stale.unlink()
+    shutil.copyfile(recorded_cassette, cassette)
+    failures.extend(cassette_leaks(work))
+    replay, replay_url = start(binary, ["replay", "--cassette", str(cassette)], work, "replay", children)
+    replayed = run_flows(replay_url, "replay")
+    stop(replay)
+    return replayed, replayed
+
+
 def response_schema(document, method, path, status):
     """(JSON pointer, name) of the schema the document gives for this answer, or None.
 
@@ -369,6 +385,7 @@ def main():
     parser.add_argument("--binary", required=True, help="the sessproxy binary")
     parser.add_argument("--openapi", required=True, help="Klarna Payments OpenAPI 3.0 YAML")
     parser.add_argument("--work", required=True, help="directory for the cassette, config and logs")
+    parser.add_argument("--replay-cassette", help="replay this earlier recording of the same flows instead of recording")
     args = parser.parse_args()
     if not os.access(args.binary, os.X_OK) or not os.path.isfile(args.openapi):
         print(f"not an executable: {args.binary}, or not a file: {args.openapi}", file=sys.stderr)
@@ -380,7 +397,11 @@ def main():
     children, failures = [], []
     try:
         preflight(document)
-        recorded, replayed = record_and_replay(str(Path(args.binary).resolve()), work, children, failures)
+        binary = str(Path(args.binary).resolve())
+        if args.replay_cassette:
+            recorded, replayed = replay_only(binary, work, Path(args.replay_cassette).resolve(), children, failures)
+        else:
+            recorded, replayed = record_and_replay(binary, work, children, failures)
     except CheckFailure as failure:
         print(f"FAILED: {failure}")
         return 1
