@@ -132,6 +132,10 @@ import Testing
             "/payments/v1/sessions/abc/", "/payments/v1/sessions/abc/x", "/payments/v1/sessions/abc?x=1#f", "/payments/v1/sessions?x",
             "/payments/v1/sessionsX", "/payments/v1/sessions/a%20b", "/payments/v1/sessions/é", "/payments/v1/sessions/redacted:00ff",
             "/payments/v1/authorizations/tok/order", "/other", "", "/payments/v1/sessions#frag", "/payments/v1/sessions/#x",
+            // Personal data the write-time detector replaces in a path: the route must see it replaced too.
+            "/payments/v1/sessions/4111111111111111", "/payments/v1/sessions/4111-1111-1111-1111",
+            "/payments/v1/sessions/eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.sig", "/payments/v1/sessions/jane@example.com",
+            "/payments/v1/sessions/5e5510a0-0000-4000-8000-000000000001",
         ]
         for method in ["GET", "post", "POST", "DELETE", "pAtCh"] {
             for target in targets {

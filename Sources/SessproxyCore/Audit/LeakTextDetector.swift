@@ -30,16 +30,21 @@ public enum LeakTextDetector {
         return found
     }
 
-    /// Cheap first look: every detector needs an `@`, a `+`, `eyJ`, a `Basic`/`Bearer` word or
-    /// a run of digits; most strings (names, SKUs, URLs) have none and are not scanned further.
+    /// Cheap first look, never false where a detector would find something: an email needs an
+    /// `@`, a phone number a `+`, a JWT `eyJ`, a credential a `Basic`/`Bearer` word. A card number
+    /// is looked for as `cardNumberRanges` does: in each run of digits (single spaces or dashes
+    /// between) only from its first digit that follows a byte that is not a letter or digit,
+    /// which must be 2–6 and begin 13 to 19 digits not followed by a letter. Most strings (names,
+    /// SKUs, URLs, session ids) have none of these and are not scanned further.
     static func mayContainFinding(_ bytes: [UInt8]) -> Bool {
-        var digits = 0
+        bytes.withUnsafeBufferPointer(mayContainFinding)
+    }
+
+    static func mayContainFinding(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var cards = CardRunScan()
         for (index, byte) in bytes.enumerated() {
             switch byte {
             case UInt8(ascii: "@"), UInt8(ascii: "+"): return true
-            case 0x30...0x39:
-                digits += 1
-                if digits >= 8 { return true }
             case UInt8(ascii: "e"):
                 if index + 2 < bytes.count, bytes[index + 1] == UInt8(ascii: "y"), bytes[index + 2] == UInt8(ascii: "J") { return true }
             case UInt8(ascii: "B"), UInt8(ascii: "b"):
@@ -47,8 +52,42 @@ public enum LeakTextDetector {
             default:
                 break
             }
+            if cards.next(byte, after: index == 0 ? nil : bytes[index - 1]) { return true }
         }
-        return false
+        return cards.next(nil, after: bytes.last)
+    }
+
+    /// The card-number part of `mayContainFinding`, one byte at a time (`nil`: end of text).
+    private struct CardRunScan {
+        var inRun = false
+        var started = false
+        var eligible = false
+        var digits = 0
+        var lastWasSeparator = false
+
+        /// True when the run just ended could hold a card number.
+        mutating func next(_ byte: UInt8?, after previous: UInt8?) -> Bool {
+            if let byte, isDigit(byte) {
+                if started {
+                    digits += 1
+                } else if previous.map({ !isAlphanumeric($0) }) ?? true {
+                    started = true
+                    eligible = (0x32...0x36).contains(byte)
+                    digits = 1
+                }
+                inRun = true
+                lastWasSeparator = false
+                return false
+            }
+            if let byte, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-"), inRun, !lastWasSeparator {
+                lastWasSeparator = true
+                return false
+            }
+            let followedByLetter = !lastWasSeparator && byte.map(isLetter) == true
+            let possible = started && eligible && (13...19).contains(digits) && !followedByLetter
+            self = CardRunScan()
+            return possible
+        }
     }
 
     /// Whether the whole value is one email address (for choosing a stand-in's format).

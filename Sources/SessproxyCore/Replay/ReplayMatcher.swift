@@ -88,8 +88,8 @@ public struct ReplayMatcher: Sendable {
         return target.withUTF8 { bytes -> RouteClassification? in
             guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "%") && $0 != UInt8(ascii: "#") }) else { return nil }
             if Self.contains(bytes, Self.pseudonymPrefixBytes) { return nil }
-            // What the leak detector could change (an email, a phone number) takes the general path.
-            if bytes.contains(UInt8(ascii: "@")) || bytes.contains(UInt8(ascii: "+")) { return nil }
+            // Whatever the leak detector might change (an email, a card number) takes the general path.
+            if LeakTextDetector.mayContainFinding(bytes) { return nil }
             for prefix in prefixes where Self.hasPrefix(bytes, prefix) { return nil }
             let end = bytes.firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
             let path = UnsafeBufferPointer(rebasing: bytes[0..<end])
