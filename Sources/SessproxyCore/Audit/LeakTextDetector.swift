@@ -223,7 +223,7 @@ public enum LeakTextDetector {
         for scheme in ["Basic ", "Bearer ", "basic ", "bearer "] {
             let pattern = Array(scheme.utf8)
             var index = 0
-            while let found = firstIndex(of: pattern, in: bytes, from: index) {
+            while let found = ByteSearch.firstIndex(of: pattern, in: bytes, from: index) {
                 index = found + 1
                 if found > 0, isLetter(bytes[found - 1]) { continue }
                 var end = found + pattern.count
@@ -248,7 +248,7 @@ public enum LeakTextDetector {
         var ranges: [Range<Int>] = []
         let marker = Array("eyJ".utf8)
         var index = 0
-        while let start = firstIndex(of: marker, in: bytes, from: index) {
+        while let start = ByteSearch.firstIndex(of: marker, in: bytes, from: index) {
             index = start + 1
             if start > 0, isBase64URLByte(bytes[start - 1]) { continue }
             var position = start
@@ -334,16 +334,6 @@ public enum LeakTextDetector {
     static func isBase64Byte(_ byte: UInt8) -> Bool { isAlphanumeric(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "/") }
     static func isBase64URLByte(_ byte: UInt8) -> Bool { isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") }
     static func isToken68Byte(_ byte: UInt8) -> Bool { isAlphanumeric(byte) || "-._~+/".utf8.contains(byte) }
-
-    static func firstIndex(of pattern: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
-        guard !pattern.isEmpty, bytes.count >= pattern.count, start <= bytes.count - pattern.count else { return nil }
-        var index = start
-        while index <= bytes.count - pattern.count {
-            if bytes[index] == pattern[0], bytes[index..<index + pattern.count].elementsEqual(pattern) { return index }
-            index += 1
-        }
-        return nil
-    }
 
     /// `customerNationalId` → [customer, national, id]; `last_four_ssn` → [last, four, ssn].
     static func splitWords(_ key: String) -> [String] {

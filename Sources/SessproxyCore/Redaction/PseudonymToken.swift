@@ -81,40 +81,24 @@ public struct PseudonymToken: Sendable, Hashable {
     static let prefixBytes = Array(Pseudonymizer.prefix.utf8)
 
     /// Where the token that starts at `start` (at its `redacted:`) ends: after the hex digits and
-    /// a hint, if one follows (`~` then letters, or `~=` then shape classes).
-    public static func end(in bytes: some RandomAccessCollection<UInt8>, at start: Int) -> Int {
-        let base = bytes.startIndex
-        func byte(_ offset: Int) -> UInt8 { bytes[bytes.index(base, offsetBy: offset)] }
+    /// a hint, if one follows (`~` then letters, or `~=` then shape classes). `bytes` is indexed from 0.
+    public static func end<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, at start: Int) -> Int where Bytes.Index == Int {
         var index = start + prefixBytes.count
-        while index < bytes.count, isHexDigit(byte(index)) { index += 1 }
-        guard index + 1 < bytes.count, byte(index) == UInt8(ascii: "~") else { return index }
-        if byte(index + 1) == UInt8(ascii: "=") {
+        while index < bytes.count, isHexDigit(bytes[index]) { index += 1 }
+        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "~") else { return index }
+        if bytes[index + 1] == UInt8(ascii: "=") {
             var end = index + 2
-            while end < bytes.count, isShapeByte(byte(end)) { end += 1 }
+            while end < bytes.count, isShapeByte(bytes[end]) { end += 1 }
             return end > index + 2 ? end : index
         }
         var end = index + 1
-        while end < bytes.count, (0x61...0x7A).contains(byte(end)) || byte(end) == UInt8(ascii: "-") { end += 1 }
+        while end < bytes.count, (0x61...0x7A).contains(bytes[end]) || bytes[end] == UInt8(ascii: "-") { end += 1 }
         return end > index + 1 ? end : index
     }
 
     /// Offset of the next `redacted:` at or after `start`.
-    public static func nextStart(in bytes: some RandomAccessCollection<UInt8>, from start: Int) -> Int? {
-        let base = bytes.startIndex
-        guard bytes.count >= prefixBytes.count else { return nil }
-        var index = start
-        while index + prefixBytes.count <= bytes.count {
-            if bytes[bytes.index(base, offsetBy: index)] == prefixBytes[0] {
-                var same = true
-                for offset in 1..<prefixBytes.count where bytes[bytes.index(base, offsetBy: index + offset)] != prefixBytes[offset] {
-                    same = false
-                    break
-                }
-                if same { return index }
-            }
-            index += 1
-        }
-        return nil
+    public static func nextStart<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, from start: Int) -> Int? where Bytes.Index == Int {
+        ByteSearch.firstIndex(of: prefixBytes, in: bytes, from: start)
     }
 
     static func isHexDigit(_ byte: UInt8) -> Bool {

@@ -92,17 +92,7 @@ public struct ReplayBodyRenderer: Sendable {
     /// Whether a string contains `redacted` at all (a pseudonym, the placeholder, a withheld
     /// marker): a byte scan, so the other strings of an answer cost next to nothing.
     static func mentionsPlaceholder(_ text: String) -> Bool {
-        let needle = placeholderBytes
-        var matched = 0
-        for byte in text.utf8 {
-            if byte == needle[matched] {
-                matched += 1
-                if matched == needle.count { return true }
-            } else {
-                matched = byte == needle[0] ? 1 : 0
-            }
-        }
-        return false
+        ByteSearch.contains(placeholderBytes, in: text)
     }
 
     private static let placeholderBytes = Array(Pseudonymizer.placeholder.utf8)

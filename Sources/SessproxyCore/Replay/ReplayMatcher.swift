@@ -87,7 +87,7 @@ public struct ReplayMatcher: Sendable {
         let prefixes = secretPrefixBytes
         return target.withUTF8 { bytes -> RouteClassification? in
             guard bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "%") && $0 != UInt8(ascii: "#") }) else { return nil }
-            if Self.contains(bytes, Self.pseudonymPrefixBytes) { return nil }
+            if ByteSearch.firstIndex(of: Self.pseudonymPrefixBytes, in: bytes, from: 0) != nil { return nil }
             // Whatever the leak detector might change (an email, a card number) takes the general path.
             if LeakTextDetector.mayContainFinding(bytes) { return nil }
             for prefix in prefixes where Self.hasPrefix(bytes, prefix) { return nil }
@@ -126,16 +126,6 @@ public struct ReplayMatcher: Sendable {
 
     private static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ prefix: [UInt8]) -> Bool {
         bytes.count >= prefix.count && bytes.prefix(prefix.count).elementsEqual(prefix)
-    }
-
-    private static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first, bytes.count >= needle.count else { return false }
-        var index = 0
-        while index + needle.count <= bytes.count {
-            if bytes[index] == first, bytes[index..<index + needle.count].elementsEqual(needle) { return true }
-            index += 1
-        }
-        return false
     }
 
     public func key(method: String, target: String, body: [UInt8]) -> ReplayRequestKey {
