@@ -115,10 +115,7 @@ public struct LeakScanner: Sendable {
 
     /// A string holding a JSON object or array (`attachment.body`, JSON-encoded `merchant_data`).
     private static func embeddedDocument(_ text: String) -> JSONValue? {
-        guard let first = text.utf8.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
-            first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
-        else { return nil }
-        guard let parsed = try? JSONParser.parse(text) else { return nil }
+        guard JSONParser.startsLikeDocument(text.utf8), let parsed = try? JSONParser.parse(text) else { return nil }
         switch parsed {
         case .object, .array: return parsed
         default: return nil

@@ -11,6 +11,13 @@ public struct JSONParser {
     /// Nesting deeper than this is rejected instead of recursing without bound.
     public static let maximumDepth = 512
 
+    /// Whether text begins, after whitespace, like a JSON object or array: meant to be a
+    /// document (a body sent as JSON, JSON held in a string), whether or not it parses.
+    public static func startsLikeDocument(_ bytes: some Sequence<UInt8>) -> Bool {
+        guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return false }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+    }
+
     public static func parse(_ bytes: some Collection<UInt8>) throws(Error) -> JSONValue {
         if let contiguous = bytes as? [UInt8] { return try parse(contiguous) }
         return try parse(Array(bytes))

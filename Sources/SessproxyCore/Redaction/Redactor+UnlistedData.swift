@@ -107,7 +107,7 @@ extension Redactor {
         if WithheldBody.isMarker(body) { return body }
         let reason: String
         if let text = String(validating: body, as: UTF8.self) {
-            if WithheldBody.looksLikeJSON(body) {
+            if JSONParser.startsLikeDocument(body) {
                 reason = "not valid JSON"
             } else if WithheldBody.looksLikeForm(body) {
                 guard let replaced = redactFormEncoded(text) else { return body }

@@ -25,12 +25,6 @@ public struct WithheldBody: Sendable, Hashable {
         body.starts(with: markerPrefix.utf8)
     }
 
-    /// Starts like a JSON object or array (after whitespace): meant to be JSON.
-    static func looksLikeJSON(_ body: [UInt8]) -> Bool {
-        guard let first = body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return false }
-        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
-    }
-
     /// `name=value&…` with nothing a form encoder would not write (no spaces, no line breaks).
     static func looksLikeForm(_ body: [UInt8]) -> Bool {
         guard body.contains(UInt8(ascii: "=")), body.count <= 1 << 20 else { return false }

@@ -59,7 +59,7 @@ public struct ReplayBodyRenderer: Sendable {
                 let format = embedded ? FieldFormat.suggested(byKey: location.nearestKey) : rules.format(at: location)
                 return RedactedStandIn.value(for: token, schema: schema, format: format)
             }
-            if WithheldBody.looksLikeJSON(Array(text.utf8)), let inner = try? JSONParser.parse(text) {
+            if JSONParser.startsLikeDocument(text.utf8), let inner = try? JSONParser.parse(text) {
                 var innerLocation: [JSONPathComponent] = []
                 let rendered = render(inner, schema: nil, location: &innerLocation, embedded: true, sessionID: sessionID)
                 return .string(JSONSerializer.string(rendered, style: .compact))
