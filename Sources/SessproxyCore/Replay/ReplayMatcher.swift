@@ -54,8 +54,7 @@ public struct ReplayMatcher: Sendable {
     public func matchKey(for exchange: RecordedExchange, requestJSON: JSONValue?, redactedUnderTheseRules: Bool = false) -> String {
         guard let requestJSON else { return matchKey(for: exchange) }
         var key = key(method: exchange.method, target: exchange.target, body: [])
-        let schema = redactor.document?.requestSchema(method: exchange.method, path: key.path)
-        key.body = .json(canonicalNormalisedText(requestJSON, schema: schema, alreadyRedacted: redactedUnderTheseRules))
+        key.body = .json(canonicalNormalisedText(requestJSON, method: exchange.method, path: key.path, alreadyRedacted: redactedUnderTheseRules))
         return ReplayMatchKey.digest(of: key)
     }
 
@@ -132,10 +131,9 @@ public struct ReplayMatcher: Sendable {
         let normalised = normalisedTarget(target)
         let route = KlarnaRouteClassifier.classify(method: method, target: normalised)
         let path = KlarnaRouteClassifier.pathOnly(normalised)
-        let schema = body.isEmpty ? nil : redactor.document?.requestSchema(method: method, path: path)
         return ReplayRequestKey(
             method: method.uppercased(), operation: route.operation, sessionID: route.sessionID,
-            path: path, query: Self.query(of: normalised), body: normalisedBody(body, schema: schema))
+            path: path, query: Self.query(of: normalised), body: normalisedBody(body, method: method, path: path))
     }
 
     /// The target with secret path segments replaced by the placeholder.
@@ -146,7 +144,7 @@ public struct ReplayMatcher: Sendable {
 
     /// The body as matching sees it: JSON in canonical form; anything else as the recorder
     /// stores it (findings replaced, unparseable bodies withheld), pseudonyms collapsed.
-    public func normalisedBody(_ body: [UInt8], schema: SchemaNode? = nil) -> ReplayBody {
+    public func normalisedBody(_ body: [UInt8], method: String, path: String) -> ReplayBody {
         guard !body.isEmpty else { return .empty }
         guard let json = try? JSONParser.parse(body) else {
             var notes: [String] = []
@@ -154,15 +152,17 @@ public struct ReplayMatcher: Sendable {
             guard let text = String(validating: stored, as: UTF8.self) else { return .bytes(stored) }
             return .bytes(Array(Self.collapsingPseudonyms(in: text).utf8))
         }
-        return .json(canonicalNormalisedText(json, schema: schema, alreadyRedacted: false))
+        return .json(canonicalNormalisedText(json, method: method, path: path, alreadyRedacted: false))
     }
 
     /// Canonical text of a parsed body redacted in placeholder mode, with every pseudonym
-    /// collapsed while writing (no rebuilt copy of the tree).
-    func canonicalNormalisedText(_ json: JSONValue, schema: SchemaNode?, alreadyRedacted: Bool) -> String {
+    /// collapsed while writing (no rebuilt copy of the tree). The request's schema (which
+    /// numbers the detector leaves alone) is looked up only when that redaction runs.
+    func canonicalNormalisedText(_ json: JSONValue, method: String, path: String, alreadyRedacted: Bool) -> String {
         var redacted = json
         if !alreadyRedacted {
             var changed: [String] = []
+            let schema = redactor.document?.requestSchema(method: method, path: path)
             redacted = redactor.redactJSON(json, schema: schema, changed: &changed)
         }
         let bytes = JSONSerializer.bytes(redacted, style: .canonical, transformingStringValues: Self.collapsingPseudonyms(in:))
