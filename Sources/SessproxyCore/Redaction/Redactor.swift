@@ -79,9 +79,16 @@ public struct Redactor: Sendable {
 
     /// The response half of `redact(_:)`: response headers and body.
     public func redactResponse(of exchange: inout RecordedExchange, notes: inout [String]) {
-        let schema = document?.responseSchema(method: exchange.method, path: exchange.path, status: exchange.status)
         exchange.responseHeaders = redactHeaders(exchange.responseHeaders, side: "response", notes: &notes)
-        exchange.responseBody = redactBody(exchange.responseBody, side: "response", schema: schema, notes: &notes)
+        exchange.responseBody = redactResponseBody(
+            exchange.responseBody, method: exchange.method, path: exchange.path, status: exchange.status, notes: &notes)
+    }
+
+    /// An answer's body as recording stores it, checked against the schema Klarna's document
+    /// gives that answer.
+    public func redactResponseBody(_ body: [UInt8], method: String, path: String, status: Int, notes: inout [String]) -> [UInt8] {
+        let schema = document?.responseSchema(method: method, path: path, status: status)
+        return redactBody(body, side: "response", schema: schema, notes: &notes)
     }
 
     /// Appends the notes of both halves to the exchange's `redactions`, each path once.
