@@ -53,8 +53,7 @@ public final class CassetteCheckpointer: Service, Sendable {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.pollInterval) }
             let wal = cassette.walSize
             let last = lastCommit()
-            let quiet = DispatchTime.now().uptimeNanoseconds >= last + UInt64(quietPeriod.components.seconds) * 1_000_000_000
-                + UInt64(quietPeriod.components.attoseconds / 1_000_000_000)
+            let quiet = DispatchTime.now().uptimeNanoseconds >= last + UInt64(quietPeriod / .nanoseconds(1))
             let mode: Database.CheckpointMode
             if wal > walHardLimit {
                 mode = .truncate

@@ -32,10 +32,11 @@ public enum FieldFormat: String, Sendable, Hashable, CaseIterable {
         bytes.count == 10 && shapeMatches(bytes, "nnnn-nn-nn")
     }
 
-    /// `yyyy-mm-ddThh:mm` then anything (seconds, fraction, zone).
+    /// `yyyy-mm-ddThh:mm` (or a space for the `T`) then anything (seconds, fraction, zone).
     static func isTimestamp(_ bytes: [UInt8]) -> Bool {
-        bytes.count >= 16 && bytes.count <= 40 && shapeMatches(Array(bytes.prefix(16)), "nnnn-nn-nnTnn:nn")
-            || bytes.count >= 16 && bytes.count <= 40 && shapeMatches(Array(bytes.prefix(16)), "nnnn-nn-nn nn:nn")
+        guard (16...40).contains(bytes.count) else { return false }
+        let start = Array(bytes.prefix(16))
+        return shapeMatches(start, "nnnn-nn-nnTnn:nn") || shapeMatches(start, "nnnn-nn-nn nn:nn")
     }
 
     private static func shapeMatches(_ bytes: [UInt8], _ shape: String) -> Bool {
