@@ -60,30 +60,21 @@ import Testing
             containing: "none.pem")
     }
 
-    @Test func invalidRedactionConfigIsExit2() throws {
+    @Test(arguments: [
+        ("paths: [\"a..b\"]\n", "invalid JSON path"),
+        ("colour: blue\n", "unknown key 'colour'"),
+        ("formats:\n  merchant_reference2: postcode\n", "unknown format 'postcode'"),
+    ])
+    func invalidRedactionConfigIsExit2(_ yaml: String, _ message: String) throws {
         let directory = CLIRunner.temporaryDirectory()
         let config = directory + "/redaction.yaml"
-        try "paths: [\"a..b\"]\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
         Self.expectOneLineError(
             try CLIRunner.run([
                 "record", "--upstream", "http://127.0.0.1:1", "--cassette", directory + "/t.sqlite", "--redaction-config", config,
                 "--listen", "127.0.0.1:0",
             ]),
-            containing: "invalid JSON path")
-        try "colour: blue\n".write(toFile: config, atomically: true, encoding: .utf8)
-        Self.expectOneLineError(
-            try CLIRunner.run([
-                "record", "--upstream", "http://127.0.0.1:1", "--cassette", directory + "/t.sqlite", "--redaction-config", config,
-                "--listen", "127.0.0.1:0",
-            ]),
-            containing: "unknown key 'colour'")
-        try "formats:\n  merchant_reference2: postcode\n".write(toFile: config, atomically: true, encoding: .utf8)
-        Self.expectOneLineError(
-            try CLIRunner.run([
-                "record", "--upstream", "http://127.0.0.1:1", "--cassette", directory + "/t.sqlite", "--redaction-config", config,
-                "--listen", "127.0.0.1:0",
-            ]),
-            containing: "unknown format 'postcode'")
+            containing: message)
     }
 
     @Test func portInUseIsExit2() throws {
