@@ -1,0 +1,59 @@
+/// When the background checkpointer folds the WAL back into the cassette, and how. A pure
+/// decision, tested without files or clocks.
+///
+/// What counts is the WAL's progress (`WALProgress`: frames written and frames copied back),
+/// not the size of the `-wal` file, which SQLite reuses from its start without shrinking it — a
+/// size check would see one burst as "over the limit" for good and checkpoint at every poll.
+///
+/// - A passive checkpoint never holds the writer up. It runs whenever 4 MiB wait to be folded
+///   back, and once recording goes quiet; when it folded everything, the writer's next commit
+///   starts the WAL over.
+/// - Under load that never pauses, every passive pass leaves the frames committed meanwhile
+///   behind, and the WAL would grow without end. Once 256 MiB of it are in use, a passive pass
+///   is followed by a restart, which folds those few frames while the writer waits (7–15 ms
+///   measured), and the WAL starts over.
+/// - When recording is quiet and the `-wal` file is over 64 MiB, it is truncated: the disk space
+///   comes back and nobody is held up.
+struct CheckpointPolicy: Sendable, Equatable {
+    enum Action: Equatable {
+        case none
+        case passive
+        /// Passive, then a restart for what was committed during it.
+        case passiveThenRestart
+        case truncate
+    }
+
+    var foldAfter: UInt64
+    var restartAfter: UInt64
+    var shrinkAfter: UInt64
+    var quietNanos: UInt64
+    /// The writer's last commit when the last checkpoint ran.
+    private var lastCommitAtCheckpoint: UInt64 = 0
+
+    init(foldAfter: UInt64 = 4 << 20, restartAfter: UInt64 = 256 << 20, shrinkAfter: UInt64 = 64 << 20, quietNanos: UInt64 = 250_000_000) {
+        self.foldAfter = foldAfter
+        self.restartAfter = restartAfter
+        self.shrinkAfter = shrinkAfter
+        self.quietNanos = quietNanos
+    }
+
+    /// - Parameters:
+    ///   - wal: progress read from the wal-index; nil when the cassette has no WAL open.
+    ///   - walFileBytes: size of the `-wal` file.
+    ///   - lastCommit: when the writer last committed (monotonic nanoseconds, 0 before the first).
+    mutating func poll(wal: WALProgress?, walFileBytes: UInt64, lastCommit: UInt64, now: UInt64) -> Action {
+        let quiet = now >= lastCommit + quietNanos
+        let action: Action
+        if let wal, wal.usedBytes > restartAfter {
+            action = .passiveThenRestart
+        } else if let wal, wal.pendingBytes > foldAfter {
+            action = .passive
+        } else if quiet, lastCommit > lastCommitAtCheckpoint {
+            action = walFileBytes > shrinkAfter ? .truncate : .passive
+        } else {
+            action = .none
+        }
+        if action != .none { lastCommitAtCheckpoint = lastCommit }
+        return action
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+import Testing
+@testable import SessproxyStore
+
+/// When the background checkpointer folds the WAL, without files or clocks; and the wal-index
+/// reading it relies on, against a real cassette.
+@Suite struct CheckpointPolicyTests {
+    let ms: UInt64 = 1_000_000
+    let mib: UInt64 = 1 << 20
+
+    func progress(frames: UInt32, backfilled: UInt32) -> WALProgress {
+        WALProgress(frames: frames, backfilled: backfilled, frameSize: 4120)
+    }
+
+    @Test func foldsOnceFourMebibytesWaitAndNotBefore() {
+        var policy = CheckpointPolicy()
+        let busy = { (wal: WALProgress) in (wal: wal, file: UInt64(200) * self.mib) }
+        // 900 frames of 4,120 bytes: under 4 MiB waiting, recording busy, a large file from an earlier burst.
+        let under = busy(progress(frames: 5_000, backfilled: 4_100))
+        #expect(policy.poll(wal: under.wal, walFileBytes: under.file, lastCommit: 100 * ms, now: 101 * ms) == .none)
+        let over = busy(progress(frames: 5_000, backfilled: 3_900))
+        #expect(policy.poll(wal: over.wal, walFileBytes: over.file, lastCommit: 200 * ms, now: 201 * ms) == .passive)
+    }
+
+    @Test func aQuietWriterGetsOnePassiveCheckpointThenNothing() {
+        var policy = CheckpointPolicy()
+        let wal = progress(frames: 10, backfilled: 0)
+        #expect(policy.poll(wal: wal, walFileBytes: 41_200, lastCommit: 100 * ms, now: 200 * ms) == .none, "not quiet yet")
+        #expect(policy.poll(wal: wal, walFileBytes: 41_200, lastCommit: 100 * ms, now: 400 * ms) == .passive)
+        let folded = progress(frames: 10, backfilled: 10)
+        #expect(policy.poll(wal: folded, walFileBytes: 41_200, lastCommit: 100 * ms, now: 500 * ms) == .none, "nothing committed since")
+        #expect(policy.poll(wal: folded, walFileBytes: 41_200, lastCommit: 0, now: 500 * ms) == .none)
+    }
+
+    @Test func aWALInUseForTooLongIsRestartedAfterTheFold() {
+        var policy = CheckpointPolicy()
+        // 70,000 frames ≈ 275 MiB in use, nearly all folded: load never paused long enough to start over.
+        let wal = progress(frames: 70_000, backfilled: 69_980)
+        #expect(policy.poll(wal: wal, walFileBytes: 290 * mib, lastCommit: 100 * ms, now: 101 * ms) == .passiveThenRestart)
+    }
+
+    @Test func aLargeFileIsTruncatedOnlyWhenQuiet() {
+        var policy = CheckpointPolicy()
+        let wal = progress(frames: 100, backfilled: 0)
+        #expect(policy.poll(wal: wal, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 110 * ms) == .none)
+        #expect(policy.poll(wal: wal, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 400 * ms) == .truncate)
+        var small = CheckpointPolicy()
+        #expect(small.poll(wal: wal, walFileBytes: 10 * mib, lastCommit: 100 * ms, now: 400 * ms) == .passive)
+    }
+
+    @Test func walIndexHeaderIsReadFromItsDocumentedOffsets() {
+        var bytes = [UInt8](repeating: 0, count: 136)
+        bytes[12] = 1
+        withUnsafeBytes(of: UInt16(4096)) { bytes.replaceSubrange(14..<16, with: $0) }
+        withUnsafeBytes(of: UInt32(1234)) { bytes.replaceSubrange(16..<20, with: $0) }
+        withUnsafeBytes(of: UInt32(1000)) { bytes.replaceSubrange(96..<100, with: $0) }
+        #expect(WALProgress(shmPrefix: bytes) == WALProgress(frames: 1234, backfilled: 1000, frameSize: 4120))
+        #expect(WALProgress(shmPrefix: Array(bytes.prefix(50))) == nil)
+        bytes[12] = 0
+        #expect(WALProgress(shmPrefix: bytes) == nil, "an index not initialised yet")
+    }
+
+    /// The offsets against SQLite itself: frames grow with commits, a checkpoint backfills them all.
+    @Test func walProgressFollowsARealCassette() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        try cassette.disableAutomaticCheckpoints()
+        _ = try await cassette.insert([CassetteTests.sample(1)])
+        let first = try #require(WALProgress.read(cassettePath: cassette.path))
+        _ = try await cassette.insert([CassetteTests.sample(2), CassetteTests.sample(3)])
+        let second = try #require(WALProgress.read(cassettePath: cassette.path))
+        #expect(first.frameSize == 4096 + 24)
+        #expect(second.frames > first.frames && second.backfilled == 0)
+        let result = try await cassette.pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        let folded = try #require(WALProgress.read(cassettePath: cassette.path))
+        #expect(folded.frames == UInt32(result.walFrameCount) && folded.backfilled == folded.frames)
+        #expect(folded.pendingBytes == 0)
+    }
+}
