@@ -8,8 +8,8 @@ import Synchronization
 /// Replay mode: answers from the cassette through Core's `ReplayEngine`, held under a lock.
 /// The request's match key is computed before taking the lock; under it the engine only
 /// decides; what it asks to read (a hit's recorded answer, a miss's candidates) is read after
-/// the lock is released, on NIO's blocking-I/O thread pool — never on an event loop — and fed
-/// back under the lock.
+/// the lock is released, on NIO's blocking-I/O thread pool — never on an event loop — made
+/// ready (stand-ins rendered) outside the lock too, and fed back under it.
 /// A miss is a Klarna-shaped 404 with `error_code` `SESSPROXY_NO_MATCH`, a `Sessproxy-Miss`
 /// header and the nearest recorded requests, like WireMock's near-miss report; with
 /// `--on-miss forward` the miss goes to the upstream instead.
@@ -60,7 +60,8 @@ public final class ReplayHandler: ExchangeHandler {
         case .read(let read):
             let source = self.source
             let response = try? await NIOThreadPool.singleton.runIfActive { source.response(id: read.sourceID) }
-            hit = engine.withLock { $0.remember(response ?? nil, for: read) }
+            let ready = read.answer(from: response ?? nil)
+            hit = engine.withLock { $0.remember(ready, for: read) }
         case .explainMiss(let miss):
             let source = self.source
             let loaded = (try? await NIOThreadPool.singleton.runIfActive { source.exchanges(ids: miss.sourceIDs) }) ?? [:]

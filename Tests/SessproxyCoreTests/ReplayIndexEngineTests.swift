@@ -84,7 +84,7 @@ import Testing
             let answer: ReplayAnswer
             switch twoStep.decide(prepared) {
             case .answer(let cached): answer = cached
-            case .read(let read): answer = twoStep.remember(source.response(id: read.sourceID), for: read)
+            case .read(let read): answer = twoStep.remember(read.answer(from: source.response(id: read.sourceID)), for: read)
             case .explainMiss: Issue.record("unexpected miss"); return
             }
             #expect(oneStep.answer(ReplayEngine.prepare(request, matcher: oneStep.matcher), from: oneStepSource).answer == answer)

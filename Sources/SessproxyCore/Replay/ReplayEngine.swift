@@ -153,7 +153,7 @@ public struct ReplayEngine: Sendable {
         case .answer(let answer):
             return .hit(answer)
         case .read(let read):
-            return .hit(remember(source.response(id: read.sourceID), for: read))
+            return .hit(remember(read.answer(from: source.response(id: read.sourceID)), for: read))
         case .explainMiss(let miss):
             return .miss(explain(miss, with: source.exchanges(ids: miss.sourceIDs)))
         }
@@ -164,7 +164,8 @@ public struct ReplayEngine: Sendable {
     public enum Step: Sendable {
         /// A hit whose answer is ready.
         case answer(ReplayAnswer)
-        /// A hit: read the recorded answer `read.sourceID`, then `remember(_:for:)` it.
+        /// A hit: read the recorded answer `read.sourceID`, make it ready with
+        /// `read.answer(from:)`, then `remember(_:for:)` it.
         case read(AnswerRead)
         /// A miss: read the candidate exchanges `miss.sourceIDs`, then `explain(_:with:)` it.
         case explainMiss(MissExplanation)
@@ -179,6 +180,15 @@ public struct ReplayEngine: Sendable {
         public let sourceID: Int64
         let sessionID: String?
         let operation: KlarnaOperation
+        let renderer: ReplayBodyRenderer
+
+        /// The answer made ready (stand-ins rendered) from what was read, or nil when it could
+        /// not be read: pure, so that a server does this work outside its lock.
+        public func answer(from response: RecordedResponse?) -> ReplayAnswer? {
+            response.map {
+                ReplayAnswer(recorded: $0, exchangeID: exchangeID, operation: operation, sessionID: sessionID, renderer: renderer)
+            }
+        }
     }
 
     /// Decides and advances the replay state without reading anything.
@@ -197,10 +207,7 @@ public struct ReplayEngine: Sendable {
             hitCount += 1
             answered[index] = true
             if let cached = answerCache[index] { return .answer(cached) }
-            let entry = entries[index]
-            return .read(AnswerRead(
-                index: index, exchangeID: entry.exchangeID, sourceID: entry.sourceID, sessionID: entry.sessionID,
-                operation: entry.operation))
+            return .read(answerRead(index))
         case .miss(let cause):
             return .explainMiss(missExplanation(for: key, cause: cause))
         }
@@ -209,13 +216,18 @@ public struct ReplayEngine: Sendable {
     /// The answer to send for a read: the recorded answer made ready (stand-ins rendered), kept
     /// for the next hit on the same exchange, or a 500 naming the exchange when it could not be
     /// read (not kept, so a later read can still succeed).
-    public mutating func remember(_ response: RecordedResponse?, for read: AnswerRead) -> ReplayAnswer {
-        guard let response else { return Self.unreadableAnswer(exchangeID: read.exchangeID) }
-        let answer = ReplayAnswer(
-            recorded: response, exchangeID: read.exchangeID, operation: read.operation, sessionID: read.sessionID, renderer: renderer)
+    public mutating func remember(_ answer: ReplayAnswer?, for read: AnswerRead) -> ReplayAnswer {
+        guard let answer else { return Self.unreadableAnswer(exchangeID: read.exchangeID) }
         if answerCache.count >= Self.maximumCachedAnswers { answerCache.removeAll(keepingCapacity: true) }
         answerCache[read.index] = answer
         return answer
+    }
+
+    private func answerRead(_ index: Int) -> AnswerRead {
+        let entry = entries[index]
+        return AnswerRead(
+            index: index, exchangeID: entry.exchangeID, sourceID: entry.sourceID, sessionID: entry.sessionID, operation: entry.operation,
+            renderer: renderer)
     }
 
     // MARK: - Choosing

@@ -16,11 +16,11 @@ extension OpenAPIDocument {
     }
 
     private func sessionsOperation(_ operation: KlarnaOperation) -> Operation? {
-        Self.example(of: operation).flatMap { self.operation(method: $0.method, path: $0.path) }
+        sessionsOperations[operation]
     }
 
     /// A request of each sessions operation, as the document's paths spell it.
-    private static func example(of operation: KlarnaOperation) -> (method: String, path: String)? {
+    static func example(of operation: KlarnaOperation) -> (method: String, path: String)? {
         let sessions = KlarnaRouteClassifier.sessionsPrefix
         switch operation {
         case .create: return ("POST", sessions)

@@ -25,6 +25,8 @@ public struct OpenAPIDocument: Sendable {
     public let operations: [Operation]
     /// Each operation's path template split into segments (`nil` for a `{parameter}`), once.
     private let templates: [[Substring?]]
+    /// The sessions operations (create, read, update), looked up once: replay asks per answer.
+    let sessionsOperations: [KlarnaOperation: Operation]
 
     /// Klarna Payments API v1, as shipped in this package (`Schema/klarna-payments-openapi.yaml`).
     public static let klarna: OpenAPIDocument = {
@@ -60,16 +62,27 @@ public struct OpenAPIDocument: Sendable {
                     requestBody: requestBody, responses: responses, statuses: statuses))
             }
         }
-        self.operations = operations
-        self.templates = operations.map { operation in
+        let templates = operations.map { operation in
             operation.pathTemplate.split(separator: "/").map { $0.hasPrefix("{") && $0.hasSuffix("}") ? nil : $0 }
         }
+        self.operations = operations
+        self.templates = templates
+        var sessionsOperations: [KlarnaOperation: Operation] = [:]
+        for operation in [KlarnaOperation.create, .read, .update] {
+            guard let example = Self.example(of: operation) else { continue }
+            sessionsOperations[operation] = Self.operation(method: example.method, path: example.path, in: operations, templates: templates)
+        }
+        self.sessionsOperations = sessionsOperations
     }
 
     /// The operation a request is for: same method, and a template whose literal segments equal
     /// the path's (a `{parameter}` segment takes any one non-empty segment). A trailing slash and
     /// the query are ignored.
     public func operation(method: String, path: String) -> Operation? {
+        Self.operation(method: method, path: path, in: operations, templates: templates)
+    }
+
+    private static func operation(method: String, path: String, in operations: [Operation], templates: [[Substring?]]) -> Operation? {
         let pathOnly = path.firstIndex(of: "?").map { path[..<$0] } ?? path[...]
         let segments = pathOnly.split(separator: "/")
         for (index, operation) in operations.enumerated() where operation.method.caseInsensitiveEquals(method) {
