@@ -69,11 +69,22 @@ let package = Package(
             exclude: ["DIFF-FORMAT.md"]
         ),
         .target(
+            name: "SessproxyInspector",
+            dependencies: [
+                "SessproxyCore",
+                "SessproxyStore",
+                "SessproxyDiff",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.embedInCode("Page/index.html"), .embedInCode("Page/app.js"), .embedInCode("Page/style.css")]
+        ),
+        .target(
             name: "SessproxyServing",
             dependencies: [
                 "SessproxyCore",
                 "SessproxyStore",
                 "SessproxyProxy",
+                "SessproxyInspector",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -123,6 +134,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "SessproxyDiffTests", dependencies: ["SessproxyDiff", "SessproxyCore"], exclude: ["Golden"]),
+        .testTarget(name: "SessproxyInspectorTests", dependencies: ["SessproxyInspector", "SessproxyStore", "SessproxyCore"]),
         .testTarget(
             name: "SessproxyCLITests",
             dependencies: [

@@ -13,6 +13,8 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
     typealias Context = BasicRequestContext
 
     let handler: Handler
+    /// The inspector's page and API, when the mode serves them.
+    let inspector: (any InspectorService)?
     let configuration: ProxyConfiguration
     let metrics: ProxyMetrics
     let started = ContinuousClock.now
@@ -50,6 +52,14 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
 
     private func internalRoute(_ request: Request, target: String) async throws -> Response {
         let path = KlarnaRouteClassifier.pathOnly(target)
+        if let inspector, path == "/__sessproxy/ui" || path.hasPrefix("/__sessproxy/ui/") || path.hasPrefix("/__sessproxy/api/") {
+            let parsed = InspectorRequest.parse(target: target)
+            let answer = await inspector.respond(to: InspectorRequest(
+                method: request.method.rawValue, path: parsed.path, query: parsed.query, host: request.head.authority,
+                cookie: request.headers[values: .cookie].joined(separator: "; "), authorization: request.headers[.authorization],
+                ifNoneMatch: request.headers[.ifNoneMatch]))
+            return Self.makeResponse(answer, head: request.method == .head)
+        }
         switch (request.method, path) {
         case (.get, "/__sessproxy/health"):
             let document = JSONValue.object(
@@ -62,7 +72,7 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
                     JSONMember(key: "in_flight", value: .number(String(counters.inFlight))),
                     JSONMember(
                         key: "uptime_seconds", value: .number(String(format: "%.3f", Double((ContinuousClock.now - started).nanoseconds) / 1e9))),
-                ] + handler.healthMembers())
+                ] + handler.healthMembers() + (inspector?.healthMembers ?? []))
             return Self.makeResponse(
                 ProxyResponse(
                     status: 200, headers: [HeaderField(name: "Content-Type", value: "application/json")],
@@ -84,8 +94,28 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
             }
             let error = KlarnaErrorBody(
                 errorCode: SessproxyErrorCode.notFound,
-                errorMessages: ["\(request.method.rawValue) \(path) is not a sessproxy endpoint; known: GET /__sessproxy/health, GET /__sessproxy/metrics"])
+                errorMessages: [
+                    "\(request.method.rawValue) \(path) is not a sessproxy endpoint; known: GET /__sessproxy/health, GET /__sessproxy/metrics"
+                        + (inspector == nil ? "" : ", GET /__sessproxy/ui/ (token required)")
+                ])
             return Self.makeResponse(.klarnaError(status: 404, error, operation: .other), closeConnection: false)
+        }
+    }
+
+    /// An inspector answer: whole, or a stream of server-sent events written as they come.
+    static func makeResponse(_ answer: InspectorResponse, head: Bool) -> Response {
+        let fields = HTTPFields(answer.headers)
+        let status = HTTPResponse.Status(code: answer.status)
+        switch answer.body {
+        case .bytes(let bytes):
+            return Response(status: status, headers: fields, body: head ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        case .stream(let stream):
+            return Response(status: status, headers: fields, body: ResponseBody { writer in
+                for await chunk in stream {
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                }
+                try await writer.finish(nil)
+            })
         }
     }
 

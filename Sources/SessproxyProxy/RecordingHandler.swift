@@ -16,14 +16,20 @@ public struct RecordingHandler: ExchangeHandler {
     let metrics: ProxyMetrics
     let bodyLimit: Int
     let logger: Logger
+    /// Told about every committed exchange (the inspector's live feed).
+    let observer: (any TrafficObserver)?
 
-    public init(upstream: UpstreamClient, recorder: any ExchangeRecorder, redactor: Redactor, metrics: ProxyMetrics, bodyLimit: Int, logger: Logger) {
+    public init(
+        upstream: UpstreamClient, recorder: any ExchangeRecorder, redactor: Redactor, metrics: ProxyMetrics, bodyLimit: Int, logger: Logger,
+        observer: (any TrafficObserver)? = nil
+    ) {
         self.upstream = upstream
         self.recorder = recorder
         self.redactor = redactor
         self.metrics = metrics
         self.bodyLimit = bodyLimit
         self.logger = logger
+        self.observer = observer
     }
 
     public func handle(_ request: ProxyRequest) async -> ProxyResponse {
@@ -78,6 +84,11 @@ public struct RecordingHandler: ExchangeHandler {
         case .committed(let id):
             metrics.exchangeRecorded(redactionCount: exchange.redactions.count)
             response.headers.append(HeaderField(name: "Sessproxy-Exchange-Id", value: String(id)))
+            if let observer {
+                var stored = exchange
+                stored.id = id
+                observer.recorded(stored)
+            }
         case .pending:
             metrics.exchangeRecorded(redactionCount: exchange.redactions.count)
             logger.warning("cassette locked: answered before the exchange was committed", metadata: ["target": "\(request.target)"])

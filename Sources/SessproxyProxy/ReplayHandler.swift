@@ -23,6 +23,9 @@ public final class ReplayHandler: ExchangeHandler {
     private let metrics: ProxyMetrics
     private let bodyLimit: Int
     private let logger: Logger
+    /// Told about every request served (the inspector's list and live feed).
+    private let observer: (any TrafficObserver)?
+    private let servedCount = Atomic<Int64>(0)
 
     /// A miss status that an app will not mistake for "session expired, create a new one"
     /// would be nicer, but 404 is what stub servers answer for unmatched requests.
@@ -30,7 +33,7 @@ public final class ReplayHandler: ExchangeHandler {
 
     public init(
         engine: ReplayEngine, source: any ReplayExchangeSource, cassetteName: String, forwardTo: UpstreamClient?, metrics: ProxyMetrics,
-        bodyLimit: Int, logger: Logger
+        bodyLimit: Int, logger: Logger, observer: (any TrafficObserver)? = nil
     ) {
         self.matcher = engine.matcher
         self.engine = Mutex(engine)
@@ -40,12 +43,37 @@ public final class ReplayHandler: ExchangeHandler {
         self.metrics = metrics
         self.bodyLimit = bodyLimit
         self.logger = logger
+        self.observer = observer
     }
 
     public func handle(_ request: ProxyRequest) async -> ProxyResponse {
+        let (response, outcome) = await answer(request)
+        if let observer {
+            let number = servedCount.add(1, ordering: .relaxed).newValue
+            let body = Array(response.body.readableBytesView)
+            var sessionID = outcome.sessionID
+            if sessionID == nil, response.operation == .create { sessionID = KlarnaRouteClassifier.sessionID(fromCreateResponse: body) }
+            observer.served(ServedRequest(
+                number: number, startedAt: request.receivedAtDate, durationMicros: (ContinuousClock.now - request.receivedAt).microseconds,
+                method: request.method, target: request.target, operation: response.operation, sessionID: sessionID,
+                requestHeaders: request.headers, requestBody: Array(request.body.readableBytesView), status: response.status,
+                responseHeaders: response.headers, responseBody: body, recordedExchangeID: outcome.recordedExchangeID, miss: outcome.miss))
+        }
+        return response
+    }
+
+    /// What the inspector is told about a served request besides the answer.
+    private struct ServedOutcome {
+        var sessionID: String?
+        var recordedExchangeID: Int64?
+        var miss: JSONValue?
+    }
+
+    private func answer(_ request: ProxyRequest) async -> (ProxyResponse, ServedOutcome) {
         if request.bodyTooLarge {
-            let operation = KlarnaRouteClassifier.classify(method: request.method, target: request.target).operation
-            return .klarnaError(status: 413, ProxyResponse.bodyTooLargeError(limit: bodyLimit), operation: operation)
+            let route = KlarnaRouteClassifier.classify(method: request.method, target: request.target)
+            let error = ProxyResponse.bodyTooLargeError(limit: bodyLimit)
+            return (.klarnaError(status: 413, error, operation: route.operation), ServedOutcome(sessionID: route.sessionID, miss: error.json))
         }
         let live = ReplayRequest(method: request.method, target: request.target, headers: request.headers, body: Array(request.body.readableBytesView))
         let prepared = ReplayEngine.prepare(live, matcher: matcher)
@@ -68,23 +96,29 @@ public final class ReplayHandler: ExchangeHandler {
             let report = engine.withLock { $0.explain(miss, with: loaded) }
             metrics.replay(hit: false)
             logger.warning("\(report.logLine)")
+            let outcome = ServedOutcome(sessionID: prepared.sessionID, miss: report.json)
             if let upstream = forwardTo {
                 do {
                     let answer = try await upstream.send(
                         method: request.method, target: request.target, headers: request.headers, body: request.body, bodyLimit: bodyLimit)
                     var headers = answer.headersForClient
                     headers.append(HeaderField(name: "Sessproxy-Forwarded", value: "miss"))
-                    return ProxyResponse(status: answer.status, reason: answer.reason, headers: headers, body: answer.body, operation: operation)
+                    return (ProxyResponse(status: answer.status, reason: answer.reason, headers: headers, body: answer.body, operation: operation), outcome)
                 } catch {
-                    return .klarnaError(status: error.status, error.errorBody, operation: operation)
+                    return (.klarnaError(status: error.status, error.errorBody, operation: operation), outcome)
                 }
             }
-            return .klarnaError(
-                status: Self.missStatus, report.errorBody(cassette: cassetteName), operation: operation,
-                extraHeaders: [HeaderField(name: ReplayMissReport.headerName, value: report.headerValue)])
+            return (
+                .klarnaError(
+                    status: Self.missStatus, report.errorBody(cassette: cassetteName), operation: operation,
+                    extraHeaders: [HeaderField(name: ReplayMissReport.headerName, value: report.headerValue)]), outcome
+            )
         }
         metrics.replay(hit: true)
-        return ProxyResponse(status: hit.status, headers: hit.headers, body: ByteBuffer(bytes: hit.body), operation: operation)
+        return (
+            ProxyResponse(status: hit.status, headers: hit.headers, body: ByteBuffer(bytes: hit.body), operation: operation),
+            ServedOutcome(sessionID: prepared.sessionID, recordedExchangeID: hit.exchangeID)
+        )
     }
 
     /// What `--strict` judges at shutdown.

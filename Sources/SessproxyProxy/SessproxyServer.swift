@@ -14,11 +14,12 @@ public enum SessproxyServer {
     public static func make(
         configuration: ProxyConfiguration,
         handler: some ExchangeHandler,
+        inspector: (any InspectorService)? = nil,
         metrics: ProxyMetrics,
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some Service {
-        let responder = ProxyResponder(handler: handler, configuration: configuration, metrics: metrics, logger: logger)
+        let responder = ProxyResponder(handler: handler, inspector: inspector, configuration: configuration, metrics: metrics, logger: logger)
         return Application(
             responder: responder,
             server: HTTPServerBuilder { responder in
@@ -33,7 +34,9 @@ public enum SessproxyServer {
                 reuseAddress: false
             ),
             onServerRunning: { channel in
-                await onListening(channel.localAddress?.port ?? configuration.listen.port)
+                let port = channel.localAddress?.port ?? configuration.listen.port
+                inspector?.listening(on: port)
+                await onListening(port)
             },
             logger: logger
         )

@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import SessproxyCore
+import SessproxyInspector
 import SessproxyProxy
 import SessproxyStore
 
@@ -12,6 +13,8 @@ public struct RecordingStack: Sendable {
     public let upstream: UpstreamClient
     public let metrics: ProxyMetrics
     public let handler: RecordingHandler
+    /// The page at `/__sessproxy/ui/`, over the cassette being recorded.
+    public let inspector: Inspector
     public let port = ListeningPort()
     /// In shutdown order last-to-first: the server stops first, the writer drains last.
     public let services: [any Service]
@@ -21,6 +24,7 @@ public struct RecordingStack: Sendable {
         upstream configuration: UpstreamConfiguration,
         proxy: ProxyConfiguration,
         redactionKey: [UInt8],
+        uiToken: String = InspectorAccess.randomToken(),
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
@@ -28,16 +32,17 @@ public struct RecordingStack: Sendable {
         checkpointer = CassetteCheckpointer(cassette: cassette, writer: writer, logger: logger)
         upstream = try UpstreamClient(configuration: configuration)
         metrics = ProxyMetrics()
+        inspector = Inspector.recording(cassette: cassette, token: uiToken, listen: proxy.listen)
         handler = RecordingHandler(
             upstream: upstream, recorder: writer,
             redactor: Redactor(rules: proxy.redactionRules, pseudonymizer: Pseudonymizer(keyBytes: redactionKey)),
-            metrics: metrics, bodyLimit: proxy.bodyLimit, logger: logger)
+            metrics: metrics, bodyLimit: proxy.bodyLimit, logger: logger, observer: inspector)
         let port = self.port
-        let server = SessproxyServer.make(configuration: proxy, handler: handler, metrics: metrics, logger: logger) { bound in
+        let server = SessproxyServer.make(configuration: proxy, handler: handler, inspector: inspector, metrics: metrics, logger: logger) { bound in
             await port.callback(bound)
             OpenAPIDocument.warmUp()
             await onListening(bound)
         }
-        services = [writer, checkpointer, upstream, server]
+        services = [writer, checkpointer, upstream, server, InspectorLifetime(inspector: inspector)]
     }
 }

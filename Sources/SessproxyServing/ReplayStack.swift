@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import SessproxyCore
+import SessproxyInspector
 import SessproxyProxy
 import SessproxyStore
 
@@ -10,6 +11,8 @@ import SessproxyStore
 /// the demo, and `ReplayServer` for users' tests.
 public struct ReplayStack: Sendable {
     public let handler: ReplayHandler
+    /// The page at `/__sessproxy/ui/`: the requests this run serves, hits and misses.
+    public let inspector: Inspector
     public let upstream: UpstreamClient?
     public let metrics: ProxyMetrics
     public let port = ListeningPort()
@@ -20,6 +23,7 @@ public struct ReplayStack: Sendable {
         proxy: ProxyConfiguration,
         forwardMissesTo upstreamConfiguration: UpstreamConfiguration? = nil,
         strictSequences: Bool = false,
+        uiToken: String = InspectorAccess.randomToken(),
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
@@ -33,15 +37,17 @@ public struct ReplayStack: Sendable {
         let engine = ReplayEngine(index: index.entries, rules: proxy.redactionRules, options: .init(repeatsWhenExhausted: !strictSequences))
         upstream = try upstreamConfiguration.map { try UpstreamClient(configuration: $0) }
         metrics = ProxyMetrics()
+        inspector = Inspector.replaying(cassette: cassette, cassetteName: proxy.cassettePath, token: uiToken, listen: proxy.listen)
         handler = ReplayHandler(
-            engine: engine, source: CassetteReplaySource(cassette: cassette), cassetteName: proxy.cassettePath, forwardTo: upstream, metrics: metrics, bodyLimit: proxy.bodyLimit, logger: logger)
+            engine: engine, source: CassetteReplaySource(cassette: cassette), cassetteName: proxy.cassettePath, forwardTo: upstream,
+            metrics: metrics, bodyLimit: proxy.bodyLimit, logger: logger, observer: inspector)
         let port = self.port
-        let server = SessproxyServer.make(configuration: proxy, handler: handler, metrics: metrics, logger: logger) { bound in
+        let server = SessproxyServer.make(configuration: proxy, handler: handler, inspector: inspector, metrics: metrics, logger: logger) { bound in
             await port.callback(bound)
             // After the index is loaded and the port is open: start-up does not wait for it.
             OpenAPIDocument.warmUp()
             await onListening(bound)
         }
-        services = (upstream.map { [$0] } ?? []) + [server]
+        services = (upstream.map { [$0] } ?? []) + [server, InspectorLifetime(inspector: inspector)]
     }
 }

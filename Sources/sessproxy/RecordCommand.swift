@@ -22,6 +22,8 @@ extension Sessproxy {
 
         @OptionGroup var redactionKey: RedactionKeyOption
 
+        @OptionGroup var inspector: InspectorOptions
+
         func validate() throws {
             _ = try upstream.value()
         }
@@ -34,13 +36,15 @@ extension Sessproxy {
             let key = try redactionKey.key()
             let store: Cassette
             do { store = try Cassette.openOrCreate(path: cassette) } catch { throw UserError(error) }
+            let token = inspector.token()
             let stack: RecordingStack
             do {
                 stack = try RecordingStack(
                     cassette: store,
-                    upstream: serving.upstream(endpoint), proxy: proxy, redactionKey: key, logger: logger
+                    upstream: serving.upstream(endpoint), proxy: proxy, redactionKey: key, uiToken: token, logger: logger
                 ) { port in
                     printStatus("sessproxy: recording http://\(address.host):\(port) → \(endpoint) into \(cassette)")
+                    printStatus("sessproxy: inspector at \(InspectorAccess.pageURL(listen: address, port: port, token: token))")
                 }
             } catch {
                 throw UserError(String(describing: error))

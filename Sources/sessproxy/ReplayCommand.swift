@@ -33,6 +33,8 @@ extension Sessproxy {
 
         @OptionGroup var serving: ServingOptions
 
+        @OptionGroup var inspector: InspectorOptions
+
         func validate() throws {
             if onMiss == .forward, upstream == nil { throw ValidationError("--on-miss forward needs --upstream URL") }
             _ = try upstream?.value()
@@ -44,12 +46,14 @@ extension Sessproxy {
             let address = proxy.listen
             let store = try openCassette(cassette)
             let forward = try onMiss == .forward ? upstream.map { serving.upstream(try $0.value()) } : nil
+            let token = inspector.token()
             let stack: ReplayStack
             do {
                 stack = try ReplayStack(
-                    cassette: store, proxy: proxy, forwardMissesTo: forward, strictSequences: noRepeat, logger: logger
+                    cassette: store, proxy: proxy, forwardMissesTo: forward, strictSequences: noRepeat, uiToken: token, logger: logger
                 ) { port in
                     printStatus("sessproxy: replaying \(cassette) on http://\(address.host):\(port)")
+                    printStatus("sessproxy: inspector at \(InspectorAccess.pageURL(listen: address, port: port, token: token))")
                 }
             } catch let error as UserError {
                 throw error

@@ -10,6 +10,7 @@ public enum SessproxyErrorCode {
     public static let bodyTooLarge = "SESSPROXY_BODY_TOO_LARGE"
     public static let notAProxy = "SESSPROXY_NOT_AN_OPEN_PROXY"
     public static let notFound = "SESSPROXY_NOT_FOUND"
+    public static let notProxying = "SESSPROXY_NOT_PROXYING"
     public static let noMatch = "SESSPROXY_NO_MATCH"
     public static let recordingFailed = "SESSPROXY_RECORDING_FAILED"
     /// A request sessproxy will not send upstream as it is (a `TRACE` with a body).

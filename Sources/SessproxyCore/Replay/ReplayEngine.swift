@@ -132,6 +132,8 @@ public struct ReplayEngine: Sendable {
 
         /// The Klarna operation the request was classified as (for metrics and logs).
         public var operation: KlarnaOperation { key.operation }
+        /// The session its path names, if any.
+        public var sessionID: String? { key.sessionID }
     }
 
     public static func prepare(_ request: ReplayRequest, matcher: ReplayMatcher) -> PreparedRequest {

@@ -1,0 +1,267 @@
+import Foundation
+import NIOPosix
+import SessproxyCore
+import SessproxyDiff
+import SessproxyStore
+import Synchronization
+
+/// The traffic inspector: the page under `/__sessproxy/ui/` and its JSON API under
+/// `/__sessproxy/api/`, for a recording run, a replay run, or cassettes at rest (`inspect`).
+/// Read-only: nothing here writes a cassette or sends traffic anywhere. Every request needs the
+/// start's token and a `Host` naming the listen address (`InspectorAccess`). Whatever may block
+/// (SQLite, diffing) runs on NIO's thread pool, never on an event loop; the live feed is
+/// `LiveFeed`.
+public final class Inspector: InspectorService, TrafficObserver {
+    let traffic: any InspectedTraffic
+    /// The second cassette of `inspect A B`, with both labels.
+    let other: (any InspectedTraffic)?
+    let labels: (String, String)
+    let feed = LiveFeed()
+    private let access: Mutex<InspectorAccess>
+    private let listen: ListenAddress
+
+    /// Rows per API page unless `limit` asks for fewer (or more, up to `maximumPage`).
+    static let defaultPage = 200
+    static let maximumPage = 1_000
+    /// Rows a HAR export holds at most.
+    static let maximumExport = 10_000
+
+    init(traffic: any InspectedTraffic, other: (any InspectedTraffic)? = nil, labels: (String, String), token: String, listen: ListenAddress) {
+        self.traffic = traffic
+        self.other = other
+        self.labels = labels
+        self.listen = listen
+        self.access = Mutex(InspectorAccess(token: token, listen: listen))
+    }
+
+    /// The inspector of a recording run over its cassette.
+    public static func recording(cassette: Cassette, token: String, listen: ListenAddress) -> Inspector {
+        Inspector(traffic: CassetteTraffic(cassette: cassette, mode: "record"), labels: (cassette.path, ""), token: token, listen: listen)
+    }
+
+    /// The inspector of a replay run: the requests it serves, linked to `cassette`'s rows.
+    public static func replaying(cassette: Cassette?, cassetteName: String, token: String, listen: ListenAddress) -> Inspector {
+        Inspector(traffic: ReplayTraffic(cassette: cassette), labels: (cassetteName, ""), token: token, listen: listen)
+    }
+
+    /// `inspect A [B]`: cassettes at rest, read-only.
+    public static func inspecting(_ first: Cassette, _ second: Cassette?, token: String, listen: ListenAddress) -> Inspector {
+        Inspector(
+            traffic: CassetteTraffic(cassette: first, mode: "inspect"), other: second.map { CassetteTraffic(cassette: $0, mode: "inspect") },
+            labels: (first.path, second?.path ?? ""), token: token, listen: listen)
+    }
+
+    public var token: String { access.withLock { $0.token } }
+
+    /// Once the listener is bound (port 0 picks one), the `Host` it will be reached by.
+    public func listening(on port: Int) {
+        let token = self.token
+        access.withLock { $0 = InspectorAccess(token: token, listen: ListenAddress(host: listen.host, port: port)) }
+    }
+
+    public func pageURL(port: Int) -> String {
+        InspectorAccess.pageURL(listen: listen, port: port, token: token)
+    }
+
+    /// Health members: live-feed clients open and dropped.
+    public var healthMembers: [JSONMember] {
+        [
+            JSONMember(key: "inspector_clients", value: .number(String(feed.clientCount))),
+            JSONMember(key: "inspector_clients_dropped", value: .number(String(feed.droppedClients))),
+        ]
+    }
+
+    public func stop() { feed.finishAll() }
+
+    // MARK: Traffic
+
+    public func recorded(_ exchange: RecordedExchange) {
+        feed.publish(row: ExchangeDocument.summary(exchange), exchange: exchange)
+    }
+
+    public func served(_ request: ServedRequest) {
+        (traffic as? ReplayTraffic)?.append(request)
+        feed.publish(row: InspectorDocuments.summary(of: request), exchange: request.asExchange)
+    }
+
+    // MARK: Routes
+
+    public func respond(to request: InspectorRequest) async -> InspectorResponse {
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return .error(405, "the inspector is read-only: \(request.method) is not allowed")
+        }
+        let verdict = access.withLock {
+            $0.check(host: request.host, queryToken: request.query["token"], cookieHeader: request.cookie, authorization: request.authorization)
+        }
+        let setCookie: String?
+        switch verdict {
+        case .wrongHost:
+            return .error(403, "Host \(request.host ?? "(none)") is not this inspector's address")
+        case .unauthorized:
+            return .error(401, "the inspector needs its token: open the URL sessproxy printed at start (…/__sessproxy/ui/?token=…)")
+        case .allowed(let cookie):
+            setCookie = cookie
+        }
+        var response = await route(request)
+        if let setCookie { response.headers.append(HeaderField(name: "Set-Cookie", value: setCookie)) }
+        return response
+    }
+
+    private func route(_ request: InspectorRequest) async -> InspectorResponse {
+        let path = request.path
+        if path == "/__sessproxy/ui" {
+            return InspectorResponse(status: 308, headers: [HeaderField(name: "Location", value: "/__sessproxy/ui/")], body: .bytes([]))
+        }
+        if path.hasPrefix("/__sessproxy/ui/") {
+            return InspectorAssets.response(for: String(path.dropFirst("/__sessproxy/ui/".count)), ifNoneMatch: request.ifNoneMatch)
+        }
+        let api = "/__sessproxy/api/"
+        guard path.hasPrefix(api) else { return .error(404, "no such inspector endpoint: \(path)") }
+        let parts = path.dropFirst(api.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        do {
+            switch (parts.first ?? "", parts.count) {
+            case ("info", 1): return .json(info)
+            case ("exchanges", 1): return try await exchanges(request.query)
+            case ("exchanges", 2): return try await detail(parts[1], request.query)
+            case ("recorded", 2): return try await recorded(parts[1])
+            case ("sessions", 1): return try await sessions(request.query)
+            case ("sessions", 2): return try await session(parts[1], request.query)
+            case ("misses", 1): return .json(.array(traffic.misses()))
+            case ("compare", 1): return try await compare(request.query)
+            case ("events", 1): return try events(request.query)
+            case ("export.har", 1): return try await har(request.query)
+            default: return .error(404, "no such inspector endpoint: \(path)")
+            }
+        } catch let invalid as ExchangeFilter.Invalid {
+            return .error(400, invalid.message)
+        } catch let bad as BadRequest {
+            return .error(400, bad.message)
+        } catch {
+            return .error(500, "could not read the cassette: \(error)")
+        }
+    }
+
+    struct BadRequest: Error {
+        let message: String
+    }
+
+    private var info: JSONValue {
+        .object([
+            JSONMember(key: "mode", value: .string(traffic.mode)),
+            JSONMember(key: "cassettes", value: .array([labels.0, labels.1].filter { !$0.isEmpty }.map { .string($0) })),
+            JSONMember(key: "compare_across", value: .bool(other != nil)),
+        ])
+    }
+
+    /// Which traffic a request means: `cassette=b` picks the second file of `inspect A B`.
+    private func source(_ query: [String: String]) throws -> any InspectedTraffic {
+        switch query["cassette"] ?? "a" {
+        case "a", "": return traffic
+        case "b":
+            guard let other else { throw BadRequest(message: "cassette=b needs `inspect A B` (two files)") }
+            return other
+        default: throw BadRequest(message: "cassette must be a or b")
+        }
+    }
+
+    private static func id(_ text: String?, name: String) throws -> Int64? {
+        guard let text, !text.isEmpty else { return nil }
+        guard let id = Int64(text), id >= 0 else { throw BadRequest(message: "\(name) must be a non-negative integer (got \(text))") }
+        return id
+    }
+
+    private static func limit(_ query: [String: String]) throws -> Int {
+        guard let text = query["limit"], !text.isEmpty else { return defaultPage }
+        guard let limit = Int(text), limit > 0 else { throw BadRequest(message: "limit must be a positive integer (got \(text))") }
+        return min(limit, maximumPage)
+    }
+
+    private func exchanges(_ query: [String: String]) async throws -> InspectorResponse {
+        let filter = try ExchangeFilter(query: query)
+        let after = try Self.id(query["after"], name: "after")
+        let limit = try Self.limit(query)
+        let source = try source(query)
+        let rows = try await Self.offLoop { try source.page(filter: filter, after: after, limit: limit + 1) }
+        let more = rows.count > limit
+        return .json(.object([
+            JSONMember(key: "exchanges", value: .array(Array(rows.prefix(limit)))),
+            JSONMember(key: "more", value: .bool(more)),
+        ]))
+    }
+
+    private func detail(_ idText: String, _ query: [String: String]) async throws -> InspectorResponse {
+        guard let id = try Self.id(idText, name: "exchange id") else { throw BadRequest(message: "exchange id missing") }
+        let source = try source(query)
+        guard let document = try await Self.offLoop({ try source.detail(id: id) }) else { return .error(404, "no exchange \(id)") }
+        return .json(document)
+    }
+
+    private func recorded(_ idText: String) async throws -> InspectorResponse {
+        guard let id = try Self.id(idText, name: "exchange id") else { throw BadRequest(message: "exchange id missing") }
+        guard let replay = traffic as? ReplayTraffic else { return try await detail(idText, [:]) }
+        guard let document = try await Self.offLoop({ try replay.recorded(id: id) }) else { return .error(404, "no recorded exchange \(id)") }
+        return .json(document)
+    }
+
+    private func sessions(_ query: [String: String]) async throws -> InspectorResponse {
+        let after = try Self.id(query["after"], name: "after")
+        let limit = try Self.limit(query)
+        let source = try source(query)
+        let rows = try await Self.offLoop { try source.sessions(after: after, limit: limit) }
+        return .json(.object([JSONMember(key: "sessions", value: .array(rows))]))
+    }
+
+    private func session(_ sessionID: String, _ query: [String: String]) async throws -> InspectorResponse {
+        let source = try source(query)
+        guard let document = try await Self.offLoop({ try source.session(sessionID) }) else { return .error(404, "no session \(sessionID)") }
+        return .json(document)
+    }
+
+    /// `sessproxy diff`'s engine on two calls: `a` and `b` from the same traffic, or `a` from the
+    /// first cassette and `b` from the second with `inspect A B`.
+    private func compare(_ query: [String: String]) async throws -> InspectorResponse {
+        guard let a = try Self.id(query["a"], name: "a"), let b = try Self.id(query["b"], name: "b") else {
+            throw BadRequest(message: "compare needs a=ID and b=ID")
+        }
+        let first = traffic
+        let second = other ?? traffic
+        let labels = other == nil ? ("#\(a)", "#\(b)") : ("\(self.labels.0) #\(a)", "\(self.labels.1) #\(b)")
+        let result: (JSONValue, String)? = try await Self.offLoop {
+            guard let left = try first.exchange(id: a), let right = try second.exchange(id: b) else { return nil }
+            let report = RecordingDiff.compare([left], [right], labels: labels)
+            return (JSONDiffRenderer().document(report), TextDiffRenderer(colour: false).render(report))
+        }
+        guard let (document, text) = result else { return .error(404, "exchange \(a) or \(b) does not exist") }
+        return .json(InspectorDocuments.adding([JSONMember(key: "text", value: .string(text))], to: document))
+    }
+
+    private func events(_ query: [String: String]) throws -> InspectorResponse {
+        let filter = try ExchangeFilter(query: query)
+        return InspectorResponse(
+            status: 200,
+            headers: [
+                HeaderField(name: "Content-Type", value: "text/event-stream"), HeaderField(name: "Cache-Control", value: "no-store"),
+                HeaderField(name: "X-Accel-Buffering", value: "no"),
+            ],
+            body: .stream(feed.subscribe(filter: filter)))
+    }
+
+    private func har(_ query: [String: String]) async throws -> InspectorResponse {
+        let filter = try ExchangeFilter(query: query)
+        let source = try source(query)
+        let exchanges = try await Self.offLoop { try source.exchanges(filter: filter, limit: Self.maximumExport) }
+        let document = HARDocument.document(for: exchanges, creatorVersion: "inspector")
+        return InspectorResponse(
+            status: 200,
+            headers: [
+                HeaderField(name: "Content-Type", value: "application/json"),
+                HeaderField(name: "Content-Disposition", value: #"attachment; filename="sessproxy.har""#),
+            ],
+            body: .bytes(JSONSerializer.bytes(document, style: .pretty)))
+    }
+
+    /// Blocking work (SQLite, diffing) on NIO's thread pool, never on the caller's event loop.
+    static func offLoop<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+}

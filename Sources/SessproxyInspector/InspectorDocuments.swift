@@ -1,0 +1,41 @@
+import SessproxyCore
+
+/// The JSON the inspector's API answers, built from Core's documents: a list row is
+/// `list --format json`'s row (plus `replay` in a replay run), a detail is `show --format json`'s
+/// document plus the Klarna findings and a cURL command.
+enum InspectorDocuments {
+    static func summary(of request: ServedRequest) -> JSONValue {
+        adding(
+            [
+                JSONMember(key: "replay", value: .string(request.isHit ? "hit" : "miss")),
+                JSONMember(key: "recorded_exchange_id", value: request.recordedExchangeID.map { .number(String($0)) } ?? .null),
+            ], to: ExchangeDocument.summary(request.asExchange))
+    }
+
+    static func detail(of exchange: RecordedExchange, extra: [JSONMember]) -> JSONValue {
+        adding(
+            [
+                JSONMember(key: "findings", value: ExchangeFindings.json(for: exchange)),
+                JSONMember(key: "curl", value: .string(CurlCommand.render(exchange))),
+            ] + extra, to: ExchangeDocument.full(exchange))
+    }
+
+    static func detail(of request: ServedRequest) -> JSONValue {
+        detail(
+            of: request.asExchange,
+            extra: [
+                JSONMember(key: "replay", value: .string(request.isHit ? "hit" : "miss")),
+                JSONMember(key: "recorded_exchange_id", value: request.recordedExchangeID.map { .number(String($0)) } ?? .null),
+                JSONMember(key: "miss", value: request.miss ?? .null),
+            ])
+    }
+
+    static func timeline(_ timeline: SessionTimeline) -> JSONValue {
+        timeline.json
+    }
+
+    static func adding(_ members: [JSONMember], to document: JSONValue) -> JSONValue {
+        guard case .object(let existing) = document else { return document }
+        return .object(existing + members)
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import SessproxyCore
+import Synchronization
+
+/// The inspector's live feed: server-sent events, one stream per open page, each with its own
+/// filter. Every client has a bounded buffer; a client that falls `bufferLimit` events behind (a
+/// stalled or slow browser) is dropped — its stream ends, the page reconnects and catches up
+/// from the API — so a browser can never hold recording up or grow sessproxy's memory.
+final class LiveFeed: Sendable {
+    static let bufferLimit = 512
+
+    private struct Client: Sendable {
+        let filter: ExchangeFilter
+        let continuation: AsyncStream<[UInt8]>.Continuation
+    }
+
+    private let clients = Mutex<[Int: Client]>([:])
+    private let nextID = Atomic<Int>(0)
+    private let dropped = Atomic<Int>(0)
+
+    /// Clients dropped for falling behind, since start.
+    var droppedClients: Int { dropped.load(ordering: .relaxed) }
+    var clientCount: Int { clients.withLock { $0.count } }
+
+    func subscribe(filter: ExchangeFilter) -> AsyncStream<[UInt8]> {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingOldest(Self.bufferLimit))
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.clients.withLock { $0.removeValue(forKey: id) }
+        }
+        // Tells EventSource to reconnect after a second if the stream ends.
+        continuation.yield(Array("retry: 1000\n: connected\n\n".utf8))
+        clients.withLock { $0[id] = Client(filter: filter, continuation: continuation) }
+        return stream
+    }
+
+    /// Sends one list row to every client whose filter `exchange` passes.
+    func publish(row: JSONValue, exchange: RecordedExchange) {
+        let targets = clients.withLock { $0 }
+        guard !targets.isEmpty else { return }
+        let event = Array("event: exchange\nid: \(exchange.id ?? 0)\ndata: ".utf8) + JSONSerializer.bytes(row, style: .compact) + Array("\n\n".utf8)
+        for (id, client) in targets where client.filter.matches(exchange) {
+            if case .dropped = client.continuation.yield(event) {
+                dropped.add(1, ordering: .relaxed)
+                _ = clients.withLock { $0.removeValue(forKey: id) }
+                client.continuation.finish()
+            }
+        }
+    }
+
+    func finishAll() {
+        let all = clients.withLock { clients in
+            defer { clients.removeAll() }
+            return clients
+        }
+        for client in all.values { client.continuation.finish() }
+    }
+}

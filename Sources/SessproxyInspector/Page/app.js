@@ -1,0 +1,311 @@
+// The sessproxy inspector page. The server filters, diffs and checks amounts; this only renders.
+const api = (path, params = {}) => {
+  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v != null));
+  const text = query.toString();
+  return `/__sessproxy/api/${path}${text ? `?${text}` : ''}`;
+};
+const $ = (selector) => document.querySelector(selector);
+const el = (tag, attributes = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === 'class') node.className = value;
+    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else if (value !== undefined && value !== null) node.setAttribute(name, value);
+  }
+  for (const child of children.flat()) if (child != null) node.append(child.nodeType ? child : String(child));
+  return node;
+};
+const getJSON = async (url) => {
+  const response = await fetch(url, { credentials: 'same-origin' });
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
+  return body;
+};
+
+const state = { mode: '', rows: [], lastID: 0, more: false, selected: -1, marked: [], events: null, follow: true, openID: null };
+const filterValues = () => Object.fromEntries(new FormData($('#filters')).entries());
+
+// Redacted values (`redacted:<hex>~hint`, `redacted`) become <span class="redacted">.
+const redactedPattern = /redacted(?::[0-9a-f]{8,}(?:~[A-Za-z0-9=_.-]+)?)?/g;
+function withRedactions(text) {
+  const parts = [];
+  let last = 0;
+  for (const match of String(text).matchAll(redactedPattern)) {
+    if (match.index > last) parts.push(String(text).slice(last, match.index));
+    parts.push(el('span', { class: 'redacted', title: 'redacted by sessproxy' }, match[0]));
+    last = match.index + match[0].length;
+  }
+  if (last < String(text).length) parts.push(String(text).slice(last));
+  return parts;
+}
+
+const LARGE = 64 * 1024;
+function jsonNode(value, key, depth = 0) {
+  const label = key === undefined ? [] : [el('span', { class: 'key' }, `${JSON.stringify(key)}: `)];
+  if (value !== null && typeof value === 'object') {
+    const entries = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    const open = Array.isArray(value) ? '[' : '{';
+    const close = Array.isArray(value) ? ']' : '}';
+    const details = el('details', depth < 3 ? { open: '' } : {},
+      el('summary', {}, ...label, `${open} ${entries.length} ${Array.isArray(value) ? 'items' : 'keys'}`));
+    for (const [k, v] of entries) details.append(el('div', {}, jsonNode(v, Array.isArray(value) ? undefined : k, depth + 1)));
+    details.append(el('div', {}, close));
+    return details;
+  }
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return el('span', {}, ...label, ...withRedactions(text));
+}
+
+function bodyView(body) {
+  if (body === null || body === undefined) return el('p', { class: 'muted' }, '(no body)');
+  const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
+  if (text.length > LARGE) {
+    const box = el('pre', {}, ...withRedactions(text.slice(0, LARGE)), '\n…');
+    const button = el('button', { type: 'button', onclick: () => { box.replaceChildren(...withRedactions(text)); button.remove(); } },
+      `Load all (${Math.round(text.length / 1024)} KiB)`);
+    return el('div', {}, box, button);
+  }
+  if (typeof body === 'string') return el('pre', {}, ...withRedactions(body));
+  return el('div', { class: 'json' }, jsonNode(body));
+}
+
+function headersView(headers) {
+  return el('div', { class: 'kv' }, headers.flatMap(([name, value]) => [el('span', {}, name), el('span', {}, ...withRedactions(value))]));
+}
+
+// ---- list ---------------------------------------------------------------------------------
+function rowFor(row) {
+  const status = Number(row.status);
+  const tr = el('tr', {
+    'data-exchange-id': row.id, 'data-operation': row.operation, 'data-status': status,
+    ...(row.replay ? { 'data-replay': row.replay } : {}),
+    onclick: (event) => { if (event.target.type !== 'checkbox') select(state.rows.findIndex((r) => r.id === row.id), true); },
+  },
+  el('td', {}, el('input', { type: 'checkbox', 'aria-label': 'mark for compare', onchange: () => toggleMark(row.id) })),
+  el('td', {}, row.id),
+  el('td', { title: row.started_at }, (row.started_at || '').slice(11, 23)),
+  el('td', {}, row.operation),
+  el('td', {}, row.method),
+  el('td', { class: 'path', title: row.path }, ...withRedactions(row.path)),
+  el('td', {}, row.session_id || '–'),
+  el('td', { class: `status-${String(status)[0]}` }, status),
+  el('td', {}, Number(row.duration_ms).toFixed(1)),
+  el('td', { class: 'replay replay-only' }, row.replay || ''));
+  return tr;
+}
+
+function appendRows(rows) {
+  const body = $('#rows');
+  for (const row of rows) {
+    if (state.rows.some((r) => r.id === row.id)) continue;
+    state.rows.push(row);
+    state.lastID = Math.max(state.lastID, Number(row.id));
+    body.append(rowFor(row));
+  }
+  footer();
+  if (state.follow) $('#list').scrollTop = $('#list').scrollHeight;
+}
+
+function footer() {
+  const text = `${state.rows.length} exchange(s)`;
+  const node = $('#list-footer');
+  node.replaceChildren(text);
+  if (state.more) node.append(' · ', el('button', { type: 'button', onclick: loadMore }, 'Load more'));
+}
+
+async function loadMore() {
+  const page = await getJSON(api('exchanges', { ...filterValues(), after: state.lastID || '' }));
+  state.more = page.more;
+  appendRows(page.exchanges);
+}
+
+async function reload() {
+  state.rows = []; state.lastID = 0; state.selected = -1; state.marked = []; state.follow = true;
+  $('#rows').replaceChildren();
+  updateCompare();
+  try {
+    await loadMore();
+  } catch (error) {
+    $('#list-footer').replaceChildren(el('span', { class: 'finding' }, error.message));
+  }
+  $('#export').href = api('export.har', filterValues());
+  connect();
+}
+
+// Live rows arrive as server-sent events, filtered by the server like the list.
+function connect() {
+  if (state.events) state.events.close();
+  const source = new EventSource(api('events', filterValues()));
+  state.events = source;
+  let reconnect = false;
+  source.addEventListener('open', () => {
+    $('#live').textContent = 'live'; $('#live').classList.add('on');
+    if (reconnect && !state.more) loadMore(); // catch up with what came while away
+    reconnect = true;
+  });
+  source.addEventListener('error', () => { $('#live').textContent = 'reconnecting…'; $('#live').classList.remove('on'); });
+  source.addEventListener('exchange', (event) => {
+    if (state.more) { state.more = true; footer(); return; } // older pages not loaded yet: keep order, offer "Load more"
+    appendRows([JSON.parse(event.data)]);
+  });
+}
+
+$('#list').addEventListener('scroll', () => {
+  const list = $('#list');
+  state.follow = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
+});
+
+function select(index, open) {
+  const rows = [...$('#rows').children];
+  if (index < 0 || index >= rows.length) return;
+  rows[state.selected]?.classList.remove('selected');
+  state.selected = index;
+  rows[index].classList.add('selected');
+  rows[index].scrollIntoView({ block: 'nearest' });
+  if (open) openDetail(state.rows[index].id);
+}
+
+function toggleMark(id) {
+  state.marked = state.marked.includes(id) ? state.marked.filter((m) => m !== id) : [...state.marked, id].slice(-2);
+  for (const tr of $('#rows').children) tr.querySelector('input').checked = state.marked.includes(tr.dataset.exchangeId) || state.marked.includes(Number(tr.dataset.exchangeId));
+  updateCompare();
+}
+function updateCompare() { $('#compare').disabled = state.marked.length !== 2; }
+
+// ---- detail -------------------------------------------------------------------------------
+async function openDetail(id, path = 'exchanges') {
+  const detail = $('#detail');
+  detail.hidden = false;
+  detail.replaceChildren(el('p', { class: 'muted' }, 'Loading…'));
+  try {
+    const doc = await getJSON(api(`${path}/${id}`, { cassette: filterValues().cassette }));
+    state.openID = id;
+    detail.replaceChildren(renderDetail(doc, path));
+    detail.dataset.detailFor = String(id);
+    if (doc.session_id) loadTimeline(doc.session_id);
+  } catch (error) {
+    detail.replaceChildren(el('p', { class: 'finding' }, error.message));
+  }
+}
+
+function renderDetail(doc, path) {
+  const request = doc.request; const response = doc.response;
+  const findings = doc.findings || { amount_rules: [], klarna_error: null };
+  const parts = [
+    el('h2', {}, `${path === 'recorded' ? 'Recorded exchange' : 'Exchange'} #${doc.id} · ${doc.operation} · `,
+      el('span', { class: `status-${String(response.status)[0]}` }, response.status)),
+    el('p', { class: 'muted' }, `${doc.started_at} · ${Number(doc.duration_ms).toFixed(1)} ms · ${doc.upstream}`),
+  ];
+  if (doc.session_id) {
+    parts.push(el('p', {}, 'Session ', el('a', { href: '#', onclick: (e) => { e.preventDefault(); filterBySession(doc.session_id); } }, doc.session_id)));
+  }
+  if (doc.replay === 'hit' && doc.recorded_exchange_id != null) {
+    parts.push(el('p', {}, 'Answered from recorded exchange ',
+      el('a', { href: '#', 'data-recorded-link': doc.recorded_exchange_id, onclick: (e) => { e.preventDefault(); openDetail(doc.recorded_exchange_id, 'recorded'); } },
+        `#${doc.recorded_exchange_id}`)));
+  }
+  if (doc.replay === 'miss' && doc.miss) parts.push(missView(doc.miss));
+  if (doc.proxy_error) parts.push(el('p', { class: 'finding' }, `Answered by sessproxy: ${doc.proxy_error}`));
+  if (findings.amount_rules.length) {
+    parts.push(el('h3', {}, 'Broken amount rules'), el('ul', {}, findings.amount_rules.map((rule) => el('li', {
+      class: 'finding', 'data-rule': rule.rule, 'data-line-reference': rule.line_reference ?? '',
+    }, `${rule.rule}: ${rule.line_reference ? `line ${rule.line_reference}, ` : ''}${rule.field} is ${rule.actual}, expected ${rule.expected} (${rule.explanation})`))));
+  }
+  if (findings.klarna_error) {
+    parts.push(el('h3', {}, `Klarna error ${findings.klarna_error.error_code}`),
+      el('ul', {}, findings.klarna_error.error_messages.map((message) => el('li', { class: 'finding klarna-error' }, message))));
+  }
+  parts.push(
+    el('h3', {}, 'Request'), el('pre', {}, `${request.method} `, ...withRedactions(request.path)), headersView(request.headers), bodyView(request.body),
+    el('h3', {}, 'Response'), headersView(response.headers), bodyView(response.body));
+  if (doc.redactions?.length) parts.push(el('h3', {}, 'Redacted'), el('p', { class: 'muted' }, doc.redactions.join(', ')));
+  if (doc.curl) {
+    const curl = el('pre', { class: 'curl' }, ...withRedactions(doc.curl));
+    parts.push(el('h3', {}, 'cURL'), curl, el('button', { type: 'button', onclick: () => navigator.clipboard?.writeText(doc.curl) }, 'Copy as cURL'));
+  }
+  parts.push(el('div', { id: 'timeline' }));
+  return el('article', { 'data-detail-for': doc.id }, parts);
+}
+
+function missView(miss) {
+  const candidates = miss.nearest || miss.candidates || [];
+  return el('div', { class: 'miss' },
+    el('h3', {}, 'Replay miss'),
+    el('p', { class: 'finding' }, miss.reason || miss.summary || miss.cause || 'no recording matched'),
+    el('pre', {}, JSON.stringify(miss, null, 2)),
+    candidates.length ? el('p', { class: 'muted' }, `${candidates.length} nearest recording(s) above`) : null);
+}
+
+async function loadTimeline(sessionID) {
+  try {
+    const timeline = await getJSON(api(`sessions/${encodeURIComponent(sessionID)}`, { cassette: filterValues().cassette }));
+    const node = $('#timeline');
+    if (!node) return;
+    node.replaceChildren(el('h3', {}, 'Session timeline'), el('ol', { class: 'timeline' }, timeline.steps.map((step) => el('li', {
+      'data-step-exchange': step.exchange_id,
+    }, el('a', { href: '#', onclick: (e) => { e.preventDefault(); openDetail(step.exchange_id); } }, `#${step.exchange_id}`),
+    ` ${step.operation} `, el('span', { class: `status-${String(step.status)[0]}` }, step.status),
+    step.order_amount != null ? ` · order_amount ${step.order_amount}` : '',
+    step.error_messages.length ? el('span', { class: 'finding' }, ` · ${step.error_messages.join('; ')}`) : ''))));
+  } catch { /* a session only in the other cassette */ }
+}
+
+function filterBySession(sessionID) {
+  $('#filters').elements.session.value = sessionID;
+  reload();
+}
+
+async function compare() {
+  const [a, b] = state.marked;
+  const detail = $('#detail');
+  detail.hidden = false;
+  try {
+    const result = await getJSON(api('compare', { a, b }));
+    detail.replaceChildren(el('article', { 'data-compare': `${a}-${b}` },
+      el('h2', {}, `Compare #${a} ↔ #${b}`),
+      el('p', {}, result.equal ? 'No differences that matter.' : `${result.summary.findings} finding(s)`),
+      el('pre', {}, result.text)));
+  } catch (error) {
+    detail.replaceChildren(el('p', { class: 'finding' }, error.message));
+  }
+}
+
+// ---- start --------------------------------------------------------------------------------
+document.addEventListener('keydown', (event) => {
+  if (event.target.matches('input, select, textarea')) {
+    if (event.key === 'Escape') event.target.blur();
+    return;
+  }
+  const key = event.key;
+  if (key === 'j' || key === 'ArrowDown') { select(state.selected + 1, false); event.preventDefault(); }
+  else if (key === 'k' || key === 'ArrowUp') { select(Math.max(0, state.selected - 1), false); event.preventDefault(); }
+  else if (key === 'Enter' && state.selected >= 0) openDetail(state.rows[state.selected].id);
+  else if (key === 'c' && state.selected >= 0) toggleMark(state.rows[state.selected].id);
+  else if (key === 'Escape') $('#detail').hidden = true;
+  else if (key === '/') { $('#filters').elements.q.focus(); event.preventDefault(); }
+});
+
+let typing;
+$('#filters').addEventListener('input', (event) => {
+  clearTimeout(typing);
+  typing = setTimeout(reload, event.target.name === 'q' || event.target.name === 'session' ? 250 : 0);
+});
+$('#filters').addEventListener('submit', (event) => { event.preventDefault(); reload(); });
+$('#compare').addEventListener('click', compare);
+
+(async () => {
+  // The token came in the URL once; the cookie carries it from here, so drop it from the address bar.
+  if (location.search.includes('token=')) history.replaceState(null, '', location.pathname);
+  try {
+    const info = await getJSON(api('info'));
+    state.mode = info.mode;
+    $('#mode').textContent = info.mode;
+    $('#source').textContent = info.cassettes.join(' ↔ ');
+    document.body.classList.toggle('replay', info.mode === 'replay');
+    $('#which').hidden = !info.compare_across;
+  } catch (error) {
+    $('#list-footer').replaceChildren(el('span', { class: 'finding' }, error.message));
+    return;
+  }
+  reload();
+})();

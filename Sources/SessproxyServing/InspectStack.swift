@@ -1,0 +1,31 @@
+import Logging
+import ServiceLifecycle
+import SessproxyCore
+import SessproxyInspector
+import SessproxyProxy
+import SessproxyStore
+
+/// `sessproxy inspect`: the inspector for one or two cassettes at rest, on a server that
+/// proxies nothing (any other request is answered 404 `SESSPROXY_NOT_PROXYING`) and answers
+/// health like every serving mode.
+public struct InspectStack: Sendable {
+    public let inspector: Inspector
+    public let port = ListeningPort()
+    public let services: [any Service]
+
+    public init(
+        cassette: Cassette, other: Cassette?, proxy: ProxyConfiguration, uiToken: String, logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        inspector = Inspector.inspecting(cassette, other, token: uiToken, listen: proxy.listen)
+        let port = self.port
+        let server = SessproxyServer.make(
+            configuration: proxy, handler: NotProxyingHandler(cassettes: [cassette.path] + (other.map { [$0.path] } ?? [])),
+            inspector: inspector, metrics: ProxyMetrics(), logger: logger
+        ) { bound in
+            await port.callback(bound)
+            await onListening(bound)
+        }
+        services = [server, InspectorLifetime(inspector: inspector)]
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import SessproxyCore
+import SessproxyProxy
+import SessproxyServing
+import SessproxyStore
+
+extension Sessproxy {
+    /// `sessproxy inspect`: the inspector page for cassettes at rest, like `mitmweb -r`.
+    struct Inspect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the inspector page for one cassette, or two to compare across them; read-only, proxies nothing.")
+
+        @Argument(help: "Cassette file.")
+        var file: String
+
+        @Argument(help: "A second cassette, to compare the same call across the two.")
+        var other: String?
+
+        @Option(help: "Address to listen on.")
+        var listen: ParsedArgument<ListenAddress> = ParsedArgument(argument: "127.0.0.1:8080")!
+
+        @OptionGroup var inspector: InspectorOptions
+
+        func validate() throws {
+            _ = try listen.value()
+        }
+
+        func run() async throws {
+            let logger = LoggingSetup.bootstrap()
+            let address = try listen.value()
+            let first = try openCassette(file)
+            let second = try other.map(openCassette)
+            let token = inspector.token()
+            let proxy = ProxyConfiguration(listen: address, cassettePath: file)
+            let stack = InspectStack(cassette: first, other: second, proxy: proxy, uiToken: token, logger: logger) { port in
+                printStatus("sessproxy: inspecting \(([file] + (other.map { [$0] } ?? [])).joined(separator: " and "))")
+                printStatus("sessproxy: inspector at \(InspectorAccess.pageURL(listen: address, port: port, token: token))")
+            }
+            try await ServiceRunner.run(stack.services, listen: address.description, logger: logger)
+            printStatus("sessproxy: inspector stopped")
+        }
+    }
+}
