@@ -93,6 +93,16 @@ FAKE_PID=$!
 PIDS+=("$FAKE_PID")
 wait_port "$FAKE_PORT"
 
+step "inspector page in headless Chromium (record live, filter, failed update, replay hit and miss)"
+SHOTS=$ROOT/.build/e2e-screenshots
+mkdir -p "$SHOTS"
+mkdir -p "$WORK/inspector"
+browser_status=0
+python3 scripts/e2e/inspector_browser.py "$BIN" "$FAKE_PORT" "$WORK/inspector" || browser_status=$?
+cp "$WORK"/inspector/*.png "$SHOTS"/ 2>/dev/null || true
+((browser_status == 0)) || fail "inspector browser test (screenshots: $SHOTS)"
+echo "screenshots: $SHOTS"
+
 step "record a flow"
 start_recorder "$WORK/a.sqlite"
 RECORD_PID=$RECORDER_PID

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system libraries sessproxy builds against (SQLite for GRDB, OpenSSL headers),
 # plus the sqlite3 shell and curl that scripts/e2e.sh drives the binary with, and the Python
-# OpenAPI validator it checks replayed answers with, when they are missing. Safe to run again.
+# OpenAPI validator it checks replayed answers with, and headless Chromium with Selenium for the
+# inspector page's browser test, when they are missing. Safe to run again.
 set -euo pipefail
 
 missing=()
-for package in libsqlite3-dev libssl-dev sqlite3 curl; do
+# chromium and chromium-driver: scripts/e2e.sh drives the inspector page in headless Chromium.
+for package in libsqlite3-dev libssl-dev sqlite3 curl chromium chromium-driver; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$package")
     fi
@@ -24,6 +26,12 @@ fi
 if ! python3 -c 'import openapi_schema_validator, yaml, referencing' 2>/dev/null; then
     echo "sessproxy setup: installing openapi-schema-validator and PyYAML (pip)" >&2
     python3 -m pip install --quiet openapi-schema-validator pyyaml
+fi
+
+# ... and drives the inspector page with Selenium.
+if ! python3 -c 'import selenium' 2>/dev/null; then
+    echo "sessproxy setup: installing selenium (pip)" >&2
+    python3 -m pip install --quiet selenium
 fi
 
 command -v swift >/dev/null || { echo "sessproxy setup: swift 6 toolchain not found on PATH" >&2; exit 1; }

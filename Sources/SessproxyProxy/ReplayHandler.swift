@@ -25,6 +25,9 @@ public final class ReplayHandler: ExchangeHandler {
     private let logger: Logger
     /// Told about every request served (the inspector's list and live feed).
     private let observer: (any TrafficObserver)?
+    /// What the inspector is shown of a live request: the cassette's rules in placeholder mode,
+    /// so the app's real credentials and personal data never reach a page.
+    private let displayRedactor: Redactor
     private let servedCount = Atomic<Int64>(0)
 
     /// A miss status that an app will not mistake for "session expired, create a new one"
@@ -44,6 +47,7 @@ public final class ReplayHandler: ExchangeHandler {
         self.bodyLimit = bodyLimit
         self.logger = logger
         self.observer = observer
+        self.displayRedactor = Redactor(rules: engine.matcher.rules, pseudonymizer: .placeholderOnly)
     }
 
     public func handle(_ request: ProxyRequest) async -> ProxyResponse {
@@ -53,10 +57,16 @@ public final class ReplayHandler: ExchangeHandler {
             let body = Array(response.body.readableBytesView)
             var sessionID = outcome.sessionID
             if sessionID == nil, response.operation == .create { sessionID = KlarnaRouteClassifier.sessionID(fromCreateResponse: body) }
+            var shown = RecordedExchange(
+                startedAt: request.receivedAtDate, durationMicros: 0, method: request.method, target: request.target,
+                operation: response.operation, sessionID: sessionID, upstream: "replay", requestHeaders: request.headers,
+                requestBody: Array(request.body.readableBytesView), status: response.status, responseHeaders: [], responseBody: [])
+            var notes: [String] = []
+            _ = displayRedactor.redactRequest(of: &shown, notes: &notes)
             observer.served(ServedRequest(
                 number: number, startedAt: request.receivedAtDate, durationMicros: (ContinuousClock.now - request.receivedAt).microseconds,
-                method: request.method, target: request.target, operation: response.operation, sessionID: sessionID,
-                requestHeaders: request.headers, requestBody: Array(request.body.readableBytesView), status: response.status,
+                method: request.method, target: shown.target, operation: response.operation, sessionID: sessionID,
+                requestHeaders: shown.requestHeaders, requestBody: shown.requestBody, status: response.status,
                 responseHeaders: response.headers, responseBody: body, recordedExchangeID: outcome.recordedExchangeID, miss: outcome.miss))
         }
         return response

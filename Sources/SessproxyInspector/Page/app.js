@@ -87,7 +87,7 @@ function rowFor(row) {
   el('td', {}, row.operation),
   el('td', {}, row.method),
   el('td', { class: 'path', title: row.path }, ...withRedactions(row.path)),
-  el('td', {}, row.session_id || '–'),
+  el('td', { class: 'session', title: row.session_id || '' }, row.session_id || '–'),
   el('td', { class: `status-${String(status)[0]}` }, status),
   el('td', {}, Number(row.duration_ms).toFixed(1)),
   el('td', { class: 'replay replay-only' }, row.replay || ''));
@@ -120,6 +120,7 @@ async function loadMore() {
 }
 
 async function reload() {
+  state.loadedFilters = JSON.stringify(filterValues());
   state.rows = []; state.lastID = 0; state.selected = -1; state.marked = []; state.follow = true;
   $('#rows').replaceChildren();
   updateCompare();
@@ -285,11 +286,15 @@ document.addEventListener('keydown', (event) => {
   else if (key === '/') { $('#filters').elements.q.focus(); event.preventDefault(); }
 });
 
+// Typing waits for a pause; a filter left as it was loads nothing again.
 let typing;
-$('#filters').addEventListener('input', (event) => {
+const filtersChanged = (event) => {
   clearTimeout(typing);
-  typing = setTimeout(reload, event.target.name === 'q' || event.target.name === 'session' ? 250 : 0);
-});
+  typing = setTimeout(() => { if (JSON.stringify(filterValues()) !== state.loadedFilters) reload(); },
+    event.target.name === 'q' || event.target.name === 'session' ? 250 : 0);
+};
+$('#filters').addEventListener('input', filtersChanged);
+$('#filters').addEventListener('change', filtersChanged);
 $('#filters').addEventListener('submit', (event) => { event.preventDefault(); reload(); });
 $('#compare').addEventListener('click', compare);
 
