@@ -217,15 +217,19 @@ public final class Inspector: InspectorService, TrafficObserver {
         return .json(document)
     }
 
-    /// `sessproxy diff`'s engine on two calls: `a` and `b` from the same traffic, or `a` from the
-    /// first cassette and `b` from the second with `inspect A B`.
+    /// `sessproxy diff`'s engine on two calls. With `inspect A B`, `a` is read from the first
+    /// cassette and `b` from the second (the same call in two recordings) unless `a_cassette` /
+    /// `b_cassette` say otherwise; with one source both come from it.
     private func compare(_ query: [String: String]) async throws -> InspectorResponse {
         guard let a = try Self.id(query["a"], name: "a"), let b = try Self.id(query["b"], name: "b") else {
             throw BadRequest(message: "compare needs a=ID and b=ID")
         }
-        let first = traffic
-        let second = other ?? traffic
-        let labels = other == nil ? ("#\(a)", "#\(b)") : ("\(self.labels.0) #\(a)", "\(self.labels.1) #\(b)")
+        let aSide = query["a_cassette"].flatMap { $0.isEmpty ? nil : $0 } ?? "a"
+        let bSide = query["b_cassette"].flatMap { $0.isEmpty ? nil : $0 } ?? (other == nil ? "a" : "b")
+        let first = try source(["cassette": aSide])
+        let second = try source(["cassette": bSide])
+        let name = { (side: String) in side == "b" ? self.labels.1 : self.labels.0 }
+        let labels = other == nil ? ("#\(a)", "#\(b)") : ("\(name(aSide)) #\(a)", "\(name(bSide)) #\(b)")
         let result: (JSONValue, String)? = try await Self.offLoop {
             guard let left = try first.exchange(id: a), let right = try second.exchange(id: b) else { return nil }
             let report = RecordingDiff.compare([left], [right], labels: labels)

@@ -195,6 +195,13 @@ def main():
         body.send_keys("j")
         body.send_keys(Keys.ENTER)
         wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, 'article[data-detail-for="2"]'), "j, j, Enter did not open the second row")
+        # Compare the two creates through the diff engine: k to the first row, c marks, j j, c.
+        for key in ["k", "c", "j", "j", "c"]:
+            body.send_keys(key)
+        driver.find_element(By.ID, "compare").click()
+        compared = wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, 'article[data-compare="1-3"]'), "compare of #1 and #3 did not show")[0]
+        if "sessproxy diff" not in compared.text:
+            fail("compare does not show the diff engine's report")
 
         code, output = stop(recorder, "record")
         if code != 0:

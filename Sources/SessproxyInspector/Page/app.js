@@ -102,6 +102,7 @@ function appendRows(rows) {
     state.lastID = Math.max(state.lastID, Number(row.id));
     body.append(rowFor(row));
   }
+  showMarks();
   footer();
   if (state.follow) $('#list').scrollTop = $('#list').scrollHeight;
 }
@@ -121,7 +122,7 @@ async function loadMore() {
 
 async function reload() {
   state.loadedFilters = JSON.stringify(filterValues());
-  state.rows = []; state.lastID = 0; state.selected = -1; state.marked = []; state.follow = true;
+  state.rows = []; state.lastID = 0; state.selected = -1; state.follow = true;
   $('#rows').replaceChildren();
   updateCompare();
   try {
@@ -166,10 +167,19 @@ function select(index, open) {
   if (open) openDetail(state.rows[index].id);
 }
 
+// A mark remembers which cassette its row came from (`inspect A B` compares across them).
 function toggleMark(id) {
-  state.marked = state.marked.includes(id) ? state.marked.filter((m) => m !== id) : [...state.marked, id].slice(-2);
-  for (const tr of $('#rows').children) tr.querySelector('input').checked = state.marked.includes(tr.dataset.exchangeId) || state.marked.includes(Number(tr.dataset.exchangeId));
+  const cassette = filterValues().cassette || 'a';
+  const same = (mark) => mark.id === id && mark.cassette === cassette;
+  state.marked = state.marked.some(same) ? state.marked.filter((mark) => !same(mark)) : [...state.marked, { id, cassette }].slice(-2);
+  showMarks();
   updateCompare();
+}
+function showMarks() {
+  const cassette = filterValues().cassette || 'a';
+  for (const tr of $('#rows').children) {
+    tr.querySelector('input').checked = state.marked.some((mark) => String(mark.id) === tr.dataset.exchangeId && mark.cassette === cassette);
+  }
 }
 function updateCompare() { $('#compare').disabled = state.marked.length !== 2; }
 
@@ -257,13 +267,15 @@ function filterBySession(sessionID) {
 }
 
 async function compare() {
-  const [a, b] = state.marked;
+  const [first, second] = state.marked;
+  const [a, b] = [first.id, second.id];
   const detail = $('#detail');
   detail.hidden = false;
   try {
-    const result = await getJSON(api('compare', { a, b }));
+    const result = await getJSON(api('compare', { a, b, a_cassette: first.cassette, b_cassette: second.cassette }));
+    const names = $('#which').hidden ? ['', ''] : [first.cassette.toUpperCase(), second.cassette.toUpperCase()];
     detail.replaceChildren(el('article', { 'data-compare': `${a}-${b}` },
-      el('h2', {}, `Compare #${a} ↔ #${b}`),
+      el('h2', {}, `Compare ${names[0]} #${a} ↔ ${names[1]} #${b}`),
       el('p', {}, result.equal ? 'No differences that matter.' : `${result.summary.findings} finding(s)`),
       el('pre', {}, result.text)));
   } catch (error) {
