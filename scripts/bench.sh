@@ -10,7 +10,8 @@
 # Each target: warm-up (c=32, 1 s), c=1 t=1 (p50/p99 latency), c=32 t=2 (req/s, p99), and the
 # proxy's own CPU time per request from /proc/PID/stat (utime+stime, whole process tree, over the
 # c=32 run). Then: replay start-up time (median of three starts) and RSS on a generated
-# 100k-exchange cassette, and `sessproxy diff` wall time on two generated 10k-exchange cassettes.
+# 100k-exchange cassette, `sessproxy inspect` on it (first rows, filters), and `sessproxy diff`
+# wall time on two generated 10k-exchange cassettes.
 #
 # Read the ratios, not the absolute numbers: every figure is compared only with figures from the
 # same run. c=1 latencies move with machine load (2 shared cores: wrk, the upstream and the proxy
@@ -342,6 +343,31 @@ probe=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/jso
 stop "$SP_PID"
 median=$(printf '%s\n' "${runs[@]}" | sort -g | sed -n 2p)
 echo "big exchanges=$big_rows size_mib=$big_mib ${startup% pid=*} startup_median_ms=$median startup_runs_ms=$(IFS=/; echo "${runs[*]}") probe_status=$probe" >>"$RESULTS"
+
+# The inspector on the same cassette: time to the first page of rows (from process start) and
+# each filter's answer (paged from SQLite; free text over bodies scans them).
+IP=$(free_port)
+INSPECT_TOKEN=bench-inspector-token-0001
+inspect_start=$(date +%s%N)
+"$BIN" inspect "$BIGC" --listen "127.0.0.1:$IP" --ui-token "$INSPECT_TOKEN" >"$WORK/sp-inspect.log" 2>&1 &
+INSPECT_PID=$!; PIDS+=("$INSPECT_PID")
+inspect_get() { curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Authorization: Bearer $INSPECT_TOKEN" "http://127.0.0.1:$IP/__sessproxy/api/$1"; }
+for _ in $(seq 1 200); do
+    if [[ $(inspect_get 'exchanges?limit=200' 2>/dev/null | cut -d' ' -f1) == 200 ]]; then break; fi
+    sleep 0.01
+done
+first_ms=$(( ($(date +%s%N) - inspect_start) / 1000000 ))
+filter_names="status=4xx operation=update+status=4xx session q=rare q=absent"
+filters_ms=() filter_max=0
+for query in 'exchanges?status=4xx' 'exchanges?operation=update&status=4xx' "exchanges?session=5e5510a0-0000-4000-8000-000000001234" \
+    'exchanges?q=Bad%20value' 'exchanges?q=no-such-text-anywhere'; do
+    ms=$(inspect_get "$query" | awk '{printf "%d", $2 * 1000}')
+    filters_ms+=("$ms")
+    ((ms > filter_max)) && filter_max=$ms
+done
+inspect_rss=$(awk '/VmRSS/ {print $2}' "/proc/$INSPECT_PID/status")
+stop "$INSPECT_PID"
+echo "inspect first_ms=$first_ms filters_ms=$(IFS=/; echo "${filters_ms[*]}") filter_max_ms=$filter_max filter_names=${filter_names// /,} rss_kib=$inspect_rss" >>"$RESULTS"
 
 DA=$WORK/diff-a.sqlite DB=$WORK/diff-b.sqlite
 grow "$DA" "$DIFFN" 0

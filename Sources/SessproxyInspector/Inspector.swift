@@ -76,12 +76,12 @@ public final class Inspector: InspectorService, TrafficObserver {
     // MARK: Traffic
 
     public func recorded(_ exchange: RecordedExchange) {
-        feed.publish(row: ExchangeDocument.summary(exchange), exchange: exchange)
+        feed.publish(exchange: exchange, row: ExchangeDocument.summary)
     }
 
     public func served(_ request: ServedRequest) {
         (traffic as? ReplayTraffic)?.append(request)
-        feed.publish(row: InspectorDocuments.summary(of: request), exchange: request.asExchange)
+        feed.publish(exchange: request.asExchange) { _ in InspectorDocuments.summary(of: request) }
     }
 
     // MARK: Routes

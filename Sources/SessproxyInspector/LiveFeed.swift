@@ -34,11 +34,13 @@ final class LiveFeed: Sendable {
         return stream
     }
 
-    /// Sends one list row to every client whose filter `exchange` passes.
-    func publish(row: JSONValue, exchange: RecordedExchange) {
+    /// Sends one list row to every client whose filter `exchange` passes; the row is built only
+    /// when a page is open (this runs on every request).
+    func publish(exchange: @autoclosure () -> RecordedExchange, row: (RecordedExchange) -> JSONValue) {
         let targets = clients.withLock { $0 }
         guard !targets.isEmpty else { return }
-        let event = Array("event: exchange\nid: \(exchange.id ?? 0)\ndata: ".utf8) + JSONSerializer.bytes(row, style: .compact) + Array("\n\n".utf8)
+        let exchange = exchange()
+        let event = Array("event: exchange\nid: \(exchange.id ?? 0)\ndata: ".utf8) + JSONSerializer.bytes(row(exchange), style: .compact) + Array("\n\n".utf8)
         for (id, client) in targets where client.filter.matches(exchange) {
             if case .dropped = client.continuation.yield(event) {
                 dropped.add(1, ordering: .relaxed)

@@ -25,8 +25,9 @@ public final class ReplayHandler: ExchangeHandler {
     private let logger: Logger
     /// Told about every request served (the inspector's list and live feed).
     private let observer: (any TrafficObserver)?
-    /// What the inspector is shown of a live request: the cassette's rules in placeholder mode,
-    /// so the app's real credentials and personal data never reach a page.
+    /// What the inspector is shown of a live request's headers: the cassette's rules in
+    /// placeholder mode, so the app's real credentials never reach a page. Target and body are
+    /// shown as matching normalised them (redacted the same way, already computed).
     private let displayRedactor: Redactor
     private let servedCount = Atomic<Int64>(0)
 
@@ -57,16 +58,12 @@ public final class ReplayHandler: ExchangeHandler {
             let body = Array(response.body.readableBytesView)
             var sessionID = outcome.sessionID
             if sessionID == nil, response.operation == .create { sessionID = KlarnaRouteClassifier.sessionID(fromCreateResponse: body) }
-            var shown = RecordedExchange(
-                startedAt: request.receivedAtDate, durationMicros: 0, method: request.method, target: request.target,
-                operation: response.operation, sessionID: sessionID, upstream: "replay", requestHeaders: request.headers,
-                requestBody: Array(request.body.readableBytesView), status: response.status, responseHeaders: [], responseBody: [])
             var notes: [String] = []
-            _ = displayRedactor.redactRequest(of: &shown, notes: &notes)
+            let headers = displayRedactor.redactHeaders(request.headers, side: "request", notes: &notes)
             observer.served(ServedRequest(
                 number: number, startedAt: request.receivedAtDate, durationMicros: (ContinuousClock.now - request.receivedAt).microseconds,
-                method: request.method, target: shown.target, operation: response.operation, sessionID: sessionID,
-                requestHeaders: shown.requestHeaders, requestBody: shown.requestBody, status: response.status,
+                method: request.method, target: outcome.shownTarget ?? request.target, operation: response.operation, sessionID: sessionID,
+                requestHeaders: headers, requestBody: outcome.shownBody, status: response.status,
                 responseHeaders: response.headers, responseBody: body, recordedExchangeID: outcome.recordedExchangeID, miss: outcome.miss))
         }
         return response
@@ -77,6 +74,17 @@ public final class ReplayHandler: ExchangeHandler {
         var sessionID: String?
         var recordedExchangeID: Int64?
         var miss: JSONValue?
+        /// The request as matching saw it (nil target and empty body for one never matched).
+        var shownTarget: String?
+        var shownBody: [UInt8] = []
+
+        init(sessionID: String?, recordedExchangeID: Int64? = nil, miss: JSONValue? = nil, prepared: ReplayEngine.PreparedRequest? = nil) {
+            self.sessionID = sessionID
+            self.recordedExchangeID = recordedExchangeID
+            self.miss = miss
+            self.shownTarget = prepared?.normalisedTarget
+            self.shownBody = prepared?.normalisedBody ?? []
+        }
     }
 
     private func answer(_ request: ProxyRequest) async -> (ProxyResponse, ServedOutcome) {
@@ -106,7 +114,7 @@ public final class ReplayHandler: ExchangeHandler {
             let report = engine.withLock { $0.explain(miss, with: loaded) }
             metrics.replay(hit: false)
             logger.warning("\(report.logLine)")
-            let outcome = ServedOutcome(sessionID: prepared.sessionID, miss: report.json)
+            let outcome = ServedOutcome(sessionID: prepared.sessionID, miss: report.json, prepared: prepared)
             if let upstream = forwardTo {
                 do {
                     let answer = try await upstream.send(
@@ -127,7 +135,7 @@ public final class ReplayHandler: ExchangeHandler {
         metrics.replay(hit: true)
         return (
             ProxyResponse(status: hit.status, headers: hit.headers, body: ByteBuffer(bytes: hit.body), operation: operation),
-            ServedOutcome(sessionID: prepared.sessionID, recordedExchangeID: hit.exchangeID)
+            ServedOutcome(sessionID: prepared.sessionID, recordedExchangeID: hit.exchangeID, prepared: prepared)
         )
     }
 

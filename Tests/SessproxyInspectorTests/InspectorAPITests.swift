@@ -185,13 +185,12 @@ import Testing
     @Test func aStalledClientIsDroppedNotWaitedFor() async throws {
         let feed = LiveFeed()
         let stalled = feed.subscribe(filter: ExchangeFilter())
-        let row = ExchangeDocument.summary(Self.flows()[0])
         let clock = ContinuousClock()
         let elapsed = clock.measure {
             for id in 1...(LiveFeed.bufferLimit + 10) {
                 var exchange = Self.flows()[0]
                 exchange.id = Int64(id)
-                feed.publish(row: row, exchange: exchange)
+                feed.publish(exchange: exchange, row: ExchangeDocument.summary)
             }
         }
         #expect(feed.droppedClients == 1 && feed.clientCount == 0)

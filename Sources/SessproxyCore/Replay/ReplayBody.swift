@@ -6,6 +6,15 @@ public enum ReplayBody: Sendable, Hashable {
     case json(String)
     case bytes([UInt8])
 
+    /// The body as matching sees it, as bytes (what the inspector shows of a live request).
+    public var bytes: [UInt8] {
+        switch self {
+        case .empty: return []
+        case .json(let text): return Array(text.utf8)
+        case .bytes(let bytes): return bytes
+        }
+    }
+
     /// The normalised document, for field-level diffs; nil for empty and non-JSON bodies.
     public var jsonValue: JSONValue? {
         guard case .json(let text) = self else { return nil }

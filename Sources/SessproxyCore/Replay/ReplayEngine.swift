@@ -134,6 +134,10 @@ public struct ReplayEngine: Sendable {
         public var operation: KlarnaOperation { key.operation }
         /// The session its path names, if any.
         public var sessionID: String? { key.sessionID }
+        /// Target and body as matching sees them: redacted in placeholder mode, pseudonyms
+        /// collapsed, JSON canonical — safe to show, and already computed.
+        public var normalisedTarget: String { key.target }
+        public var normalisedBody: [UInt8] { key.body.bytes }
     }
 
     public static func prepare(_ request: ReplayRequest, matcher: ReplayMatcher) -> PreparedRequest {
