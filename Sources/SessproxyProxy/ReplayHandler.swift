@@ -56,8 +56,7 @@ public final class ReplayHandler: ExchangeHandler {
         if let observer {
             let number = servedCount.add(1, ordering: .relaxed).newValue
             let body = Array(response.body.readableBytesView)
-            var sessionID = outcome.sessionID
-            if sessionID == nil, response.operation == .create { sessionID = KlarnaRouteClassifier.sessionID(fromCreateResponse: body) }
+            let sessionID = outcome.sessionID
             var notes: [String] = []
             let headers = displayRedactor.redactHeaders(request.headers, side: "request", notes: &notes)
             observer.served(ServedRequest(
@@ -135,7 +134,7 @@ public final class ReplayHandler: ExchangeHandler {
         metrics.replay(hit: true)
         return (
             ProxyResponse(status: hit.status, headers: hit.headers, body: ByteBuffer(bytes: hit.body), operation: operation),
-            ServedOutcome(sessionID: prepared.sessionID, recordedExchangeID: hit.exchangeID, prepared: prepared)
+            ServedOutcome(sessionID: hit.sessionID ?? prepared.sessionID, recordedExchangeID: hit.exchangeID, prepared: prepared)
         )
     }
 

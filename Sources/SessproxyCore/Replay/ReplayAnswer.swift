@@ -8,12 +8,15 @@ public struct ReplayAnswer: Sendable, Hashable {
     public var headers: [HeaderField]
     public var body: [UInt8]
     public var exchangeID: Int64
+    /// The session the recorded exchange belongs to (a create's is the one it made).
+    public var sessionID: String?
 
-    public init(status: Int, headers: [HeaderField], body: [UInt8], exchangeID: Int64) {
+    public init(status: Int, headers: [HeaderField], body: [UInt8], exchangeID: Int64, sessionID: String? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
         self.exchangeID = exchangeID
+        self.sessionID = sessionID
     }
 
     /// The answer for a recorded exchange: recorded status, recorded headers minus the dropped
@@ -27,6 +30,6 @@ public struct ReplayAnswer: Sendable, Hashable {
         var headers = HeaderPolicy.replayedResponseHeaders(recorded.headers)
         headers.append(HeaderField(name: Self.replayHeaderName, value: String(exchangeID)))
         let body = renderer.render(recorded.body, operation: operation, status: recorded.status, sessionID: sessionID) ?? recorded.body
-        self.init(status: recorded.status, headers: headers, body: body, exchangeID: exchangeID)
+        self.init(status: recorded.status, headers: headers, body: body, exchangeID: exchangeID, sessionID: sessionID)
     }
 }
