@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/onevcat/Rainbow", from: "4.2.2"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -69,6 +70,15 @@ let package = Package(
             exclude: ["DIFF-FORMAT.md"]
         ),
         .target(
+            name: "SessproxyFleet",
+            dependencies: [
+                "SessproxyCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "SessproxyInspector",
             dependencies: [
                 "SessproxyCore",
@@ -85,6 +95,8 @@ let package = Package(
                 "SessproxyStore",
                 "SessproxyProxy",
                 "SessproxyInspector",
+                "SessproxyFleet",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -113,6 +125,7 @@ let package = Package(
                 "SessproxyProxy",
                 "SessproxyDiff",
                 "SessproxyServing",
+                "SessproxyFleet",
                 "SessproxyTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,6 +148,10 @@ let package = Package(
         ),
         .testTarget(name: "SessproxyDiffTests", dependencies: ["SessproxyDiff", "SessproxyCore"], exclude: ["Golden"]),
         .testTarget(name: "SessproxyInspectorTests", dependencies: ["SessproxyInspector", "SessproxyStore", "SessproxyCore"]),
+        .testTarget(
+            name: "SessproxyFleetTests",
+            dependencies: ["SessproxyFleet", "SessproxyServing", "SessproxyStore", "SessproxyCore", "SessproxyTesting"]
+        ),
         .testTarget(
             name: "SessproxyCLITests",
             dependencies: [

@@ -15,6 +15,9 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
     let handler: Handler
     /// The inspector's page and API, when the mode serves them.
     let inspector: (any InspectorService)?
+    /// Health members and Prometheus lines of services beside the server (the fleet shipper).
+    let additionalHealth: @Sendable () -> [JSONMember]
+    let additionalMetrics: @Sendable () -> String
     let configuration: ProxyConfiguration
     let metrics: ProxyMetrics
     let started = ContinuousClock.now
@@ -72,7 +75,7 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
                     JSONMember(key: "in_flight", value: .number(String(counters.inFlight))),
                     JSONMember(
                         key: "uptime_seconds", value: .number(String(format: "%.3f", Double((ContinuousClock.now - started).nanoseconds) / 1e9))),
-                ] + handler.healthMembers() + (inspector?.healthMembers ?? []))
+                ] + handler.healthMembers() + (inspector?.healthMembers ?? []) + additionalHealth())
             return Self.makeResponse(
                 ProxyResponse(
                     status: 200, headers: [HeaderField(name: "Content-Type", value: "application/json")],
@@ -82,7 +85,7 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
             return Self.makeResponse(
                 ProxyResponse(
                     status: 200, headers: [HeaderField(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")],
-                    body: ByteBuffer(string: metrics.exposition() + handler.metricsExposition()), operation: .other),
+                    body: ByteBuffer(string: metrics.exposition() + handler.metricsExposition() + additionalMetrics()), operation: .other),
                 closeConnection: false)
         default:
             if request.method == .get, let document = handler.report(named: String(path.dropFirst("/__sessproxy/".count))) {

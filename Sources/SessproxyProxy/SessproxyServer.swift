@@ -15,11 +15,15 @@ public enum SessproxyServer {
         configuration: ProxyConfiguration,
         handler: some ExchangeHandler,
         inspector: (any InspectorService)? = nil,
+        additionalHealth: @escaping @Sendable () -> [JSONMember] = { [] },
+        additionalMetrics: @escaping @Sendable () -> String = { "" },
         metrics: ProxyMetrics,
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some Service {
-        let responder = ProxyResponder(handler: handler, inspector: inspector, configuration: configuration, metrics: metrics, logger: logger)
+        let responder = ProxyResponder(
+            handler: handler, inspector: inspector, additionalHealth: additionalHealth, additionalMetrics: additionalMetrics,
+            configuration: configuration, metrics: metrics, logger: logger)
         return Application(
             responder: responder,
             server: HTTPServerBuilder { responder in

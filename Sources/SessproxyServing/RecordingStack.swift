@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import SessproxyCore
+import SessproxyFleet
 import SessproxyInspector
 import SessproxyProxy
 import SessproxyStore
@@ -15,6 +16,8 @@ public struct RecordingStack: Sendable {
     public let handler: RecordingHandler
     /// The page at `/__sessproxy/ui/`, over the cassette being recorded.
     public let inspector: Inspector
+    /// Ships committed exchanges to the fleet store, when asked to.
+    public let shipper: FleetShipper?
     public let port = ListeningPort()
     /// In shutdown order last-to-first: the server stops first, the writer drains last.
     public let services: [any Service]
@@ -25,6 +28,7 @@ public struct RecordingStack: Sendable {
         proxy: ProxyConfiguration,
         redactionKey: [UInt8],
         uiToken: String = InspectorAccess.randomToken(),
+        fleet: FleetShipping? = nil,
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
@@ -37,12 +41,22 @@ public struct RecordingStack: Sendable {
             upstream: upstream, recorder: writer,
             redactor: Redactor(rules: proxy.redactionRules, pseudonymizer: Pseudonymizer(keyBytes: redactionKey)),
             metrics: metrics, bodyLimit: proxy.bodyLimit, logger: logger, observer: inspector)
+        let shipper = fleet.map {
+            FleetShipper(
+                cassette: cassette, location: $0.location, password: $0.password, recording: $0.recording, sidecar: $0.sidecar, logger: logger)
+        }
+        self.shipper = shipper
         let port = self.port
-        let server = SessproxyServer.make(configuration: proxy, handler: handler, inspector: inspector, metrics: metrics, logger: logger) { bound in
+        let server = SessproxyServer.make(
+            configuration: proxy, handler: handler, inspector: inspector,
+            additionalHealth: { shipper?.status.healthMembers ?? [] }, additionalMetrics: { shipper?.status.metricsExposition ?? "" },
+            metrics: metrics, logger: logger
+        ) { bound in
             await port.callback(bound)
             OpenAPIDocument.warmUp()
             await onListening(bound)
         }
-        services = [writer, checkpointer, upstream, server, InspectorLifetime(inspector: inspector)]
+        // The shipper first: shut down last, after the writer committed everything, it ships that too.
+        services = (shipper.map { [$0] } ?? []) + [writer, checkpointer, upstream, server, InspectorLifetime(inspector: inspector)]
     }
 }

@@ -28,7 +28,7 @@ extension Sessproxy {
 
         func run() async throws {
             let rules = try redactionConfig.rules()
-            let store = try openCassette(file)
+            let store = try await FleetSources.open(file)
             // What gets audited is the main file a user would share, so fold the WAL in first.
             do { try store.checkpoint() } catch { printStatus("sessproxy: audit: could not checkpoint \(file) (\(error)); scanning anyway") }
             let exchanges: [RecordedExchange]

@@ -46,8 +46,8 @@ extension Sessproxy {
         }
 
         func run() async throws {
-            let left = try openCassette(a).allExchanges()
-            let right = try openCassette(b).allExchanges()
+            let left = try await FleetSources.open(a).allExchanges()
+            let right = try await FleetSources.open(b).allExchanges()
             let options = DiffOptions(ignore: try ignore.map { try JSONPathPattern($0) }, compareRedacted: compareRedacted)
             let report = RecordingDiff.compare(left, right, options: options, labels: (a, b))
             let output: String

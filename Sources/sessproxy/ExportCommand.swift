@@ -32,7 +32,7 @@ extension Sessproxy {
         var output: String?
 
         func run() async throws {
-            let store = try openCassette(file)
+            let store = try await FleetSources.open(file)
             let exchanges: [RecordedExchange]
             do { exchanges = try store.allExchanges() } catch { throw UserError("\(file): cannot read cassette (\(error))") }
 

@@ -29,8 +29,8 @@ extension Sessproxy {
         func run() async throws {
             let logger = LoggingSetup.bootstrap()
             let address = try listen.value()
-            let first = try openCassette(file)
-            let second = try other.map(openCassette)
+            let first = try await FleetSources.open(file)
+            let second: Cassette? = if let other { try await FleetSources.open(other) } else { nil }
             let token = inspector.token()
             let proxy = ProxyConfiguration(listen: address, cassettePath: file)
             let stack = InspectStack(cassette: first, other: second, proxy: proxy, uiToken: token, logger: logger) { port in

@@ -15,7 +15,7 @@ extension Sessproxy {
         var format: TableFormat = .table
 
         func run() async throws {
-            let exchanges = try openCassette(file).allExchanges()
+            let exchanges = try await FleetSources.open(file).allExchanges()
             switch format {
             case .json:
                 printJSON(.array(exchanges.map(ExchangeDocument.summary)))
@@ -46,7 +46,7 @@ extension Sessproxy {
         var format: DocumentFormat = .text
 
         func run() async throws {
-            let store = try openCassette(file)
+            let store = try await FleetSources.open(file)
             let exchange: RecordedExchange
             do { exchange = try store.exchange(id: id) } catch let error as CassetteError { throw UserError(error) }
             switch format {
@@ -69,7 +69,7 @@ extension Sessproxy {
         var format: TableFormat = .table
 
         func run() async throws {
-            let timelines = SessionTimeline.build(from: try openCassette(file).allExchanges())
+            let timelines = SessionTimeline.build(from: try await FleetSources.open(file).allExchanges())
             switch format {
             case .json:
                 printJSON(.array(timelines.map(\.json)))

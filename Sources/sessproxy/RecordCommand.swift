@@ -24,8 +24,22 @@ extension Sessproxy {
 
         @OptionGroup var inspector: InspectorOptions
 
+        @Option(help: "Also ship every committed exchange to this fleet store: postgres://USER@HOST:PORT/DATABASE.")
+        var ship: String?
+
+        @Option(help: "Fleet recording to ship into (with --ship).")
+        var recording: String?
+
+        @Option(help: "Sidecar id in the fleet recording (with --ship; default: host name and listen port).")
+        var sidecar: String?
+
         func validate() throws {
             _ = try upstream.value()
+            if let ship {
+                _ = try FleetCommandSupport.target(store: ship, recording: recording, sidecar: sidecar)
+            } else if recording != nil || sidecar != nil {
+                throw ValidationError("--recording and --sidecar go with --ship postgres://…")
+            }
         }
 
         func run() async throws {
@@ -37,13 +51,20 @@ extension Sessproxy {
             let store: Cassette
             do { store = try Cassette.openOrCreate(path: cassette) } catch { throw UserError(error) }
             let token = inspector.token()
+            let fleet = try ship.map { store -> FleetShipping in
+                let target = try FleetCommandSupport.target(store: store, recording: recording, sidecar: sidecar)
+                return FleetShipping(
+                    location: target.location, password: FleetSources.password(for: target.location), recording: target.recording,
+                    sidecar: sidecar ?? "\(ProcessInfo.processInfo.hostName):\(address.port)")
+            }
             let stack: RecordingStack
             do {
                 stack = try RecordingStack(
                     cassette: store,
-                    upstream: serving.upstream(endpoint), proxy: proxy, redactionKey: key, uiToken: token, logger: logger
+                    upstream: serving.upstream(endpoint), proxy: proxy, redactionKey: key, uiToken: token, fleet: fleet, logger: logger
                 ) { port in
                     printStatus("sessproxy: recording http://\(address.host):\(port) → \(endpoint) into \(cassette)")
+                    if let fleet { printStatus("sessproxy: shipping to \(fleet.location) as sidecar \(fleet.sidecar)") }
                     printStatus("sessproxy: inspector at \(InspectorAccess.pageURL(listen: address, port: port, token: token))")
                 }
             } catch {

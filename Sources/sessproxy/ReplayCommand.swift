@@ -44,7 +44,7 @@ extension Sessproxy {
             let logger = LoggingSetup.bootstrap()
             let proxy = try serving.proxy(cassette: cassette)
             let address = proxy.listen
-            let store = try openCassette(cassette)
+            let store = try await FleetSources.open(cassette)
             let forward = try onMiss == .forward ? upstream.map { serving.upstream(try $0.value()) } : nil
             let token = inspector.token()
             let stack: ReplayStack

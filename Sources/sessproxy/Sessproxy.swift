@@ -7,7 +7,7 @@ struct Sessproxy: AsyncParsableCommand {
         abstract: "Record, replay and compare Klarna Payments sessions API traffic.",
         version: "0.1.0",
         subcommands: [
-            Record.self, Replay.self, List.self, Show.self, Sessions.self, Diff.self, FakeKlarna.self, Audit.self, Redact.self, Export.self, Import.self, Demo.self, Inspect.self,
+            Record.self, Replay.self, List.self, Show.self, Sessions.self, Diff.self, FakeKlarna.self, Audit.self, Redact.self, Export.self, Import.self, Demo.self, Inspect.self, Push.self, Pull.self,
         ]
     )
 }

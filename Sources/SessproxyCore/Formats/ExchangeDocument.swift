@@ -67,7 +67,10 @@ public enum ExchangeDocument {
         return .object([JSONMember(key: "base64", value: .string(Data(bytes).base64EncodedString()))])
     }
 
+    /// ISO 8601 with milliseconds, rounded to the nearest one: the formatter truncates, and a
+    /// time read back from `…54.472Z` is a hair under .472 in binary.
     public static func timestamp(_ date: Date) -> String {
-        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        return Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date(timeIntervalSince1970: (milliseconds + 0.5) / 1000))
     }
 }

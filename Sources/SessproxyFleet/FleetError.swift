@@ -1,0 +1,55 @@
+import PostgresNIO
+import SessproxyCore
+
+/// What can go wrong talking to the fleet store, each with the one line a user is shown.
+public enum FleetError: Error, Sendable, CustomStringConvertible {
+    case unreachable(FleetLocation, reason: String)
+    case authentication(FleetLocation)
+    case unknownDatabase(FleetLocation)
+    case noRecording(FleetLocation)
+    case emptyRecording(FleetLocation)
+    /// Another cassette already ships under this recording and sidecar id.
+    case sidecarTaken(recording: String, sidecar: String)
+    case failed(FleetLocation, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let location, let reason):
+            return "cannot reach the fleet store \(location): \(reason)"
+        case .authentication(let location):
+            return "the fleet store \(location) refused the login (wrong user or password; the password comes from the URL, PGPASSWORD or ~/.pgpass)"
+        case .unknownDatabase(let location):
+            return "the fleet store has no database '\(location.database)' (\(location))"
+        case .noRecording(let location):
+            return "the fleet source \(location) names no recording: add ?recording=NAME"
+        case .emptyRecording(let location):
+            return "the fleet store has no exchanges for recording '\(location.recording ?? "")' (\(location))"
+        case .sidecarTaken(let recording, let sidecar):
+            return "sidecar id '\(sidecar)' already ships recording '\(recording)' from another cassette; give this one its own --sidecar"
+        case .failed(let location, let reason):
+            return "fleet store \(location): \(reason)"
+        }
+    }
+
+    /// A PostgreSQL or connection error in these terms.
+    static func classify(_ error: any Error, location: FleetLocation) -> FleetError {
+        if let fleet = error as? FleetError { return fleet }
+        if let psql = error as? PSQLError {
+            switch psql.serverInfo?[.sqlState] {
+            case "28P01", "28000": return .authentication(location)
+            case "3D000": return .unknownDatabase(location)
+            default: break
+            }
+            if let message = psql.serverInfo?[.message] { return .failed(location, reason: message) }
+            switch psql.code {
+            case .connectionError, .serverClosedConnection, .uncleanShutdown:
+                return .unreachable(location, reason: psql.underlying.map { "\($0)" } ?? "connection failed")
+            case .sslUnsupported:
+                return .unreachable(location, reason: "the server does not offer TLS, which sslmode asks for")
+            default:
+                return .failed(location, reason: "\(psql.code)")
+            }
+        }
+        return .unreachable(location, reason: "\(error)")
+    }
+}

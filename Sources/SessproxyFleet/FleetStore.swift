@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresNIO
+import SessproxyCore
+
+/// One connection to the fleet store (PostgreSQL through postgres-nio): opened, migrated, then
+/// used by one caller at a time — the shipper, `push`, or a reader pulling a recording. Only
+/// already-redacted exchanges are ever written here.
+public final class FleetStore: Sendable {
+    public let location: FleetLocation
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// Rows per statement when writing (20 binds each, well under PostgreSQL's 65,535).
+    public static let batchSize = 500
+
+    private init(location: FleetLocation, connection: PostgresConnection, logger: Logger) {
+        self.location = location
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Connects (TLS as `sslmode` asks), applies missing migrations, and hands the store back.
+    public static func open(_ location: FleetLocation, password: String?, logger: Logger) async throws(FleetError) -> FleetStore {
+        do {
+            var configuration = PostgresConnection.Configuration(
+                host: location.host, port: location.port, username: location.user, password: password, database: location.database,
+                tls: try tls(for: location))
+            configuration.options.connectTimeout = .seconds(5)
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+            do {
+                try await FleetSchema.migrate(connection, logger: logger)
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            return FleetStore(location: location, connection: connection, logger: logger)
+        } catch {
+            throw FleetError.classify(error, location: location)
+        }
+    }
+
+    private static func tls(for location: FleetLocation) throws -> PostgresConnection.Configuration.TLS {
+        switch location.tls {
+        case .disable:
+            return .disable
+        case .prefer, .require:
+            // As libpq: encrypted, the certificate not checked (verify-full checks it).
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .none
+            let context = try NIOSSLContext(configuration: configuration)
+            return location.tls == .prefer ? .prefer(context) : .require(context)
+        case .verifyFull:
+            return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+    }
+
+    public func close() async {
+        try? await connection.close()
+    }
+
+    // MARK: Sidecars
+
+    /// Binds `sidecar` of `recording` to the cassette `cassetteID`; another cassette already
+    /// bound there is refused, so two sidecars never mix their rows under one id.
+    public func register(recording: String, sidecar: String, cassetteID: String) async throws(FleetError) {
+        do {
+            try await connection.query(
+                """
+                INSERT INTO sessproxy_sidecar (recording, sidecar, cassette_id) VALUES (\(recording), \(sidecar), \(cassetteID))
+                ON CONFLICT (recording, sidecar) DO NOTHING
+                """, logger: logger)
+            var owner: String?
+            for try await id in try await connection.query(
+                "SELECT cassette_id FROM sessproxy_sidecar WHERE recording = \(recording) AND sidecar = \(sidecar)", logger: logger
+            ).decode(String.self) {
+                owner = id
+            }
+            guard owner == cassetteID else { throw FleetError.sidecarTaken(recording: recording, sidecar: sidecar) }
+        } catch {
+            throw FleetError.classify(error, location: location)
+        }
+    }
+
+    // MARK: Writing
+
+    /// Writes exchanges (each with its cassette id) in one transaction; a row already there
+    /// (same recording, sidecar and id) is left as it is. Returns how many were new.
+    @discardableResult
+    public func upsert(_ exchanges: [RecordedExchange], recording: String, sidecar: String) async throws(FleetError) -> Int {
+        guard !exchanges.isEmpty else { return 0 }
+        do {
+            var inserted = 0
+            for start in stride(from: 0, to: exchanges.count, by: Self.batchSize) {
+                let batch = exchanges[start..<min(start + Self.batchSize, exchanges.count)]
+                let query = try FleetRow.insertQuery(Array(batch), recording: recording, sidecar: sidecar)
+                let rows = try await connection.query(query, logger: logger)
+                for try await _ in rows.decode(Int64.self) { inserted += 1 }
+            }
+            return inserted
+        } catch {
+            throw FleetError.classify(error, location: location)
+        }
+    }
+
+    // MARK: Reading
+
+    /// How many exchanges a recording holds.
+    public func count(recording: String) async throws(FleetError) -> Int {
+        do {
+            var total = 0
+            for try await count in try await connection.query(
+                "SELECT count(*) FROM sessproxy_exchange WHERE recording = \(recording)", logger: logger
+            ).decode(Int.self) {
+                total = count
+            }
+            return total
+        } catch {
+            throw FleetError.classify(error, location: location)
+        }
+    }
+
+    /// A page of a recording in fleet order (time, then sidecar, then the sidecar's id), after
+    /// `cursor`; the last row's cursor continues.
+    public func page(recording: String, after cursor: FleetCursor?, limit: Int) async throws(FleetError) -> [(RecordedExchange, FleetCursor)] {
+        do {
+            let rows = try await connection.query(FleetRow.selectQuery(recording: recording, after: cursor, limit: limit), logger: logger)
+            var page: [(RecordedExchange, FleetCursor)] = []
+            for try await row in rows {
+                page.append(try FleetRow.decode(row))
+            }
+            return page
+        } catch {
+            throw FleetError.classify(error, location: location)
+        }
+    }
+}

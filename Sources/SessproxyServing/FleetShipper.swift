@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+import NIOPosix
+import ServiceLifecycle
+import SessproxyCore
+import SessproxyFleet
+import SessproxyStore
+import Synchronization
+
+/// Ships a cassette's committed exchanges to the fleet store in the background, in id order, in
+/// batches, and remembers in the cassette how far it got after each batch: a restart, `kill -9` or
+/// database outage resumes there, and a batch sent twice is one set of rows (the store keys rows by
+/// recording, sidecar and exchange id). The request path never waits for it: recording commits to
+/// SQLite as always, and a database that is down at start or goes away only delays shipping (health
+/// says so). At graceful shutdown it ships what the writer committed last, for at most 10 s.
+public final class FleetShipper: Service, Sendable {
+    let cassette: Cassette
+    let location: FleetLocation
+    let password: String?
+    let recording: String
+    let sidecar: String
+    let logger: Logger
+    let pollInterval: Duration
+    private let state: Mutex<FleetShippingStatus>
+
+    /// Rows read from the cassette and written to the store per batch.
+    static let batchSize = 500
+
+    public init(
+        cassette: Cassette, location: FleetLocation, password: String?, recording: String, sidecar: String, logger: Logger,
+        pollInterval: Duration = .milliseconds(100)
+    ) {
+        self.cassette = cassette
+        self.location = location
+        self.password = password
+        self.recording = recording
+        self.sidecar = sidecar
+        self.logger = logger
+        self.pollInterval = pollInterval
+        self.state = Mutex(FleetShippingStatus(destination: location.with(recording: recording).description + " as " + sidecar))
+    }
+
+    public var status: FleetShippingStatus { state.withLock { $0 } }
+
+    /// The key under which the cassette remembers this destination's progress.
+    var destination: String { "\(location.host):\(location.port)/\(location.database)#\(recording)@\(sidecar)" }
+
+    public func run() async throws {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                let store = try await FleetStore.open(location, password: password, logger: logger)
+                do {
+                    let cassetteID = try await Self.offLoop { [cassette] in try cassette.cassetteID() }
+                    try await store.register(recording: recording, sidecar: sidecar, cassetteID: cassetteID)
+                    state.withLock {
+                        $0.connected = true
+                        $0.lastError = nil
+                    }
+                    if failures > 0 { logger.notice("fleet store reachable again: shipping to \(location.with(recording: recording))") }
+                    failures = 0
+                    try await shipUntilShutdown(store)
+                    await store.close()
+                    return
+                } catch {
+                    await store.close()
+                    throw error
+                }
+            } catch FleetError.sidecarTaken(let recording, let sidecar) {
+                let message = FleetError.sidecarTaken(recording: recording, sidecar: sidecar).description
+                logger.error("not shipping: \(message)")
+                state.withLock {
+                    $0.connected = false
+                    $0.lastError = message
+                }
+                // Refused for good: record on, ship nothing, until stopped.
+                try? await gracefulShutdown()
+                return
+            } catch {
+                failures += 1
+                let message = (error as? FleetError)?.description ?? "\(error)"
+                state.withLock {
+                    $0.connected = false
+                    $0.lastError = message
+                }
+                if failures == 1 { logger.warning("fleet store: \(message); recording goes on and ships when it is back") }
+                if Task.isShuttingDownGracefully { return }
+                let delay = FleetShippingStatus.retryDelay(afterFailures: failures)
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+                if Task.isShuttingDownGracefully { return }
+            }
+        }
+    }
+
+    /// Ships batches while there are any, polls when there are none; on graceful shutdown ships
+    /// what is left (bounded) and returns.
+    private func shipUntilShutdown(_ store: FleetStore) async throws {
+        while true {
+            let shipped = try await shipBatch(store)
+            if Task.isShuttingDownGracefully {
+                let deadline = ContinuousClock.now + .seconds(10)
+                while try await shipBatch(store) > 0, ContinuousClock.now < deadline {}
+                return
+            }
+            if shipped == 0 {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.pollInterval) }
+            }
+        }
+    }
+
+    /// One batch: read after the remembered point, write, remember. Returns how many went out.
+    private func shipBatch(_ store: FleetStore) async throws -> Int {
+        let destination = self.destination
+        let (batch, through, last) = try await Self.offLoop { [cassette] in
+            let through = try cassette.shippedThrough(destination)
+            return (try cassette.exchanges(afterID: through, limit: Self.batchSize), through, try cassette.lastExchangeID())
+        }
+        guard let newest = batch.last?.id else {
+            state.withLock {
+                $0.pending = max(0, last - through)
+                $0.lagSeconds = 0
+            }
+            return 0
+        }
+        try await store.upsert(batch, recording: recording, sidecar: sidecar)
+        let oldestWaiting = try await Self.offLoop { [cassette] in
+            try cassette.recordShipped(through: newest, to: destination)
+            return try cassette.startOfFirstExchange(afterID: newest)
+        }
+        state.withLock {
+            $0.shipped += batch.count
+            $0.pending = max(0, last - newest)
+            $0.lagSeconds = oldestWaiting.map { max(0, Date().timeIntervalSince($0)) } ?? 0
+        }
+        return batch.count
+    }
+
+    /// SQLite reads and writes on NIO's blocking-I/O pool, never on an event loop.
+    static func offLoop<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Logging
+import SessproxyCore
+import SessproxyFleet
+import SessproxyServing
+import SessproxyStore
+
+/// Fleet sources on the command line: a `postgres://…?recording=NAME` wherever a cassette file is
+/// read. The recording is pulled into a cassette in a private temporary folder, removed at exit,
+/// and the command reads that — one code path for files and fleets.
+enum FleetSources {
+    /// The cassette for a file path or a fleet URL.
+    static func open(_ source: String) async throws -> Cassette {
+        guard FleetLocation.isFleetURL(source) else { return try openCassette(source) }
+        let location = try location(source)
+        guard location.recording != nil else { throw UserError(FleetError.noRecording(location).description) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sessproxy-fleet-\(UUID().uuidString)")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw UserError("cannot create a temporary folder for the fleet recording: \(error.localizedDescription)")
+        }
+        TemporaryFolders.removeAtExit(folder.path)
+        let path = folder.appendingPathComponent("fleet.sqlite").path
+        do {
+            try await FleetTransfer.pull(location, password: password(for: location), into: path, logger: quietLogger)
+        } catch let error as FleetError {
+            throw UserError(error.description)
+        }
+        return try openCassette(path)
+    }
+
+    static func location(_ text: String) throws -> FleetLocation {
+        do {
+            return try FleetLocation(parsing: text)
+        } catch {
+            throw UserError(error.description)
+        }
+    }
+
+    /// The URL's password, else `PGPASSWORD`, else `PGPASSFILE` or `~/.pgpass`.
+    static func password(for location: FleetLocation) -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        let file = environment["PGPASSFILE"] ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".pgpass").path
+        return location.resolvedPassword(environment: environment, pgpass: try? String(contentsOfFile: file, encoding: .utf8))
+    }
+
+    static var quietLogger: Logger {
+        var logger = Logger(label: "sessproxy.fleet")
+        logger.logLevel = .error
+        return logger
+    }
+}
+
+/// Folders removed when the process exits (pulled fleet recordings).
+enum TemporaryFolders {
+    nonisolated(unsafe) private static var paths: [String] = []
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var registered = false
+
+    static func removeAtExit(_ path: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        paths.append(path)
+        if !registered {
+            registered = true
+            atexit { TemporaryFolders.removeAll() }
+        }
+    }
+
+    static func removeAll() {
+        lock.lock()
+        defer { lock.unlock() }
+        for path in paths { try? FileManager.default.removeItem(atPath: path) }
+        paths.removeAll()
+    }
+}
