@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system libraries sessproxy builds against (SQLite for GRDB, OpenSSL headers),
 # plus the sqlite3 shell and curl that scripts/e2e.sh drives the binary with, and the Python
-# OpenAPI validator it checks replayed answers with, and headless Chromium with Selenium for the
-# inspector page's browser test, when they are missing. Safe to run again.
+# OpenAPI validator it checks replayed answers with, headless Chromium with Selenium for the
+# inspector page's browser test, and PostgreSQL for the fleet store's, when they are missing.
+# Safe to run again.
 set -euo pipefail
 
 missing=()
-# chromium and chromium-driver: scripts/e2e.sh drives the inspector page in headless Chromium.
-for package in libsqlite3-dev libssl-dev sqlite3 curl chromium chromium-driver; do
+# chromium and chromium-driver: scripts/e2e.sh drives the inspector page in headless Chromium;
+# postgresql: the fleet store's tests start throwaway clusters (scripts/pg-cluster.sh).
+for package in libsqlite3-dev libssl-dev sqlite3 curl chromium chromium-driver postgresql; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$package")
     fi

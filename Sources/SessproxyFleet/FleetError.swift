@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import PostgresNIO
 import SessproxyCore
 
@@ -43,7 +45,7 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
             if let message = psql.serverInfo?[.message] { return .failed(location, reason: message) }
             switch psql.code {
             case .connectionError, .serverClosedConnection, .uncleanShutdown:
-                return .unreachable(location, reason: psql.underlying.map { "\($0)" } ?? "connection failed")
+                return .unreachable(location, reason: reason(psql.underlying))
             case .sslUnsupported:
                 return .unreachable(location, reason: "the server does not offer TLS, which sslmode asks for")
             default:
@@ -51,5 +53,21 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
             }
         }
         return .unreachable(location, reason: "\(error)")
+    }
+
+    /// "connection refused", "connection timed out"… from the socket error underneath.
+    static func reason(_ underlying: (any Error)?) -> String {
+        var error = underlying
+        if let connection = error as? NIOConnectionError, let first = connection.connectionErrors.first?.error { error = first }
+        if let io = error as? IOError {
+            switch io.errnoCode {
+            case ECONNREFUSED: return "connection refused (is PostgreSQL running on that port?)"
+            case ETIMEDOUT: return "connection timed out"
+            case EHOSTUNREACH, ENETUNREACH: return "host unreachable"
+            default: return "socket error \(io.errnoCode)"
+            }
+        }
+        if error is ChannelError { return "the connection failed" }
+        return underlying.map { "\($0)" } ?? "the connection failed"
     }
 }

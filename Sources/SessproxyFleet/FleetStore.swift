@@ -4,6 +4,7 @@ import NIOCore
 import NIOSSL
 import PostgresNIO
 import SessproxyCore
+import Synchronization
 
 /// One connection to the fleet store (PostgreSQL through postgres-nio): opened, migrated, then
 /// used by one caller at a time — the shipper, `push`, or a reader pulling a recording. Only
@@ -15,6 +16,9 @@ public final class FleetStore: Sendable {
 
     /// Rows per statement when writing (20 binds each, well under PostgreSQL's 65,535).
     public static let batchSize = 500
+    /// How long one write may take before the connection is given up: a server that went away
+    /// abruptly can leave a query unanswered, and shipping must notice and reconnect.
+    public static let statementDeadline: Duration = .seconds(10)
 
     private init(location: FleetLocation, connection: PostgresConnection, logger: Logger) {
         self.location = location
@@ -96,12 +100,42 @@ public final class FleetStore: Sendable {
             for start in stride(from: 0, to: exchanges.count, by: Self.batchSize) {
                 let batch = exchanges[start..<min(start + Self.batchSize, exchanges.count)]
                 let query = try FleetRow.insertQuery(Array(batch), recording: recording, sidecar: sidecar)
-                let rows = try await connection.query(query, logger: logger)
-                for try await _ in rows.decode(Int64.self) { inserted += 1 }
+                let connection = self.connection
+                let logger = self.logger
+                inserted += try await withDeadline {
+                    var count = 0
+                    for try await _ in try await connection.query(query, logger: logger).decode(Int64.self) { count += 1 }
+                    return count
+                }
             }
             return inserted
         } catch {
             throw FleetError.classify(error, location: location)
+        }
+    }
+
+    /// Runs `work` unless the connection is already closed; when it has not finished within
+    /// `statementDeadline`, gives up on it and throws. A server killed between two batches can
+    /// leave postgres-nio's query waiting on a socket that is gone (measured: it never returns,
+    /// nor does closing the connection), so the wait is not structured: the stuck task is left
+    /// behind and the shipper reconnects.
+    private func withDeadline<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        guard !connection.isClosed else { throw FleetError.unreachable(location, reason: "the connection was closed by the server") }
+        let location = self.location
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let answered = Mutex(false)
+            let resume = { @Sendable (result: Result<T, any Error>) in
+                guard answered.withLock({ done in defer { done = true }; return !done }) else { return }
+                continuation.resume(with: result)
+            }
+            let task = Task {
+                do { resume(.success(try await work())) } catch { resume(.failure(error)) }
+            }
+            Task {
+                try? await Task.sleep(for: Self.statementDeadline)
+                resume(.failure(FleetError.unreachable(location, reason: "no answer within \(Self.statementDeadline); reconnecting")))
+                task.cancel()
+            }
         }
     }
 

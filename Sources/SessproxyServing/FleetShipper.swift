@@ -84,6 +84,7 @@ public final class FleetShipper: Service, Sendable {
                     $0.lastError = message
                 }
                 if failures == 1 { logger.warning("fleet store: \(message); recording goes on and ships when it is back") }
+                await refreshBacklog()
                 if Task.isShuttingDownGracefully { return }
                 let delay = FleetShippingStatus.retryDelay(afterFailures: failures)
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
@@ -133,6 +134,19 @@ public final class FleetShipper: Service, Sendable {
             $0.lagSeconds = oldestWaiting.map { max(0, Date().timeIntervalSince($0)) } ?? 0
         }
         return batch.count
+    }
+
+    /// Pending count and lag while the store cannot be reached (nothing ships, so nothing else updates them).
+    private func refreshBacklog() async {
+        let destination = self.destination
+        guard let (through, last, oldest) = try? await Self.offLoop({ [cassette] in
+            let through = try cassette.shippedThrough(destination)
+            return (through, try cassette.lastExchangeID(), try cassette.startOfFirstExchange(afterID: through))
+        }) else { return }
+        state.withLock {
+            $0.pending = max(0, last - through)
+            $0.lagSeconds = oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0
+        }
     }
 
     /// SQLite reads and writes on NIO's blocking-I/O pool, never on an event loop.

@@ -1,0 +1,154 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import SessproxyCore
+@testable import SessproxyFleet
+@testable import SessproxyServing
+@testable import SessproxyStore
+import SessproxyTesting
+
+/// The fleet store against a real PostgreSQL server: push twice, pull back equal, sidecar ids
+/// kept apart, wrong credentials named, and shipping while recording through an outage.
+@Suite(.serialized) struct FleetStoreTests {
+    static let logger: Logger = {
+        var logger = Logger(label: "fleet-tests")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    static func temporaryCassette() throws -> Cassette {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sessproxy-fleet-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return try Cassette.openOrCreate(path: directory.appendingPathComponent("c.sqlite").path)
+    }
+
+    static func exchanges(_ count: Int, session: String = "A") -> [RecordedExchange] {
+        (0..<count).map { index in
+            RecordedExchange(
+                startedAt: Date(timeIntervalSince1970: 1_764_000_000.123 + Double(index)), durationMicros: 1200, method: "GET",
+                target: "/payments/v1/sessions/\(session)", operation: .read, sessionID: session, upstream: "https://api.playground.klarna.com",
+                requestHeaders: [HeaderField(name: "Authorization", value: "Basic redacted:aaaaaaaaaaaaaaaa")], requestBody: [],
+                status: 200, responseHeaders: [HeaderField(name: "Content-Type", value: "application/json")],
+                responseBody: Array(#"{"status":"incomplete","order_amount":\#(100 + index),"z":1,"a":2}"#.utf8))
+        }
+    }
+
+    @Test func pushTwiceAddsNothingAndPullGivesTheSameExchanges() async throws {
+        try await PostgresCluster.with { cluster in
+            let cassette = try Self.temporaryCassette()
+            _ = try await cassette.insert(Self.exchanges(1_200))
+            let first = try await FleetTransfer.push(
+                cassette, to: cluster.location, password: PostgresCluster.password, recording: "mon", sidecar: "s1", logger: Self.logger)
+            #expect(first.read == 1_200 && first.added == 1_200)
+            let second = try await FleetTransfer.push(
+                cassette, to: cluster.location, password: PostgresCluster.password, recording: "mon", sidecar: "s1", logger: Self.logger)
+            #expect(second.read == 1_200 && second.added == 0)
+
+            let pulled = try Self.temporaryCassette().path + ".pulled"
+            let count = try await FleetTransfer.pull(
+                cluster.location.with(recording: "mon"), password: PostgresCluster.password, into: pulled, logger: Self.logger)
+            #expect(count == 1_200)
+            let original = try cassette.allExchanges()
+            let copy = try Cassette.open(path: pulled).allExchanges()
+            #expect(copy.map(\.responseBody) == original.map(\.responseBody), "bodies byte for byte, keys in their order")
+            #expect(copy.map { ExchangeDocument.timestamp($0.startedAt) } == original.map { ExchangeDocument.timestamp($0.startedAt) })
+            #expect(copy.map(\.requestHeaders) == original.map(\.requestHeaders))
+        }
+    }
+
+    @Test func aSidecarIdShipsFromOneCassetteOnly() async throws {
+        try await PostgresCluster.with { cluster in
+            let one = try Self.temporaryCassette()
+            let other = try Self.temporaryCassette()
+            _ = try await one.insert(Self.exchanges(3))
+            _ = try await other.insert(Self.exchanges(3))
+            _ = try await FleetTransfer.push(one, to: cluster.location, password: PostgresCluster.password, recording: "r", sidecar: "s1", logger: Self.logger)
+            await #expect(throws: FleetError.self) {
+                _ = try await FleetTransfer.push(
+                    other, to: cluster.location, password: PostgresCluster.password, recording: "r", sidecar: "s1", logger: Self.logger)
+            }
+            let apart = try await FleetTransfer.push(
+                other, to: cluster.location, password: PostgresCluster.password, recording: "r", sidecar: "s2", logger: Self.logger)
+            #expect(apart.added == 3)
+        }
+    }
+
+    @Test func wrongCredentialsAndUnknownDatabasesAreNamed() async throws {
+        try await PostgresCluster.with { cluster in
+            do {
+                _ = try await FleetStore.open(cluster.location, password: "wrong", logger: Self.logger)
+                Issue.record("a wrong password connected")
+            } catch let error as FleetError {
+                guard case .authentication = error else { Issue.record("wrong password gave \(error)"); return }
+            }
+            var unknown = cluster.location
+            unknown.database = "nowhere"
+            do {
+                _ = try await FleetStore.open(unknown, password: PostgresCluster.password, logger: Self.logger)
+                Issue.record("an unknown database connected")
+            } catch let error as FleetError {
+                guard case .unknownDatabase = error else { Issue.record("unknown database gave \(error)"); return }
+            }
+            try await cluster.kill()
+            do {
+                _ = try await FleetStore.open(cluster.location, password: PostgresCluster.password, logger: Self.logger)
+            } catch let error as FleetError {
+                guard case .unreachable(_, let reason) = error else { Issue.record("a stopped server gave \(error)"); return }
+                #expect(reason.contains("refused"))
+            }
+        }
+    }
+
+    /// Recording starts with the database down, ships when it comes up, goes on through an
+    /// outage mid-recording, and ends with every recorded exchange in the store exactly once.
+    @Test func shippingWhileRecordingSurvivesOutages() async throws {
+        try await PostgresCluster.with { cluster in
+            try await cluster.kill()
+            let fakePort = ListeningPort()
+            let fake = try FakeKlarnaServer.make(options: .init(), logger: Self.logger, onListening: fakePort.callback)
+            try await ServiceHarness.run([fake], logger: Self.logger) {
+                let cassette = try Self.temporaryCassette()
+                let stack = try RecordingStack(
+                    cassette: cassette,
+                    upstream: .init(endpoint: try UpstreamEndpoint(parsing: "http://127.0.0.1:\(await fakePort.wait())")),
+                    proxy: .init(listen: .init(host: "127.0.0.1", port: 0), cassettePath: cassette.path), redactionKey: Array(repeating: 7, count: 32),
+                    fleet: FleetShipping(location: cluster.location, password: PostgresCluster.password, recording: "wed", sidecar: "s1"),
+                    logger: Self.logger)
+                let shipper = try #require(stack.shipper)
+                try await ServiceHarness.run(stack.services, logger: Self.logger) {
+                    let base = "http://127.0.0.1:\(await stack.port.wait())"
+                    for _ in 0..<3 { _ = try await MerchantFlow().run(baseURL: base) }
+                    #expect(shipper.status.connected == false && shipper.status.lastError != nil)
+                    try await cluster.start()
+                    try await Self.waitUntil { shipper.status.connected && shipper.status.pending == 0 }
+                    try await cluster.kill()
+                    for _ in 0..<2 { _ = try await MerchantFlow().run(baseURL: base) }
+                    try await cluster.start()
+                    let recorded = try cassette.count()
+                    let store = try await FleetStore.open(cluster.location, password: PostgresCluster.password, logger: Self.logger)
+                    let deadline = ContinuousClock.now + .seconds(20)
+                    var shipped = 0
+                    repeat {
+                        shipped = try await store.count(recording: "wed")
+                        if shipped == recorded { break }
+                        try await Task.sleep(for: .milliseconds(100))
+                    } while ContinuousClock.now < deadline
+                    await store.close()
+                    #expect(shipped == recorded && recorded == 25, "shipped \(shipped) of \(recorded); status \(shipper.status)")
+                }
+            }
+        }
+    }
+
+    static func waitUntil(seconds: Double = 20, _ condition: @Sendable () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("condition not met within \(seconds) s")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
