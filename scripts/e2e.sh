@@ -103,6 +103,63 @@ cp "$WORK"/inspector/*.png "$SHOTS"/ 2>/dev/null || true
 ((browser_status == 0)) || fail "inspector browser test (screenshots: $SHOTS)"
 echo "screenshots: $SHOTS"
 
+step "fleet store: ship while recording, kill -9 mid-ship, push twice, read the fleet like a file"
+# Not under $WORK (mode 0700): as root the cluster runs as the postgres user, who must reach it.
+PG_DIR=$(mktemp -d /tmp/sessproxy-e2e-pg.XXXXXX)
+chmod 755 "$PG_DIR"
+PG_PORT=$(free_port)
+scripts/pg-cluster.sh start "$PG_DIR/cluster" "$PG_PORT" >"$WORK/pg.log" 2>&1 || { cat "$WORK/pg.log"; fail "could not start a PostgreSQL cluster"; }
+cleanup_pg() { scripts/pg-cluster.sh stop "$PG_DIR/cluster"; rm -rf "$PG_DIR"; }
+trap 'cleanup_pg; cleanup' EXIT
+export PGPASSWORD=sessproxy-test
+FLEET="postgres://sessproxy@127.0.0.1:$PG_PORT/fleet"
+fleet_count() { psql -h 127.0.0.1 -p "$PG_PORT" -U sessproxy -d fleet -qAt -c "SELECT count(*) FROM sessproxy_exchange WHERE recording = '$1'"; }
+SHIP_PORT=$(free_port)
+"$BIN" record --upstream "http://127.0.0.1:$FAKE_PORT" --cassette "$WORK/ship.sqlite" --listen "127.0.0.1:$SHIP_PORT" \
+    --ship "$FLEET" --recording e2e --sidecar ship-1 &
+SHIP_PID=$!
+PIDS+=("$SHIP_PID")
+wait_port "$SHIP_PORT"
+for _ in 1 2 3; do flow "http://127.0.0.1:$SHIP_PORT" >/dev/null; done
+kill -9 "$SHIP_PID"; wait "$SHIP_PID" 2>/dev/null || true
+# Restarted on the same cassette, it resumes where its remembered progress stopped.
+"$BIN" record --upstream "http://127.0.0.1:$FAKE_PORT" --cassette "$WORK/ship.sqlite" --listen "127.0.0.1:$SHIP_PORT" \
+    --ship "$FLEET" --recording e2e --sidecar ship-1 &
+SHIP_PID=$!
+PIDS+=("$SHIP_PID")
+wait_port "$SHIP_PORT"
+flow "http://127.0.0.1:$SHIP_PORT" >/dev/null
+rows=$(sqlite3 "$WORK/ship.sqlite" 'SELECT count(*) FROM exchange')
+for _ in $(seq 1 100); do [[ $(fleet_count e2e) == "$rows" ]] && break; sleep 0.1; done
+[[ $(fleet_count e2e) == "$rows" ]] || fail "the fleet holds $(fleet_count e2e) exchanges of the cassette's $rows after kill -9 and restart"
+curl -sf "http://127.0.0.1:$SHIP_PORT/__sessproxy/health" | python3 -c 'import json,sys; f=json.load(sys.stdin)["fleet"]; assert f["connected"] and f["pending"] == 0, f' \
+    || fail "health does not report the shipper connected with nothing pending"
+kill -TERM "$SHIP_PID"; wait "$SHIP_PID" || fail "record --ship did not exit 0"
+"$BIN" push "$WORK/ship.sqlite" "$FLEET" --recording e2e-push >/dev/null || fail "push failed"
+second=$("$BIN" push "$WORK/ship.sqlite" "$FLEET" --recording e2e-push) || fail "second push failed"
+[[ $second == *": 0 new, $rows already there" ]] || fail "a second push added rows: $second"
+"$BIN" diff "$WORK/ship.sqlite" "$FLEET?recording=e2e" >/dev/null || fail "diff of the cassette and its fleet recording is not equal"
+cmp -s <("$BIN" export "$WORK/ship.sqlite" --format json) <("$BIN" export "$FLEET?recording=e2e" --format json) \
+    || fail "export of the fleet recording differs from the cassette's"
+"$BIN" pull "$FLEET?recording=e2e" "$WORK/pulled.sqlite" >/dev/null || fail "pull failed"
+[[ $(sqlite3 "$WORK/pulled.sqlite" 'SELECT count(*) FROM exchange') == "$rows" ]] || fail "pull wrote another number of exchanges"
+set +e
+"$BIN" list "$FLEET" >/dev/null 2>"$WORK/norec.err"; norec=$?
+PGPASSWORD=wrong "$BIN" list "$FLEET?recording=e2e" >/dev/null 2>"$WORK/badpw.err"; badpw=$?
+set -e
+[[ $norec == 2 && $(wc -l <"$WORK/norec.err") == 1 ]] || fail "a fleet source without a recording did not exit 2 with one line"
+[[ $badpw == 2 ]] && grep -q "refused the login" "$WORK/badpw.err" || fail "a wrong password did not exit 2 naming the login"
+grep -q "sessproxy-test" "$WORK/badpw.err" "$WORK/norec.err" && fail "a password was printed"
+FLEET_REPLAY_PORT=$(free_port)
+"$BIN" replay --cassette "$FLEET?recording=e2e" --listen "127.0.0.1:$FLEET_REPLAY_PORT" &
+FLEET_REPLAY_PID=$!
+PIDS+=("$FLEET_REPLAY_PID")
+wait_port "$FLEET_REPLAY_PORT"
+code=$(curl -s -o /dev/null -w '%{http_code}' -u "$AUTH" -H 'Content-Type: application/json' --data "$(create_body)" "http://127.0.0.1:$FLEET_REPLAY_PORT/payments/v1/sessions")
+[[ $code == 200 ]] || fail "replay from the fleet recording answered $code"
+kill -TERM "$FLEET_REPLAY_PID"; wait "$FLEET_REPLAY_PID" || fail "replay from the fleet did not exit 0"
+unset PGPASSWORD
+
 step "record a flow"
 start_recorder "$WORK/a.sqlite"
 RECORD_PID=$RECORDER_PID
