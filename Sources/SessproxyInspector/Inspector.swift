@@ -81,7 +81,7 @@ public final class Inspector: InspectorService, TrafficObserver {
 
     public func served(_ request: ServedRequest) {
         (traffic as? ReplayTraffic)?.append(request)
-        feed.publish(exchange: request.asExchange) { _ in InspectorDocuments.summary(of: request) }
+        feed.publish(exchange: request.exchange) { _ in InspectorDocuments.summary(of: request) }
     }
 
     // MARK: Routes

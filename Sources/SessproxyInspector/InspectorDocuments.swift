@@ -9,7 +9,7 @@ enum InspectorDocuments {
             [
                 JSONMember(key: "replay", value: .string(request.isHit ? "hit" : "miss")),
                 JSONMember(key: "recorded_exchange_id", value: request.recordedExchangeID.map { .number(String($0)) } ?? .null),
-            ], to: ExchangeDocument.summary(request.asExchange))
+            ], to: ExchangeDocument.summary(request.exchange))
     }
 
     static func detail(of exchange: RecordedExchange, extra: [JSONMember]) -> JSONValue {
@@ -22,7 +22,7 @@ enum InspectorDocuments {
 
     static func detail(of request: ServedRequest) -> JSONValue {
         detail(
-            of: request.asExchange,
+            of: request.exchange,
             extra: [
                 JSONMember(key: "replay", value: .string(request.isHit ? "hit" : "miss")),
                 JSONMember(key: "recorded_exchange_id", value: request.recordedExchangeID.map { .number(String($0)) } ?? .null),

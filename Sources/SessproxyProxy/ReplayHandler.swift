@@ -59,11 +59,12 @@ public final class ReplayHandler: ExchangeHandler {
             let sessionID = outcome.sessionID
             var notes: [String] = []
             let headers = displayRedactor.redactHeaders(request.headers, side: "request", notes: &notes)
-            observer.served(ServedRequest(
-                number: number, startedAt: request.receivedAtDate, durationMicros: (ContinuousClock.now - request.receivedAt).microseconds,
+            let served = RecordedExchange(
+                id: number, startedAt: request.receivedAtDate, durationMicros: (ContinuousClock.now - request.receivedAt).microseconds,
                 method: request.method, target: outcome.shownTarget ?? request.target, operation: response.operation, sessionID: sessionID,
-                requestHeaders: headers, requestBody: outcome.shownBody, status: response.status,
-                responseHeaders: response.headers, responseBody: body, recordedExchangeID: outcome.recordedExchangeID, miss: outcome.miss))
+                upstream: "replay", requestHeaders: headers, requestBody: outcome.shownBody, status: response.status,
+                responseHeaders: response.headers, responseBody: body)
+            observer.served(ServedRequest(exchange: served, recordedExchangeID: outcome.recordedExchangeID, miss: outcome.miss))
         }
         return response
     }

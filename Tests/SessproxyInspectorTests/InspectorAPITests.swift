@@ -204,13 +204,13 @@ import Testing
         let cassette = try await Self.cassette()
         let inspector = Inspector.replaying(cassette: cassette, cassetteName: "c.sqlite", token: Self.token, listen: Self.listen)
         let miss: JSONValue = .object([JSONMember(key: "reason", value: .string("no recorded request has this body"))])
-        inspector.served(ServedRequest(
-            number: 1, startedAt: Date(), durationMicros: 300, method: "POST", target: Self.sessions, operation: .create, sessionID: "A",
-            requestHeaders: [], requestBody: [], status: 200, responseHeaders: [], responseBody: Array(#"{"session_id":"A"}"#.utf8),
-            recordedExchangeID: 1, miss: nil))
-        inspector.served(ServedRequest(
-            number: 2, startedAt: Date(), durationMicros: 300, method: "POST", target: "\(Self.sessions)/A", operation: .update, sessionID: "A",
-            requestHeaders: [], requestBody: Array("{}".utf8), status: 404, responseHeaders: [], responseBody: [], recordedExchangeID: nil, miss: miss))
+        func served(_ number: Int64, _ target: String, _ operation: KlarnaOperation, status: Int, body: String) -> RecordedExchange {
+            RecordedExchange(
+                id: number, startedAt: Date(), durationMicros: 300, method: "POST", target: target, operation: operation, sessionID: "A",
+                upstream: "replay", requestHeaders: [], requestBody: [], status: status, responseHeaders: [], responseBody: Array(body.utf8))
+        }
+        inspector.served(ServedRequest(exchange: served(1, Self.sessions, .create, status: 200, body: #"{"session_id":"A"}"#), recordedExchangeID: 1, miss: nil))
+        inspector.served(ServedRequest(exchange: served(2, "\(Self.sessions)/A", .update, status: 404, body: ""), recordedExchangeID: nil, miss: miss))
         let rows = try Self.json(await Self.get(inspector, "/__sessproxy/api/exchanges"))["exchanges"]?.arrayValue ?? []
         #expect(rows.compactMap { $0["replay"]?.stringValue } == ["hit", "miss"])
         let hit = try Self.json(await Self.get(inspector, "/__sessproxy/api/exchanges/1"))

@@ -28,11 +28,11 @@ final class ReplayTraffic: InspectedTraffic {
     private var snapshot: [ServedRequest] { served.withLock { $0 } }
 
     func page(filter: ExchangeFilter, after: Int64?, limit: Int) throws -> [JSONValue] {
-        Array(snapshot.lazy.filter { ($0.number > (after ?? 0)) && filter.matches($0.asExchange) }.prefix(limit).map(InspectorDocuments.summary))
+        Array(snapshot.lazy.filter { ($0.number > (after ?? 0)) && filter.matches($0.exchange) }.prefix(limit).map(InspectorDocuments.summary))
     }
 
     func exchanges(filter: ExchangeFilter, limit: Int) throws -> [RecordedExchange] {
-        Array(snapshot.lazy.map(\.asExchange).filter(filter.matches).prefix(limit))
+        Array(snapshot.lazy.map(\.exchange).filter(filter.matches).prefix(limit))
     }
 
     func detail(id: Int64) throws -> JSONValue? {
@@ -41,7 +41,7 @@ final class ReplayTraffic: InspectedTraffic {
     }
 
     func exchange(id: Int64) throws -> RecordedExchange? {
-        snapshot.first(where: { $0.number == id })?.asExchange
+        snapshot.first(where: { $0.number == id })?.exchange
     }
 
     /// A recorded exchange of the replayed cassette, for a hit's link.
@@ -55,7 +55,7 @@ final class ReplayTraffic: InspectedTraffic {
     }
 
     func sessions(after: Int64?, limit: Int) throws -> [JSONValue] {
-        let timelines = SessionTimeline.build(from: snapshot.map(\.asExchange))
+        let timelines = SessionTimeline.build(from: snapshot.map(\.exchange))
         return timelines.filter { ($0.steps.first?.exchangeID ?? 0) > (after ?? 0) }.prefix(limit).map { timeline in
             .object([
                 JSONMember(key: "session_id", value: .string(timeline.sessionID)),
@@ -66,7 +66,7 @@ final class ReplayTraffic: InspectedTraffic {
     }
 
     func session(_ sessionID: String) throws -> JSONValue? {
-        SessionTimeline.build(from: snapshot.filter { $0.sessionID == sessionID }.map(\.asExchange)).first.map(InspectorDocuments.timeline)
+        SessionTimeline.build(from: snapshot.filter { $0.sessionID == sessionID }.map(\.exchange)).first.map(InspectorDocuments.timeline)
     }
 
     func misses() -> [JSONValue] {
