@@ -14,7 +14,7 @@ enum FleetRow {
     /// Casts for the text binds that become `jsonb`.
     static let jsonColumns: Set<String> = ["request_headers", "request_json", "response_headers", "response_json", "redactions"]
 
-    static func insertQuery(_ exchanges: [RecordedExchange], recording: String, sidecar: String) throws -> PostgresQuery {
+    static func insertQuery(_ exchanges: [RecordedExchange], recording: String, sidecar: String) -> PostgresQuery {
         var bindings = PostgresBindings(capacity: exchanges.count * columns.count)
         var tuples: [String] = []
         tuples.reserveCapacity(exchanges.count)
@@ -28,28 +28,28 @@ enum FleetRow {
                     jsonColumns.contains(column) ? "$\(parameter)::jsonb" : column == "started_at" ? "$\(parameter)::timestamptz" : "$\(parameter)")
             }
             tuples.append("(" + placeholders.joined(separator: ", ") + ")")
-            try bindings.append(recording)
-            try bindings.append(sidecar)
-            try bindings.append(id)
+            bindings.append(recording)
+            bindings.append(sidecar)
+            bindings.append(id)
             // As text, so the store holds the cassette's millisecond exactly (a bound Date is binary).
-            try bindings.append(ExchangeDocument.timestamp(exchange.startedAt))
-            try bindings.append(exchange.durationMicros)
-            try bindings.append(exchange.method)
-            try bindings.append(exchange.target)
-            try bindings.append(exchange.path)
-            try bindings.append(exchange.operation.rawValue)
-            try bindings.append(exchange.sessionID)
-            try bindings.append(exchange.upstream)
-            try bindings.append(headersJSON(exchange.requestHeaders))
+            bindings.append(ExchangeDocument.timestamp(exchange.startedAt))
+            bindings.append(exchange.durationMicros)
+            bindings.append(exchange.method)
+            bindings.append(exchange.target)
+            bindings.append(exchange.path)
+            bindings.append(exchange.operation.rawValue)
+            bindings.append(exchange.sessionID)
+            bindings.append(exchange.upstream)
+            bindings.append(headersJSON(exchange.requestHeaders))
             bindings.append(ByteBuffer(bytes: exchange.requestBody))
-            try bindings.append(jsonText(exchange.requestBody))
-            try bindings.append(exchange.status)
-            try bindings.append(headersJSON(exchange.responseHeaders))
+            bindings.append(jsonText(exchange.requestBody))
+            bindings.append(exchange.status)
+            bindings.append(headersJSON(exchange.responseHeaders))
             bindings.append(ByteBuffer(bytes: exchange.responseBody))
-            try bindings.append(jsonText(exchange.responseBody))
-            try bindings.append(exchange.responseEncoding)
-            try bindings.append(JSONSerializer.string(.array(exchange.redactions.map { .string($0) }), style: .compact))
-            try bindings.append(exchange.proxyError)
+            bindings.append(jsonText(exchange.responseBody))
+            bindings.append(exchange.responseEncoding)
+            bindings.append(JSONSerializer.string(.array(exchange.redactions.map { .string($0) }), style: .compact))
+            bindings.append(exchange.proxyError)
         }
         let sql = "INSERT INTO sessproxy_exchange (\(columns.joined(separator: ", "))) VALUES "
             + tuples.joined(separator: ", ")

@@ -99,7 +99,7 @@ public final class FleetStore: Sendable {
             var inserted = 0
             for start in stride(from: 0, to: exchanges.count, by: Self.batchSize) {
                 let batch = exchanges[start..<min(start + Self.batchSize, exchanges.count)]
-                let query = try FleetRow.insertQuery(Array(batch), recording: recording, sidecar: sidecar)
+                let query = FleetRow.insertQuery(Array(batch), recording: recording, sidecar: sidecar)
                 let connection = self.connection
                 let logger = self.logger
                 inserted += try await withDeadline {

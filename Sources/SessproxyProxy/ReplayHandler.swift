@@ -55,15 +55,22 @@ public final class ReplayHandler: ExchangeHandler {
         let (response, outcome) = await answer(request)
         if let observer {
             let number = servedCount.add(1, ordering: .relaxed).newValue
-            let body = Array(response.body.readableBytesView)
-            let sessionID = outcome.sessionID
             var notes: [String] = []
             let headers = displayRedactor.redactHeaders(request.headers, side: "request", notes: &notes)
+            let target = outcome.shownTarget ?? displayRedactor.redactTarget(request.target, notes: &notes)
+            var body = Array(response.body.readableBytesView)
+            var responseHeaders = response.headers
+            if outcome.forwarded {
+                // A forwarded miss carries the upstream's real answer: shown redacted like the request.
+                body = displayRedactor.redactResponseBody(
+                    body, method: request.method, path: KlarnaRouteClassifier.pathOnly(target), status: response.status, notes: &notes)
+                responseHeaders = displayRedactor.redactHeaders(responseHeaders, side: "response", notes: &notes)
+            }
             let served = RecordedExchange(
                 id: number, startedAt: request.receivedAtDate, durationMicros: (ContinuousClock.now - request.receivedAt).microseconds,
-                method: request.method, target: outcome.shownTarget ?? request.target, operation: response.operation, sessionID: sessionID,
+                method: request.method, target: target, operation: response.operation, sessionID: outcome.sessionID,
                 upstream: "replay", requestHeaders: headers, requestBody: outcome.shownBody, status: response.status,
-                responseHeaders: response.headers, responseBody: body)
+                responseHeaders: responseHeaders, responseBody: body)
             observer.served(ServedRequest(exchange: served, recordedExchangeID: outcome.recordedExchangeID, miss: outcome.miss))
         }
         return response
@@ -77,6 +84,8 @@ public final class ReplayHandler: ExchangeHandler {
         /// The request as matching saw it (nil target and empty body for one never matched).
         var shownTarget: String?
         var shownBody: [UInt8] = []
+        /// The answer came from the upstream (`--on-miss forward`).
+        var forwarded = false
 
         init(sessionID: String?, recordedExchangeID: Int64? = nil, miss: JSONValue? = nil, prepared: ReplayEngine.PreparedRequest? = nil) {
             self.sessionID = sessionID
@@ -121,7 +130,12 @@ public final class ReplayHandler: ExchangeHandler {
                         method: request.method, target: request.target, headers: request.headers, body: request.body, bodyLimit: bodyLimit)
                     var headers = answer.headersForClient
                     headers.append(HeaderField(name: "Sessproxy-Forwarded", value: "miss"))
-                    return (ProxyResponse(status: answer.status, reason: answer.reason, headers: headers, body: answer.body, operation: operation), outcome)
+                    var forwarded = outcome
+                    forwarded.forwarded = true
+                    return (
+                        ProxyResponse(status: answer.status, reason: answer.reason, headers: headers, body: answer.body, operation: operation),
+                        forwarded
+                    )
                 } catch {
                     return (.klarnaError(status: error.status, error.errorBody, operation: operation), outcome)
                 }
