@@ -141,6 +141,57 @@ import SessproxyTesting
         }
     }
 
+    /// Three sidecars record at once into one recording; each ships its own rows, nothing is
+    /// mixed or lost, and the lag (time until the fleet holds everything) stays under 2 s.
+    @Test func threeSidecarsShipConcurrently() async throws {
+        try await PostgresCluster.with { cluster in
+            let fakePort = ListeningPort()
+            let fake = try FakeKlarnaServer.make(options: .init(), logger: Self.logger, onListening: fakePort.callback)
+            try await ServiceHarness.run([fake], logger: Self.logger) {
+                let upstream = "http://127.0.0.1:\(await fakePort.wait())"
+                let cassettes = try (0..<3).map { _ in try Self.temporaryCassette() }
+                let stacks = try cassettes.enumerated().map { index, cassette in
+                    try RecordingStack(
+                        cassette: cassette, upstream: .init(endpoint: try UpstreamEndpoint(parsing: upstream)),
+                        proxy: .init(listen: .init(host: "127.0.0.1", port: 0), cassettePath: cassette.path),
+                        redactionKey: Array(repeating: 7, count: 32),
+                        fleet: FleetShipping(location: cluster.location, password: PostgresCluster.password, recording: "fleet", sidecar: "s\(index)"),
+                        logger: Self.logger)
+                }
+                try await ServiceHarness.run(stacks.flatMap(\.services), logger: Self.logger) {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for stack in stacks {
+                            group.addTask {
+                                let base = "http://127.0.0.1:\(await stack.port.wait())"
+                                for _ in 0..<8 { _ = try await MerchantFlow().run(baseURL: base) }
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                    let stoppedRecording = ContinuousClock.now
+                    let store = try await FleetStore.open(cluster.location, password: PostgresCluster.password, logger: Self.logger)
+                    let expected = try cassettes.reduce(0) { $0 + (try $1.count()) }
+                    var shipped = 0
+                    while ContinuousClock.now - stoppedRecording < .seconds(10) {
+                        shipped = try await store.count(recording: "fleet")
+                        if shipped == expected { break }
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                    let lag = ContinuousClock.now - stoppedRecording
+                    await store.close()
+                    #expect(shipped == expected && expected == 3 * 8 * 5, "shipped \(shipped) of \(expected)")
+                    #expect(lag < .seconds(2), "the fleet held everything \(lag) after recording stopped")
+                    let pulled = try Self.temporaryCassette().path + ".pulled"
+                    try await FleetTransfer.pull(cluster.location.with(recording: "fleet"), password: PostgresCluster.password, into: pulled, logger: Self.logger)
+                    let rows = try Cassette.open(path: pulled).allExchanges()
+                    let original = try cassettes.flatMap { try $0.allExchanges() }
+                    #expect(Set(rows.map(\.responseBody)) == Set(original.map(\.responseBody)), "every sidecar's rows, none mixed")
+                    #expect(rows.map(\.startedAt) == rows.map(\.startedAt).sorted(), "a fleet reads in time order")
+                }
+            }
+        }
+    }
+
     static func waitUntil(seconds: Double = 20, _ condition: @Sendable () -> Bool) async throws {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         while !condition() {
