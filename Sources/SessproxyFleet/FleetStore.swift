@@ -61,8 +61,12 @@ public final class FleetStore: Sendable {
         }
     }
 
+    /// Closes the connection, waiting at most a second: on a connection whose server vanished,
+    /// postgres-nio's close can wait as long as its query did, and shutdown must not.
     public func close() async {
-        try? await connection.close()
+        guard !connection.isClosed else { return }
+        let connection = self.connection
+        try? await Self.race(deadline: .seconds(1), onTimeout: .success(())) { try await connection.close() }
     }
 
     // MARK: Sidecars
@@ -121,8 +125,18 @@ public final class FleetStore: Sendable {
     /// behind and the shipper reconnects.
     private func withDeadline<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         guard !connection.isClosed else { throw FleetError.unreachable(location, reason: "the connection was closed by the server") }
-        let location = self.location
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        return try await Self.race(
+            deadline: Self.statementDeadline,
+            onTimeout: .failure(FleetError.unreachable(location, reason: "no answer within \(Self.statementDeadline); reconnecting")),
+            work)
+    }
+
+    /// `work`'s result, or `onTimeout` once `deadline` passed, whichever comes first; the loser
+    /// is left to finish (or not) on its own.
+    static func race<T: Sendable>(
+        deadline: Duration, onTimeout: Result<T, any Error>, _ work: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let answered = Mutex(false)
             let resume = { @Sendable (result: Result<T, any Error>) in
                 guard answered.withLock({ done in defer { done = true }; return !done }) else { return }
@@ -132,8 +146,8 @@ public final class FleetStore: Sendable {
                 do { resume(.success(try await work())) } catch { resume(.failure(error)) }
             }
             Task {
-                try? await Task.sleep(for: Self.statementDeadline)
-                resume(.failure(FleetError.unreachable(location, reason: "no answer within \(Self.statementDeadline); reconnecting")))
+                try? await Task.sleep(for: deadline)
+                resume(onTimeout)
                 task.cancel()
             }
         }

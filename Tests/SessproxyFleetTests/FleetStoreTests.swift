@@ -192,6 +192,24 @@ import SessproxyTesting
         }
     }
 
+    /// The deadline that keeps shipping alive when postgres-nio leaves a query unanswered: a
+    /// stuck operation loses to the clock, a prompt one wins, and neither waits for the other.
+    @Test func aStuckStatementLosesToItsDeadline() async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let stuck = try await FleetStore.race(deadline: .milliseconds(100), onTimeout: .success("gave up")) {
+            try await withUnsafeThrowingContinuation { (_: UnsafeContinuation<String, any Error>) in }
+        }
+        #expect(stuck == "gave up" && clock.now - started < .seconds(2))
+        let prompt = try await FleetStore.race(deadline: .seconds(10), onTimeout: .success("gave up")) { "answered" }
+        #expect(prompt == "answered")
+        await #expect(throws: FleetError.self) {
+            _ = try await FleetStore.race(deadline: .seconds(10), onTimeout: .success(0)) {
+                throw FleetError.unreachable(try! FleetLocation(parsing: "postgres://u@h/d"), reason: "x")
+            }
+        }
+    }
+
     static func waitUntil(seconds: Double = 20, _ condition: @Sendable () -> Bool) async throws {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         while !condition() {
