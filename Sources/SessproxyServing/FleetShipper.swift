@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NIOPosix
 import ServiceLifecycle
 import SessproxyCore
 import SessproxyFleet
@@ -51,7 +50,7 @@ public final class FleetShipper: Service, Sendable {
             do {
                 let store = try await FleetStore.open(location, password: password, logger: logger)
                 do {
-                    let cassetteID = try await Self.offLoop { [cassette] in try cassette.cassetteID() }
+                    let cassetteID = try await BlockingWork.run { [cassette] in try cassette.cassetteID() }
                     try await store.register(recording: recording, sidecar: sidecar, cassetteID: cassetteID)
                     state.withLock {
                         $0.connected = true
@@ -112,7 +111,7 @@ public final class FleetShipper: Service, Sendable {
     /// One batch: read after the remembered point, write, remember. Returns how many went out.
     private func shipBatch(_ store: FleetStore) async throws -> Int {
         let destination = self.destination
-        let (batch, through, last) = try await Self.offLoop { [cassette] in
+        let (batch, through, last) = try await BlockingWork.run { [cassette] in
             let through = try cassette.shippedThrough(destination)
             return (try cassette.exchanges(afterID: through, limit: Self.batchSize), through, try cassette.lastExchangeID())
         }
@@ -124,7 +123,7 @@ public final class FleetShipper: Service, Sendable {
             return 0
         }
         try await store.upsert(batch, recording: recording, sidecar: sidecar)
-        let oldestWaiting = try await Self.offLoop { [cassette] in
+        let oldestWaiting = try await BlockingWork.run { [cassette] in
             try cassette.recordShipped(through: newest, to: destination)
             return try cassette.startOfFirstExchange(afterID: newest)
         }
@@ -139,7 +138,7 @@ public final class FleetShipper: Service, Sendable {
     /// Pending count and lag while the store cannot be reached (nothing ships, so nothing else updates them).
     private func refreshBacklog() async {
         let destination = self.destination
-        guard let (through, last, oldest) = try? await Self.offLoop({ [cassette] in
+        guard let (through, last, oldest) = try? await BlockingWork.run({ [cassette] in
             let through = try cassette.shippedThrough(destination)
             return (through, try cassette.lastExchangeID(), try cassette.startOfFirstExchange(afterID: through))
         }) else { return }
@@ -149,8 +148,4 @@ public final class FleetShipper: Service, Sendable {
         }
     }
 
-    /// SQLite reads and writes on NIO's blocking-I/O pool, never on an event loop.
-    static func offLoop<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(work)
-    }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NIOPosix
 import SessproxyCore
 import SessproxyFleet
 import SessproxyStore
@@ -22,14 +21,14 @@ public enum FleetTransfer {
     ) async throws -> PushResult {
         let store = try await FleetStore.open(location, password: password, logger: logger)
         do {
-            let cassetteID = try await offLoop { try cassette.cassetteID() }
+            let cassetteID = try await BlockingWork.run { try cassette.cassetteID() }
             try await store.register(recording: recording, sidecar: sidecar, cassetteID: cassetteID)
-            let total = try await offLoop { try cassette.count() }
+            let total = try await BlockingWork.run { try cassette.count() }
             var result = PushResult(read: 0, added: 0)
             var after: Int64 = 0
             while true {
                 let from = after
-                let batch = try await offLoop { try cassette.exchanges(afterID: from, limit: FleetStore.batchSize * 4) }
+                let batch = try await BlockingWork.run { try cassette.exchanges(afterID: from, limit: FleetStore.batchSize * 4) }
                 guard let last = batch.last?.id else { break }
                 result.added += try await store.upsert(batch, recording: recording, sidecar: sidecar)
                 result.read += batch.count
@@ -68,7 +67,7 @@ public enum FleetTransfer {
                 written += exchanges.count
                 progress(written, total)
             }
-            try await offLoop { try cassette.checkpoint() }
+            try await BlockingWork.run { try cassette.checkpoint() }
             await store.close()
             return written
         } catch {
@@ -77,7 +76,4 @@ public enum FleetTransfer {
         }
     }
 
-    static func offLoop<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(work)
-    }
 }
