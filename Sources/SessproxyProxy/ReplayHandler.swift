@@ -25,10 +25,6 @@ public final class ReplayHandler: ExchangeHandler {
     private let logger: Logger
     /// Told about every request served (the inspector's list and live feed).
     private let observer: (any TrafficObserver)?
-    /// What the inspector is shown of a live request's headers: the cassette's rules in
-    /// placeholder mode, so the app's real credentials never reach a page. Target and body are
-    /// shown as matching normalised them (redacted the same way, already computed).
-    private let displayRedactor: Redactor
     private let servedCount = Atomic<Int64>(0)
 
     /// A miss status that an app will not mistake for "session expired, create a new one"
@@ -48,13 +44,15 @@ public final class ReplayHandler: ExchangeHandler {
         self.bodyLimit = bodyLimit
         self.logger = logger
         self.observer = observer
-        self.displayRedactor = Redactor(rules: engine.matcher.rules, pseudonymizer: .placeholderOnly)
     }
 
     public func handle(_ request: ProxyRequest) async -> ProxyResponse {
         let (response, outcome) = await answer(request)
         if let observer {
             let number = servedCount.add(1, ordering: .relaxed).newValue
+            // Shown to the inspector as matching saw it: the matcher's placeholder redaction for
+            // headers (and a target never matched), target and body as normalised for the key.
+            let displayRedactor = matcher.redactor
             var notes: [String] = []
             let headers = displayRedactor.redactHeaders(request.headers, side: "request", notes: &notes)
             let target = outcome.shownTarget ?? displayRedactor.redactTarget(request.target, notes: &notes)

@@ -15,7 +15,9 @@
 /// byte for byte.
 public struct ReplayMatcher: Sendable {
     public let rules: RedactionRules
-    private let redactor: Redactor
+    /// The cassette's rules in placeholder mode: what live requests are normalised with (and
+    /// what the inspector shows of them).
+    public let redactor: Redactor
     private let secretPrefixBytes: [[UInt8]]
 
     public init(rules: RedactionRules = .klarna) {
