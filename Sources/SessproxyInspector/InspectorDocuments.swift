@@ -30,6 +30,15 @@ enum InspectorDocuments {
             ])
     }
 
+    /// A row of the `sessions` list.
+    static func sessionRow(sessionID: String, firstExchangeID: Int64, calls: Int) -> JSONValue {
+        .object([
+            JSONMember(key: "session_id", value: .string(sessionID)),
+            JSONMember(key: "first_exchange_id", value: .number(String(firstExchangeID))),
+            JSONMember(key: "calls", value: .number(String(calls))),
+        ])
+    }
+
     static func timeline(_ timeline: SessionTimeline) -> JSONValue {
         timeline.json
     }

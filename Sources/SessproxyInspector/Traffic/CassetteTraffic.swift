@@ -29,12 +29,8 @@ struct CassetteTraffic: InspectedTraffic {
     }
 
     func sessions(after: Int64?, limit: Int) throws -> [JSONValue] {
-        try cassette.sessionList(after: after, limit: limit).map { entry in
-            .object([
-                JSONMember(key: "session_id", value: .string(entry.sessionID)),
-                JSONMember(key: "first_exchange_id", value: .number(String(entry.firstExchangeID))),
-                JSONMember(key: "calls", value: .number(String(entry.calls))),
-            ])
+        try cassette.sessionList(after: after, limit: limit).map {
+            InspectorDocuments.sessionRow(sessionID: $0.sessionID, firstExchangeID: $0.firstExchangeID, calls: $0.calls)
         }
     }
 

@@ -57,11 +57,8 @@ final class ReplayTraffic: InspectedTraffic {
     func sessions(after: Int64?, limit: Int) throws -> [JSONValue] {
         let timelines = SessionTimeline.build(from: snapshot.map(\.exchange))
         return timelines.filter { ($0.steps.first?.exchangeID ?? 0) > (after ?? 0) }.prefix(limit).map { timeline in
-            .object([
-                JSONMember(key: "session_id", value: .string(timeline.sessionID)),
-                JSONMember(key: "first_exchange_id", value: .number(String(timeline.steps.first?.exchangeID ?? 0))),
-                JSONMember(key: "calls", value: .number(String(timeline.steps.count))),
-            ])
+            InspectorDocuments.sessionRow(
+                sessionID: timeline.sessionID, firstExchangeID: timeline.steps.first?.exchangeID ?? 0, calls: timeline.steps.count)
         }
     }
 
