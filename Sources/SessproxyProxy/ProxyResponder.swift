@@ -15,7 +15,7 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
     let handler: Handler
     /// The inspector's page and API, when the mode serves them.
     let inspector: (any InspectorService)?
-    /// Health members and Prometheus lines of services beside the server (the fleet shipper).
+    /// Health members and Prometheus lines of services beside the handler (inspector, shipper).
     let additionalHealth: @Sendable () -> [JSONMember]
     let additionalMetrics: @Sendable () -> String
     let configuration: ProxyConfiguration
@@ -75,7 +75,7 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
                     JSONMember(key: "in_flight", value: .number(String(counters.inFlight))),
                     JSONMember(
                         key: "uptime_seconds", value: .number(String(format: "%.3f", Double((ContinuousClock.now - started).nanoseconds) / 1e9))),
-                ] + handler.healthMembers() + (inspector?.healthMembers ?? []) + additionalHealth())
+                ] + handler.healthMembers() + additionalHealth())
             return Self.makeResponse(
                 ProxyResponse(
                     status: 200, headers: [HeaderField(name: "Content-Type", value: "application/json")],

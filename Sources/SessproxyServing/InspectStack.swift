@@ -21,7 +21,7 @@ public struct InspectStack: Sendable {
         let port = self.port
         let server = SessproxyServer.make(
             configuration: proxy, handler: NotProxyingHandler(cassettes: [cassette.path] + (other.map { [$0.path] } ?? [])),
-            inspector: inspector, metrics: ProxyMetrics(), logger: logger
+            inspector: inspector, additionalHealth: { [inspector] in inspector.healthMembers }, metrics: ProxyMetrics(), logger: logger
         ) { bound in
             await port.callback(bound)
             await onListening(bound)

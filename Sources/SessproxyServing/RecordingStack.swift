@@ -49,7 +49,7 @@ public struct RecordingStack: Sendable {
         let port = self.port
         let server = SessproxyServer.make(
             configuration: proxy, handler: handler, inspector: inspector,
-            additionalHealth: { shipper?.status.healthMembers ?? [] }, additionalMetrics: { shipper?.status.metricsExposition ?? "" },
+            additionalHealth: { [inspector] in inspector.healthMembers + (shipper?.status.healthMembers ?? []) }, additionalMetrics: { shipper?.status.metricsExposition ?? "" },
             metrics: metrics, logger: logger
         ) { bound in
             await port.callback(bound)

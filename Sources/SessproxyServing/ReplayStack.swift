@@ -42,7 +42,9 @@ public struct ReplayStack: Sendable {
             engine: engine, source: CassetteReplaySource(cassette: cassette), cassetteName: proxy.cassettePath, forwardTo: upstream,
             metrics: metrics, bodyLimit: proxy.bodyLimit, logger: logger, observer: inspector)
         let port = self.port
-        let server = SessproxyServer.make(configuration: proxy, handler: handler, inspector: inspector, metrics: metrics, logger: logger) { bound in
+        let server = SessproxyServer.make(
+            configuration: proxy, handler: handler, inspector: inspector, additionalHealth: { [inspector] in inspector.healthMembers },
+            metrics: metrics, logger: logger) { bound in
             await port.callback(bound)
             // After the index is loaded and the port is open: start-up does not wait for it.
             OpenAPIDocument.warmUp()

@@ -4,8 +4,6 @@ public protocol InspectorService: Sendable {
     func respond(to request: InspectorRequest) async -> InspectorResponse
     /// The page's address with its token, printed at start (`http://127.0.0.1:8080/__sessproxy/ui/?token=…`).
     func pageURL(port: Int) -> String
-    /// Members added to the health document (live-feed clients).
-    var healthMembers: [JSONMember] { get }
     /// Once the listener is bound, the port a request's `Host` must name.
     func listening(on port: Int)
 }
