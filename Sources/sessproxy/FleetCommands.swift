@@ -39,10 +39,7 @@ extension Sessproxy {
                     cassette, to: target.location, password: FleetSources.password(for: target.location), recording: target.recording,
                     sidecar: sidecar, logger: FleetSources.quietLogger
                 ) { sent, total in
-                    progress.withLock { line in
-                        if line.total != total { line = ProgressLine(label: "push", total: total) }
-                        line.update(sent)
-                    }
+                    progress.withLock { $0.update(sent, of: total) }
                 }
             } catch let error as FleetError {
                 throw UserError(error.description)
@@ -79,10 +76,7 @@ extension Sessproxy {
                 written = try await FleetTransfer.pull(
                     location, password: FleetSources.password(for: location), into: file, logger: FleetSources.quietLogger
                 ) { done, total in
-                    progress.withLock { line in
-                        if line.total != total { line = ProgressLine(label: "pull", total: total) }
-                        line.update(done)
-                    }
+                    progress.withLock { $0.update(done, of: total) }
                 }
             } catch let error as FleetError {
                 try? FileManager.default.removeItem(atPath: file)

@@ -10,7 +10,8 @@ import Glibc
 /// the command's own output starts on a clean line.
 struct ProgressLine {
     let label: String
-    let total: Int
+    /// May be learnt only once the work starts (a transfer counts its rows first).
+    var total: Int
     private let enabled: Bool
     private let started = ContinuousClock.now
     private var lastDrawn: ContinuousClock.Instant?
@@ -22,6 +23,11 @@ struct ProgressLine {
         self.label = label
         self.total = total
         self.enabled = enabled
+    }
+
+    mutating func update(_ done: Int, of total: Int) {
+        self.total = total
+        update(done)
     }
 
     mutating func update(_ done: Int) {
