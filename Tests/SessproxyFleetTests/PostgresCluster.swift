@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import SessproxyCore
+import SessproxyTesting
 
 /// A throwaway PostgreSQL server for one test (`scripts/pg-cluster.sh`: initdb into a temporary
 /// folder, pg_ctl on a free loopback port), stopped and removed afterwards.
@@ -19,7 +20,7 @@ struct PostgresCluster: Sendable {
 
     static func with<T: Sendable>(_ body: @Sendable (PostgresCluster) async throws -> T) async throws -> T {
         let cluster = PostgresCluster(
-            directory: FileManager.default.temporaryDirectory.appendingPathComponent("sessproxy-pg-\(UUID().uuidString)").path, port: freePort())
+            directory: FileManager.default.temporaryDirectory.appendingPathComponent("sessproxy-pg-\(UUID().uuidString)").path, port: LoopbackSocket.unusedPort())
         try await cluster.run("start", String(cluster.port))
         do {
             let result = try await body(cluster)
@@ -67,18 +68,5 @@ struct PostgresCluster: Sendable {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             throw Failed(description: "pg-cluster.sh \(arguments.joined(separator: " ")) exited \(status): \(text)")
         }
-    }
-
-    static func freePort() -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
