@@ -9,7 +9,7 @@ enum FleetRow {
     static let columns = [
         "recording", "sidecar", "exchange_id", "started_at", "duration_us", "method", "target", "path", "operation", "session_id",
         "upstream", "request_headers", "request_body", "request_json", "status", "response_headers", "response_body", "response_json",
-        "response_encoding", "redactions", "proxy_error",
+        "response_encoding", "redactions", "proxy_error", "match_key", "match_rules",
     ]
     /// Casts for the text binds that become `jsonb`.
     static let jsonColumns: Set<String> = ["request_headers", "request_json", "response_headers", "response_json", "redactions"]
@@ -50,6 +50,8 @@ enum FleetRow {
             bindings.append(exchange.responseEncoding)
             bindings.append(JSONSerializer.string(.array(exchange.redactions.map { .string($0) }), style: .compact))
             bindings.append(exchange.proxyError)
+            bindings.append(ReplayKeyPolicy.keyToStore(for: exchange))
+            bindings.append(ReplayKeyPolicy.storedKeyFingerprint)
         }
         let sql = "INSERT INTO sessproxy_exchange (\(columns.joined(separator: ", "))) VALUES "
             + tuples.joined(separator: ", ")
@@ -59,7 +61,7 @@ enum FleetRow {
 
     static let selectColumns = """
         sidecar, exchange_id, started_at, duration_us, method, target, operation, session_id, upstream, request_headers::text,
-        request_body, status, response_headers::text, response_body, response_encoding, redactions::text, proxy_error
+        request_body, status, response_headers::text, response_body, response_encoding, redactions::text, proxy_error, match_key, match_rules
         """
 
     static func selectQuery(recording: String, after cursor: FleetCursor?, limit: Int) -> PostgresQuery {
@@ -91,6 +93,11 @@ enum FleetRow {
             responseBody: bytes(try cells[13].decode(ByteBuffer.self)), responseEncoding: try cells[14].decode(String?.self),
             redactions: strings(fromJSON: try cells[15].decode(String.self)), proxyError: try cells[16].decode(String?.self))
         exchange.id = id
+        // A key stored under today's stored-key rules is kept, so a pulled cassette need not
+        // compute it again.
+        if try cells[18].decode(String?.self) == ReplayKeyPolicy.storedKeyFingerprint {
+            exchange.precomputedMatchKey = try cells[17].decode(String?.self)
+        }
         return (exchange, FleetCursor(startedAt: startedAt, sidecar: sidecar, exchangeID: id))
     }
 

@@ -10,6 +10,8 @@ import PostgresNIO
 /// sidecar's own exchange id (so a row shipped twice is one row). Bodies are kept byte for byte
 /// (`bytea`, what replay serves) and, when they are JSON, also as `jsonb` for queries.
 /// `sessproxy_sidecar` binds a recording's sidecar id to the one cassette that ships under it.
+/// `match_key` / `match_rules` (v2) carry each row's replay key and the rules it was computed
+/// under (`ReplayKeyPolicy`), so that replay from the store reads no body to start.
 enum FleetSchema {
     struct Migration: Sendable {
         let name: String
@@ -57,6 +59,11 @@ enum FleetSchema {
             "CREATE INDEX sessproxy_exchange_by_time ON sessproxy_exchange (recording, started_at, sidecar, exchange_id)",
             "CREATE INDEX sessproxy_exchange_by_session ON sessproxy_exchange (recording, session_id)",
             "CREATE INDEX sessproxy_exchange_by_operation ON sessproxy_exchange (recording, operation, status)",
+        ]),
+        // Replay reads a recording's index (no bodies) and keys requests like a cassette does:
+        // the key the sidecar stored, and the rules fingerprint it was computed under.
+        Migration(name: "v2-match-keys", statements: [
+            "ALTER TABLE sessproxy_exchange ADD COLUMN match_key text, ADD COLUMN match_rules text",
         ]),
     ]
 

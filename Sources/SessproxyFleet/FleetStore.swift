@@ -14,7 +14,7 @@ public final class FleetStore: Sendable {
     let connection: PostgresConnection
     let logger: Logger
 
-    /// Rows per statement when writing (20 binds each, well under PostgreSQL's 65,535).
+    /// Rows per statement when writing (23 binds each, well under PostgreSQL's 65,535).
     public static let batchSize = 500
     /// How long one write may take before the connection is given up: a server that went away
     /// abruptly can leave a query unanswered, and shipping must notice and reconnect.
@@ -123,7 +123,7 @@ public final class FleetStore: Sendable {
     /// leave postgres-nio's query waiting on a socket that is gone (measured: it never returns,
     /// nor does closing the connection), so the wait is not structured: the stuck task is left
     /// behind and the shipper reconnects.
-    private func withDeadline<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    func withDeadline<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
         guard !connection.isClosed else { throw FleetError.unreachable(location, reason: "the connection was closed by the server") }
         return try await Self.race(
             deadline: Self.statementDeadline,

@@ -39,9 +39,12 @@ public final class Inspector: InspectorService, TrafficObserver {
         Inspector(traffic: CassetteTraffic(cassette: cassette, mode: "record"), labels: (cassette.path, ""), token: token, listen: listen)
     }
 
-    /// The inspector of a replay run: the requests it serves, linked to `cassette`'s rows.
-    public static func replaying(cassette: Cassette?, cassetteName: String, token: String, listen: ListenAddress) -> Inspector {
-        Inspector(traffic: ReplayTraffic(cassette: cassette), labels: (cassetteName, ""), token: token, listen: listen)
+    /// The inspector of a replay run: the requests it serves, linked to the recorded exchanges
+    /// `recordings` reads (replay's own body source).
+    public static func replaying(
+        recordings: (any ReplayExchangeSource)?, cassetteName: String, token: String, listen: ListenAddress
+    ) -> Inspector {
+        Inspector(traffic: ReplayTraffic(recordings: recordings), labels: (cassetteName, ""), token: token, listen: listen)
     }
 
     /// `inspect A [B]`: cassettes at rest, read-only.

@@ -5,7 +5,7 @@ import SessproxyInspector
 import SessproxyProxy
 import SessproxyStore
 
-/// Replay mode assembled from its parts: the cassette's replay index (no bodies; they are read
+/// Replay mode assembled from its parts: a recording's replay index (no bodies; they are read
 /// by id when a request is answered) loaded into Core's `ReplayEngine`, an
 /// upstream client only when misses are forwarded, and the server. Used by `sessproxy replay`,
 /// the demo, and `ReplayServer` for users' tests.
@@ -18,6 +18,7 @@ public struct ReplayStack: Sendable {
     public let port = ListeningPort()
     public let services: [any Service]
 
+    /// Replay of a cassette file.
     public init(
         cassette: Cassette,
         proxy: ProxyConfiguration,
@@ -27,19 +28,28 @@ public struct ReplayStack: Sendable {
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
-        let matcher = ReplayMatcher(rules: proxy.redactionRules)
-        let index = try cassette.replayIndex(matcher: matcher)
-        if index.computedKeys > 0 {
-            logger.info(
-                "computed \(index.computedKeys) replay match key(s) from recorded bodies",
-                metadata: ["stored": "\(index.storedComputedKeys)"])
-        }
-        let engine = ReplayEngine(index: index.entries, rules: proxy.redactionRules, options: .init(repeatsWhenExhausted: !strictSequences))
+        try self.init(
+            recording: try .cassette(cassette, matcher: ReplayMatcher(rules: proxy.redactionRules), logger: logger), proxy: proxy,
+            forwardMissesTo: upstreamConfiguration, strictSequences: strictSequences, uiToken: uiToken, logger: logger,
+            onListening: onListening)
+    }
+
+    /// Replay of a loaded recording (a cassette's or a fleet store's).
+    public init(
+        recording: ReplayRecording,
+        proxy: ProxyConfiguration,
+        forwardMissesTo upstreamConfiguration: UpstreamConfiguration? = nil,
+        strictSequences: Bool = false,
+        uiToken: String = InspectorAccess.randomToken(),
+        logger: Logger,
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws {
+        let engine = ReplayEngine(index: recording.index, rules: proxy.redactionRules, options: .init(repeatsWhenExhausted: !strictSequences))
         upstream = try upstreamConfiguration.map { try UpstreamClient(configuration: $0) }
         metrics = ProxyMetrics()
-        inspector = Inspector.replaying(cassette: cassette, cassetteName: proxy.cassettePath, token: uiToken, listen: proxy.listen)
+        inspector = Inspector.replaying(recordings: recording.source, cassetteName: proxy.cassettePath, token: uiToken, listen: proxy.listen)
         handler = ReplayHandler(
-            engine: engine, source: CassetteReplaySource(cassette: cassette), cassetteName: proxy.cassettePath, forwardTo: upstream,
+            engine: engine, source: recording.source, cassetteName: proxy.cassettePath, forwardTo: upstream,
             metrics: metrics, bodyLimit: proxy.bodyLimit, logger: logger, observer: inspector)
         let port = self.port
         let server = SessproxyServer.make(
@@ -50,6 +60,6 @@ public struct ReplayStack: Sendable {
             OpenAPIDocument.warmUp()
             await onListening(bound)
         }
-        services = (upstream.map { [$0] } ?? []) + [server, InspectorLifetime(inspector: inspector)]
+        services = recording.services + (upstream.map { [$0] } ?? []) + [server, InspectorLifetime(inspector: inspector)]
     }
 }

@@ -6,10 +6,17 @@ import SessproxyCore
 /// point, and a place in the file itself to remember how far each destination got — so that a
 /// restart, a `kill -9` or an outage resumes where it stopped.
 extension Cassette {
-    /// Committed exchanges with ids above `afterID`, in id order, at most `limit`.
+    /// Committed exchanges with ids above `afterID`, in id order, at most `limit`. Each carries
+    /// its stored match key when the file stores keys under `ReplayKeyPolicy`'s rules, so that
+    /// a destination can keep it instead of computing it again.
     public func exchanges(afterID: Int64, limit: Int) throws -> [RecordedExchange] {
         try pool.read { db in
-            try ExchangeRecord.filter(Column("id") > afterID).order(Column("id")).limit(limit).fetchAll(db).map(\.exchange)
+            let keysUsable = try ExchangeRecord.storesKeys(db)
+            return try ExchangeRecord.filter(Column("id") > afterID).order(Column("id")).limit(limit).fetchAll(db).map { record in
+                var exchange = record.exchange
+                if keysUsable { exchange.precomputedMatchKey = record.matchKey }
+                return exchange
+            }
         }
     }
 

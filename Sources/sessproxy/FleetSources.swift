@@ -30,6 +30,25 @@ enum FleetSources {
         return try openCassette(path)
     }
 
+    /// What `replay` answers from: a file's replay index, or a fleet recording read in place
+    /// (its index at start, each body when a request needs it) rather than pulled whole.
+    static func replayRecording(_ source: String, rules: RedactionRules, logger: Logger) async throws -> ReplayRecording {
+        let matcher = ReplayMatcher(rules: rules)
+        guard FleetLocation.isFleetURL(source) else { return try .cassette(try openCassette(source), matcher: matcher, logger: logger) }
+        let location = try location(source)
+        do {
+            return try await .fleet(location, password: password(for: location), matcher: matcher, logger: logger)
+        } catch let error as FleetError {
+            throw UserError(error.description)
+        }
+    }
+
+    /// How a source is named in output: a file by its path, a fleet URL without its password.
+    static func label(_ source: String) -> String {
+        guard FleetLocation.isFleetURL(source), let location = try? FleetLocation(parsing: source) else { return source }
+        return location.description
+    }
+
     static func location(_ text: String) throws -> FleetLocation {
         do {
             return try FleetLocation(parsing: text)

@@ -32,9 +32,9 @@ extension Sessproxy {
             let first = try await FleetSources.open(file)
             let second: Cassette? = if let other { try await FleetSources.open(other) } else { nil }
             let token = inspector.token()
-            let proxy = ProxyConfiguration(listen: address, cassettePath: file)
+            let proxy = ProxyConfiguration(listen: address, cassettePath: FleetSources.label(file))
             let stack = InspectStack(cassette: first, other: second, proxy: proxy, uiToken: token, logger: logger) { port in
-                printStatus("sessproxy: inspecting \(([file] + (other.map { [$0] } ?? [])).joined(separator: " and "))")
+                printStatus("sessproxy: inspecting \(([file] + (other.map { [$0] } ?? [])).map(FleetSources.label).joined(separator: " and "))")
                 printStatus("sessproxy: inspector at \(InspectorAccess.pageURL(listen: address, port: port, token: token))")
             }
             try await ServiceRunner.run(stack.services, listen: address.description, logger: logger)

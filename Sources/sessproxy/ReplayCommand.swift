@@ -42,17 +42,25 @@ extension Sessproxy {
 
         func run() async throws {
             let logger = LoggingSetup.bootstrap()
-            let proxy = try serving.proxy(cassette: cassette)
+            let label = FleetSources.label(cassette)
+            let proxy = try serving.proxy(cassette: label)
             let address = proxy.listen
-            let store = try await FleetSources.open(cassette)
+            let recording: ReplayRecording
+            do {
+                recording = try await FleetSources.replayRecording(cassette, rules: proxy.redactionRules, logger: logger)
+            } catch let error as UserError {
+                throw error
+            } catch {
+                throw UserError(String(describing: error))
+            }
             let forward = try onMiss == .forward ? upstream.map { serving.upstream(try $0.value()) } : nil
             let token = inspector.token()
             let stack: ReplayStack
             do {
                 stack = try ReplayStack(
-                    cassette: store, proxy: proxy, forwardMissesTo: forward, strictSequences: noRepeat, uiToken: token, logger: logger
+                    recording: recording, proxy: proxy, forwardMissesTo: forward, strictSequences: noRepeat, uiToken: token, logger: logger
                 ) { port in
-                    printStatus("sessproxy: replaying \(cassette) on http://\(address.host):\(port)")
+                    printStatus("sessproxy: replaying \(label) on http://\(address.host):\(port)")
                     printStatus("sessproxy: inspector at \(InspectorAccess.pageURL(listen: address, port: port, token: token))")
                 }
             } catch let error as UserError {

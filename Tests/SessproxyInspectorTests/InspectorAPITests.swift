@@ -202,7 +202,7 @@ import Testing
 
     @Test func aReplayRunListsWhatItServedWithHitsAndMisses() async throws {
         let cassette = try await Self.cassette()
-        let inspector = Inspector.replaying(cassette: cassette, cassetteName: "c.sqlite", token: Self.token, listen: Self.listen)
+        let inspector = Inspector.replaying(recordings: CassetteReplaySource(cassette: cassette), cassetteName: "c.sqlite", token: Self.token, listen: Self.listen)
         let miss: JSONValue = .object([JSONMember(key: "reason", value: .string("no recorded request has this body"))])
         func served(_ number: Int64, _ target: String, _ operation: KlarnaOperation, status: Int, body: String) -> RecordedExchange {
             RecordedExchange(

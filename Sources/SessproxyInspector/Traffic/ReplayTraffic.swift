@@ -1,18 +1,18 @@
 import SessproxyCore
-import SessproxyStore
 import Synchronization
 
 /// The requests a replay run served, hits and misses, numbered in the order served and kept in
 /// memory (the newest `capacity`); a hit's detail links the recorded exchange it came from, which
-/// is read from the cassette.
+/// is read from the replayed recording (a cassette or a fleet recording) through replay's own
+/// body source.
 final class ReplayTraffic: InspectedTraffic {
     let mode = "replay"
-    let cassette: Cassette?
+    let recordings: (any ReplayExchangeSource)?
     let capacity: Int
     private let served = Mutex<[ServedRequest]>([])
 
-    init(cassette: Cassette?, capacity: Int = 10_000) {
-        self.cassette = cassette
+    init(recordings: (any ReplayExchangeSource)?, capacity: Int = 10_000) {
+        self.recordings = recordings
         self.capacity = capacity
     }
 
@@ -44,14 +44,9 @@ final class ReplayTraffic: InspectedTraffic {
         snapshot.first(where: { $0.number == id })?.exchange
     }
 
-    /// A recorded exchange of the replayed cassette, for a hit's link.
+    /// A recorded exchange of the replayed recording, for a hit's link.
     func recorded(id: Int64) throws -> JSONValue? {
-        guard let cassette else { return nil }
-        do {
-            return InspectorDocuments.detail(of: try cassette.exchange(id: id), extra: [])
-        } catch CassetteError.exchangeNotFound {
-            return nil
-        }
+        recordings?.exchange(id: id).map { InspectorDocuments.detail(of: $0, extra: []) }
     }
 
     func sessions(after: Int64?, limit: Int) throws -> [JSONValue] {

@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import SessproxyCore
+@testable import SessproxyFleet
+@testable import SessproxyServing
+@testable import SessproxyStore
+import SessproxyTesting
+
+/// Replay straight from a fleet recording: the index read without bodies (shipped keys used,
+/// missing ones computed), bodies read by number on demand, and the answers the same as replaying
+/// the cassette that was shipped.
+extension FleetStoreTests {
+    @Test func replayFromTheFleetAnswersAsTheShippedCassette() async throws {
+        try await PostgresCluster.with { cluster in
+            let cassette = try Self.temporaryCassette()
+            let fakePort = ListeningPort()
+            let fake = try FakeKlarnaServer.make(options: .init(), logger: Self.logger, onListening: fakePort.callback)
+            try await ServiceHarness.run([fake], logger: Self.logger) {
+                try await ReplayServer.withRecording(
+                    upstream: "http://127.0.0.1:\(await fakePort.wait())", cassette: cassette.path, redactionKey: Array(repeating: 7, count: 32),
+                    logger: Self.logger
+                ) { base in
+                    _ = try await MerchantFlow().run(baseURL: base)
+                    _ = try await MerchantFlow(updatedQuantity: 4).run(baseURL: base)
+                }
+            }
+            let reopened = try Cassette.open(path: cassette.path)
+            _ = try await FleetTransfer.push(
+                reopened, to: cluster.location, password: PostgresCluster.password, recording: "thu", sidecar: "s1", logger: Self.logger)
+            let location = cluster.location.with(recording: "thu")
+            let matcher = ReplayMatcher(rules: .klarna)
+            let fileIndex = try reopened.replayIndex(matcher: matcher).entries
+
+            // Shipped keys are used as they are: no body is read to start.
+            let fleet = try await ReplayRecording.fleet(location, password: PostgresCluster.password, matcher: matcher, logger: Self.logger)
+            #expect(fleet.computedKeys == 0)
+            #expect(fleet.index.map(\.matchKey) == fileIndex.map(\.matchKey))
+            #expect(fleet.index.map(\.exchangeID) == Array(1...Int64(fileIndex.count)))
+            #expect(fleet.index.map(\.sessionID) == fileIndex.map(\.sessionID))
+            let recorded = try reopened.allExchanges()
+            let read = await Self.offThePool { fleet.source.exchanges(ids: [2, 5, 9_999]) }
+            #expect(read.keys.sorted() == [2, 5], "numbers outside the recording are missing")
+            #expect(read[5]?.responseBody == recorded[4].responseBody && read[5]?.id == 5)
+
+            // Served answers equal the file's, step by step.
+            let fromFile = try await Self.replayFlows(ReplayRecording.cassette(reopened, matcher: matcher, logger: Self.logger))
+            let fromFleet = try await Self.replayFlows(fleet)
+            #expect(fromFleet.map(\.status) == fromFile.map(\.status) && fromFleet.map(\.body) == fromFile.map(\.body))
+            #expect(fromFile.count == recorded.count && fromFile.allSatisfy { $0.status != 404 })
+            await (fleet.source as? FleetReplaySource)?.close()
+
+            // Rows shipped without keys (an older sidecar): keys are computed from their bodies.
+            let store = try await FleetStore.open(cluster.location, password: PostgresCluster.password, logger: Self.logger)
+            try await store.connection.query("UPDATE sessproxy_exchange SET match_key = NULL, match_rules = NULL", logger: Self.logger)
+            await store.close()
+            let keyless = try await ReplayRecording.fleet(location, password: PostgresCluster.password, matcher: matcher, logger: Self.logger)
+            #expect(keyless.computedKeys == fileIndex.count)
+            #expect(keyless.index.map(\.matchKey) == fileIndex.map(\.matchKey))
+            await (keyless.source as? FleetReplaySource)?.close()
+
+            await #expect(throws: FleetError.self) {
+                _ = try await ReplayRecording.fleet(
+                    cluster.location.with(recording: "nothing-here"), password: PostgresCluster.password, matcher: matcher, logger: Self.logger)
+            }
+        }
+    }
+
+    /// Two merchant flows replayed through a replay server over `recording`.
+    static func replayFlows(_ recording: ReplayRecording) async throws -> [MerchantFlow.Step] {
+        let stack = try ReplayStack(
+            recording: recording, proxy: .init(listen: .init(host: "127.0.0.1", port: 0), cassettePath: "fleet"), logger: logger)
+        return try await ServiceHarness.run(stack.services, logger: logger) {
+            let base = "http://127.0.0.1:\(await stack.port.wait())"
+            return try await MerchantFlow().run(baseURL: base) + MerchantFlow(updatedQuantity: 4).run(baseURL: base)
+        }
+    }
+
+    /// Runs a blocking source read off the cooperative pool, as replay does (it uses NIO's blocking-I/O pool).
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: work()) }
+        }
+    }
+}
