@@ -6,57 +6,68 @@ import SessproxyCore
 /// An exchange as a `sessproxy_exchange` row and back: headers and redaction notes as JSON, bodies
 /// byte for byte (`bytea`) plus a `jsonb` copy when they parse as JSON.
 enum FleetRow {
-    static let columns = [
-        "recording", "sidecar", "exchange_id", "started_at", "duration_us", "method", "target", "path", "operation", "session_id",
-        "upstream", "request_headers", "request_body", "request_json", "status", "response_headers", "response_body", "response_json",
-        "response_encoding", "redactions", "proxy_error", "match_key", "match_rules",
+    /// The columns an insert writes, each with the array type its values travel in: one bind
+    /// per column (`unnest` of parallel arrays) rather than one per cell, so a batch of rows is
+    /// one short statement for the server to parse, whatever its size. Nullable text travels as
+    /// '' and becomes NULL again (`NULLIF`); none of those columns holds '' meaningfully.
+    static let insertColumns: [(name: String, type: String)] = [
+        ("exchange_id", "bigint"), ("started_at", "text"), ("duration_us", "bigint"), ("method", "text"), ("target", "text"),
+        ("path", "text"), ("operation", "text"), ("session_id", "text"), ("upstream", "text"), ("request_headers", "text"),
+        ("request_body", "bytea"), ("request_json", "text"), ("status", "bigint"), ("response_headers", "text"),
+        ("response_body", "bytea"), ("response_json", "text"), ("response_encoding", "text"), ("redactions", "text"),
+        ("proxy_error", "text"), ("match_key", "text"),
     ]
-    /// Casts for the text binds that become `jsonb`.
-    static let jsonColumns: Set<String> = ["request_headers", "request_json", "response_headers", "response_json", "redactions"]
+
+    /// How each column's array element becomes the column's value.
+    static func selectExpression(_ name: String) -> String {
+        switch name {
+        case "started_at": return "started_at::timestamptz"
+        case "request_headers", "response_headers", "redactions": return "\(name)::jsonb"
+        case "request_json", "response_json": return "NULLIF(\(name), '')::jsonb"
+        case "session_id", "response_encoding", "proxy_error": return "NULLIF(\(name), '')"
+        default: return name
+        }
+    }
+
+    static let insertSQL: String = {
+        let names = insertColumns.map(\.name)
+        let arrays = insertColumns.enumerated().map { "$\($0.offset + 4)::\($0.element.type)[]" }
+        return """
+            INSERT INTO sessproxy_exchange (recording, sidecar, match_rules, \(names.joined(separator: ", ")))
+            SELECT $1, $2, $3, \(names.map(selectExpression).joined(separator: ", "))
+            FROM unnest(\(arrays.joined(separator: ", "))) AS row(\(names.joined(separator: ", ")))
+            ON CONFLICT (recording, sidecar, exchange_id) DO NOTHING RETURNING exchange_id
+            """
+    }()
 
     static func insertQuery(_ exchanges: [RecordedExchange], recording: String, sidecar: String) -> PostgresQuery {
-        var bindings = PostgresBindings(capacity: exchanges.count * columns.count)
-        var tuples: [String] = []
-        tuples.reserveCapacity(exchanges.count)
-        var parameter = 0
-        for exchange in exchanges {
-            guard let id = exchange.id else { continue }
-            var placeholders: [String] = []
-            for column in columns {
-                parameter += 1
-                placeholders.append(
-                    jsonColumns.contains(column) ? "$\(parameter)::jsonb" : column == "started_at" ? "$\(parameter)::timestamptz" : "$\(parameter)")
-            }
-            tuples.append("(" + placeholders.joined(separator: ", ") + ")")
-            bindings.append(recording)
-            bindings.append(sidecar)
-            bindings.append(id)
-            // As text, so the store holds the cassette's millisecond exactly (a bound Date is binary).
-            bindings.append(ExchangeDocument.timestamp(exchange.startedAt))
-            bindings.append(exchange.durationMicros)
-            bindings.append(exchange.method)
-            bindings.append(exchange.target)
-            bindings.append(exchange.path)
-            bindings.append(exchange.operation.rawValue)
-            bindings.append(exchange.sessionID)
-            bindings.append(exchange.upstream)
-            bindings.append(headersJSON(exchange.requestHeaders))
-            bindings.append(ByteBuffer(bytes: exchange.requestBody))
-            bindings.append(jsonText(exchange.requestBody))
-            bindings.append(exchange.status)
-            bindings.append(headersJSON(exchange.responseHeaders))
-            bindings.append(ByteBuffer(bytes: exchange.responseBody))
-            bindings.append(jsonText(exchange.responseBody))
-            bindings.append(exchange.responseEncoding)
-            bindings.append(JSONSerializer.string(.array(exchange.redactions.map { .string($0) }), style: .compact))
-            bindings.append(exchange.proxyError)
-            bindings.append(ReplayKeyPolicy.keyToStore(for: exchange))
-            bindings.append(ReplayKeyPolicy.storedKeyFingerprint)
-        }
-        let sql = "INSERT INTO sessproxy_exchange (\(columns.joined(separator: ", "))) VALUES "
-            + tuples.joined(separator: ", ")
-            + " ON CONFLICT (recording, sidecar, exchange_id) DO NOTHING RETURNING exchange_id"
-        return PostgresQuery(unsafeSQL: sql, binds: bindings)
+        let rows = exchanges.filter { $0.id != nil }
+        var bindings = PostgresBindings(capacity: insertColumns.count + 3)
+        bindings.append(recording)
+        bindings.append(sidecar)
+        bindings.append(ReplayKeyPolicy.storedKeyFingerprint)
+        bindings.append(rows.map { $0.id ?? 0 })
+        // As text, so the store holds the cassette's millisecond exactly (a bound Date is binary).
+        bindings.append(rows.map { ExchangeDocument.timestamp($0.startedAt) })
+        bindings.append(rows.map(\.durationMicros))
+        bindings.append(rows.map(\.method))
+        bindings.append(rows.map(\.target))
+        bindings.append(rows.map(\.path))
+        bindings.append(rows.map(\.operation.rawValue))
+        bindings.append(rows.map { $0.sessionID ?? "" })
+        bindings.append(rows.map(\.upstream))
+        bindings.append(rows.map { headersJSON($0.requestHeaders) })
+        bindings.append(rows.map { ByteBuffer(bytes: $0.requestBody) })
+        bindings.append(rows.map { jsonText($0.requestBody) ?? "" })
+        bindings.append(rows.map { Int64($0.status) })
+        bindings.append(rows.map { headersJSON($0.responseHeaders) })
+        bindings.append(rows.map { ByteBuffer(bytes: $0.responseBody) })
+        bindings.append(rows.map { jsonText($0.responseBody) ?? "" })
+        bindings.append(rows.map { $0.responseEncoding ?? "" })
+        bindings.append(rows.map { JSONSerializer.string(.array($0.redactions.map { .string($0) }), style: .compact) })
+        bindings.append(rows.map { $0.proxyError ?? "" })
+        bindings.append(rows.map { ReplayKeyPolicy.keyToStore(for: $0) })
+        return PostgresQuery(unsafeSQL: insertSQL, binds: bindings)
     }
 
     static let selectColumns = """

@@ -65,6 +65,20 @@ enum FleetSchema {
         Migration(name: "v2-match-keys", statements: [
             "ALTER TABLE sessproxy_exchange ADD COLUMN match_key text, ADD COLUMN match_rules text",
         ]),
+        // Bodies of a few kilobytes are compressed as they are stored; with PostgreSQL's default
+        // (pglz) that was 40% of the server's time in a push (measured: 100k exchanges in 28 s,
+        // 17 s with lz4). A server built without lz4 (or older than 14) keeps its default.
+        Migration(name: "v3-lz4-bodies", statements: [
+            """
+            DO $$ BEGIN
+                EXECUTE 'ALTER TABLE sessproxy_exchange '
+                    'ALTER COLUMN request_body SET COMPRESSION lz4, ALTER COLUMN response_body SET COMPRESSION lz4, '
+                    'ALTER COLUMN request_json SET COMPRESSION lz4, ALTER COLUMN response_json SET COMPRESSION lz4, '
+                    'ALTER COLUMN request_headers SET COMPRESSION lz4, ALTER COLUMN response_headers SET COMPRESSION lz4';
+            EXCEPTION WHEN feature_not_supported OR syntax_error THEN NULL;
+            END $$
+            """,
+        ]),
     ]
 
     /// Applies what is missing; returns the names applied now.

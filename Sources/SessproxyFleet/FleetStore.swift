@@ -14,7 +14,7 @@ public final class FleetStore: Sendable {
     let connection: PostgresConnection
     let logger: Logger
 
-    /// Rows per statement when writing (23 binds each, well under PostgreSQL's 65,535).
+    /// Rows per statement when writing (one array per column, so any size is one short statement).
     public static let batchSize = 500
     /// How long one write may take before the connection is given up: a server that went away
     /// abruptly can leave a query unanswered, and shipping must notice and reconnect.

@@ -25,14 +25,17 @@ public enum FleetTransfer {
             try await store.register(recording: recording, sidecar: sidecar, cassetteID: cassetteID)
             let total = try await BlockingWork.run { try cassette.count() }
             var result = PushResult(read: 0, added: 0)
-            var after: Int64 = 0
+            // The next batch is read from the file while the store writes this one.
+            func read(after id: Int64) -> Task<[RecordedExchange], any Error> {
+                Task { try await BlockingWork.run { try cassette.exchanges(afterID: id, limit: FleetStore.batchSize * 4) } }
+            }
+            var next = read(after: 0)
             while true {
-                let from = after
-                let batch = try await BlockingWork.run { try cassette.exchanges(afterID: from, limit: FleetStore.batchSize * 4) }
+                let batch = try await next.value
                 guard let last = batch.last?.id else { break }
+                next = read(after: last)
                 result.added += try await store.upsert(batch, recording: recording, sidecar: sidecar)
                 result.read += batch.count
-                after = last
                 progress(result.read, total)
             }
             await store.close()

@@ -44,6 +44,16 @@ import SessproxyTesting
             let second = try await FleetTransfer.push(
                 cassette, to: cluster.location, password: PostgresCluster.password, recording: "mon", sidecar: "s1", logger: Self.logger)
             #expect(second.read == 1_200 && second.added == 0)
+            let store = try await FleetStore.open(cluster.location, password: PostgresCluster.password, logger: Self.logger)
+            var compression: [String] = []
+            for try await method in try await store.connection.query(
+                "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'sessproxy_exchange'::regclass AND attname LIKE '%_body'",
+                logger: Self.logger
+            ).decode(String.self) {
+                compression.append(method)
+            }
+            await store.close()
+            #expect(compression == ["l", "l"], "bodies are compressed with lz4")
 
             let pulled = try Self.temporaryCassette().path + ".pulled"
             let count = try await FleetTransfer.pull(
