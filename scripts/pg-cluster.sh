@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for tests: `pg-cluster.sh start DIR PORT` creates one in DIR
 # (initdb, password authentication for user sessproxy / password sessproxy-test, database
-# fleet) and starts it on 127.0.0.1:PORT; `pg-cluster.sh stop DIR` stops it; `kill DIR` stops it
+# fleet) and starts it on 127.0.0.1:PORT, with TLS on (a self-signed certificate for 127.0.0.1
+# and localhost in DIR/server.crt, which clients can trust as sslrootcert); `pg-cluster.sh stop DIR` stops it; `kill DIR` stops it
 # at once (an outage). initdb refuses to run as root, so as root it runs as the `postgres` user
 # Debian's package creates. Needs Debian's postgresql (scripts/setup.sh installs it).
 set -euo pipefail
@@ -22,8 +23,16 @@ start)
         as_owner "$bin/initdb" -D "$dir/data" -U sessproxy --pwfile="$dir/pwfile" --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
             || { cat "$dir/initdb.log" >&2; exit 1; }
     fi
+    if [[ ! -f $dir/server.crt ]]; then
+        openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
+            -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$dir/server.key" -out "$dir/server.crt" >"$dir/openssl.log" 2>&1 \
+            || { cat "$dir/openssl.log" >&2; exit 1; }
+        chmod 600 "$dir/server.key"
+        [[ $(id -u) -eq 0 ]] && chown postgres "$dir/server.key" "$dir/server.crt"
+    fi
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off" start >/dev/null
+        -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key" \
+        start >/dev/null
     PGPASSWORD=sessproxy-test "$bin/psql" -h 127.0.0.1 -p "$port" -U sessproxy -d postgres -qAt \
         -c "SELECT 1 FROM pg_database WHERE datname = 'fleet'" | grep -q 1 \
         || PGPASSWORD=sessproxy-test "$bin/psql" -h 127.0.0.1 -p "$port" -U sessproxy -d postgres -q -c "CREATE DATABASE fleet" >/dev/null

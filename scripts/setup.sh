@@ -8,8 +8,9 @@ set -euo pipefail
 
 missing=()
 # chromium and chromium-driver: scripts/e2e.sh drives the inspector page in headless Chromium;
-# postgresql: the fleet store's tests start throwaway clusters (scripts/pg-cluster.sh).
-for package in libsqlite3-dev libssl-dev sqlite3 curl chromium chromium-driver postgresql; do
+# postgresql: the fleet store's tests start throwaway clusters (scripts/pg-cluster.sh), with TLS
+# certificates made by openssl.
+for package in libsqlite3-dev libssl-dev sqlite3 curl chromium chromium-driver postgresql openssl; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$package")
     fi

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 import SessproxyCore
 
@@ -43,6 +44,9 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
             default: break
             }
             if let message = psql.serverInfo?[.message] { return .failed(location, reason: message) }
+            if let underlying = psql.underlying, underlying is NIOSSLError || underlying is BoringSSLError || underlying is NIOSSLExtraError {
+                return .unreachable(location, reason: tlsReason(underlying, location: location))
+            }
             switch psql.code {
             case .connectionError, .serverClosedConnection, .uncleanShutdown:
                 return .unreachable(location, reason: reason(psql.underlying))
@@ -53,6 +57,14 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
             }
         }
         return .unreachable(location, reason: "\(error)")
+    }
+
+    /// A failed TLS handshake, with what verify-full asks of the server's certificate.
+    static func tlsReason(_ error: any Error, location: FleetLocation) -> String {
+        let detail = String(describing: error).split(separator: "\n").first.map(String.init) ?? ""
+        guard location.tls == .verifyFull else { return "TLS handshake failed: \(detail)" }
+        let authorities = location.rootCertificates.map { "the authorities in \($0)" } ?? "the system's authorities (or name yours with sslrootcert=PATH)"
+        return "TLS handshake failed: with sslmode=verify-full the server's certificate must be signed by \(authorities) and name \(location.host) (\(detail))"
     }
 
     /// "connection refused", "connection timed out"… from the socket error underneath.

@@ -57,7 +57,14 @@ public final class FleetStore: Sendable {
             let context = try NIOSSLContext(configuration: configuration)
             return location.tls == .prefer ? .prefer(context) : .require(context)
         case .verifyFull:
-            return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            if let file = location.rootCertificates {
+                guard FileManager.default.isReadableFile(atPath: file) else {
+                    throw FleetError.failed(location, reason: "cannot read sslrootcert \(file)")
+                }
+                configuration.trustRoots = .file(file)
+            }
+            return .require(try NIOSSLContext(configuration: configuration))
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Where a fleet recording lives: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE?recording=NAME`
-/// (also `postgresql://`), with `sslmode=disable|prefer|require|verify-full`. Parsed once, here,
+/// (also `postgresql://`), with `sslmode=disable|prefer|require|verify-full` and, as libpq,
+/// `sslrootcert=PATH` for the CA that verify-full trusts (else the system's). Parsed once, here,
 /// for every command that takes a fleet source; `description` never shows the password.
 public struct FleetLocation: Sendable, Hashable, CustomStringConvertible {
     public enum TLSMode: String, Sendable, Hashable {
@@ -19,6 +20,8 @@ public struct FleetLocation: Sendable, Hashable, CustomStringConvertible {
     public var database: String
     public var recording: String?
     public var tls: TLSMode
+    /// PEM file of the certificate authorities to trust for verify-full; nil: the system's.
+    public var rootCertificates: String?
 
     public struct Invalid: Error, Sendable, Hashable, CustomStringConvertible {
         public let description: String
@@ -44,6 +47,7 @@ public struct FleetLocation: Sendable, Hashable, CustomStringConvertible {
         self.database = database.removingPercentEncoding ?? database
         var recording: String?
         var tls = TLSMode.prefer
+        var rootCertificates: String?
         for item in components.queryItems ?? [] {
             switch item.name {
             case "recording":
@@ -53,13 +57,17 @@ public struct FleetLocation: Sendable, Hashable, CustomStringConvertible {
                     throw Invalid(description: "sslmode must be disable, prefer, require or verify-full (got \(item.value ?? ""))")
                 }
                 tls = mode
+            case "sslrootcert":
+                guard let value = item.value, !value.isEmpty else { throw Invalid(description: "sslrootcert needs a file path") }
+                rootCertificates = value
             default:
-                throw Invalid(description: "unknown fleet URL parameter '\(item.name)' (known: recording, sslmode)")
+                throw Invalid(description: "unknown fleet URL parameter '\(item.name)' (known: recording, sslmode, sslrootcert)")
             }
         }
         if let recording { try Self.checkRecordingName(recording) }
         self.recording = recording
         self.tls = tls
+        self.rootCertificates = rootCertificates
     }
 
     /// Recording and sidecar names: letters, digits and `-_.:@`, at most 200 characters.
@@ -83,6 +91,7 @@ public struct FleetLocation: Sendable, Hashable, CustomStringConvertible {
         var query: [String] = []
         if let recording { query.append("recording=\(recording)") }
         if tls != .prefer { query.append("sslmode=\(tls.rawValue)") }
+        if let rootCertificates { query.append("sslrootcert=\(rootCertificates)") }
         if !query.isEmpty { text += "?" + query.joined(separator: "&") }
         return text
     }
