@@ -150,14 +150,28 @@ set -e
 [[ $norec == 2 && $(wc -l <"$WORK/norec.err") == 1 ]] || fail "a fleet source without a recording did not exit 2 with one line"
 [[ $badpw == 2 ]] && grep -q "refused the login" "$WORK/badpw.err" || fail "a wrong password did not exit 2 naming the login"
 grep -q "sessproxy-test" "$WORK/badpw.err" "$WORK/norec.err" && fail "a password was printed"
-FLEET_REPLAY_PORT=$(free_port)
-"$BIN" replay --cassette "$FLEET?recording=e2e" --listen "127.0.0.1:$FLEET_REPLAY_PORT" &
-FLEET_REPLAY_PID=$!
-PIDS+=("$FLEET_REPLAY_PID")
-wait_port "$FLEET_REPLAY_PORT"
-code=$(curl -s -o /dev/null -w '%{http_code}' -u "$AUTH" -H 'Content-Type: application/json' --data "$(create_body)" "http://127.0.0.1:$FLEET_REPLAY_PORT/payments/v1/sessions")
-[[ $code == 200 ]] || fail "replay from the fleet recording answered $code"
-kill -TERM "$FLEET_REPLAY_PID"; wait "$FLEET_REPLAY_PID" || fail "replay from the fleet did not exit 0"
+# Replay from the fleet (read in place, over verified TLS) answers as replay from the file does.
+replay_flows() {
+    local source=$1 out=$2 port
+    port=$(free_port)
+    "$BIN" replay --cassette "$source" --listen "127.0.0.1:$port" 2>>"$WORK/fleet-replay.log" &
+    local pid=$!
+    PIDS+=("$pid")
+    wait_port "$port"
+    for n in 1 2 3 4; do flow "http://127.0.0.1:$port" "$out.$n" >/dev/null; done
+    kill -TERM "$pid"; wait "$pid" || fail "replay of $source did not exit 0"
+}
+replay_flows "$WORK/ship.sqlite" "$WORK/file-replay"
+replay_flows "$FLEET?recording=e2e&sslmode=verify-full&sslrootcert=$PG_DIR/cluster/server.crt" "$WORK/fleet-replay"
+for n in 1 2 3 4; do for call in 1 2 3 4 5; do
+    cmp -s "$WORK/file-replay.$n.$call" "$WORK/fleet-replay.$n.$call" || fail "replay from the fleet answered flow $n call $call unlike the file"
+done; done
+grep -q '"status"' "$WORK/fleet-replay.4.4" || fail "replay from the fleet did not answer the last read"
+set +e
+"$BIN" list "$FLEET?recording=e2e&sslmode=verify-full" >/dev/null 2>"$WORK/untrusted.err"; untrusted=$?
+set -e
+[[ $untrusted == 2 && $(wc -l <"$WORK/untrusted.err") == 1 ]] && grep -q "certificate must be signed" "$WORK/untrusted.err" \
+    || fail "an untrusted server certificate under verify-full was not one line and exit 2: $(cat "$WORK/untrusted.err")"
 unset PGPASSWORD
 
 step "record a flow"
