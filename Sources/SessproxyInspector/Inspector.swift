@@ -47,11 +47,14 @@ public final class Inspector: InspectorService, TrafficObserver {
         Inspector(traffic: ReplayTraffic(recordings: recordings), labels: (cassetteName, ""), token: token, listen: listen)
     }
 
-    /// `inspect A [B]`: cassettes at rest, read-only.
-    public static func inspecting(_ first: Cassette, _ second: Cassette?, token: String, listen: ListenAddress) -> Inspector {
+    /// `inspect A [B]`: cassettes at rest, read-only, shown under `labels` (a fleet recording's
+    /// URL rather than the temporary file it was pulled into); the files' paths by default.
+    public static func inspecting(
+        _ first: Cassette, _ second: Cassette?, labels: (String, String)? = nil, token: String, listen: ListenAddress
+    ) -> Inspector {
         Inspector(
             traffic: CassetteTraffic(cassette: first, mode: "inspect"), other: second.map { CassetteTraffic(cassette: $0, mode: "inspect") },
-            labels: (first.path, second?.path ?? ""), token: token, listen: listen)
+            labels: labels ?? (first.path, second?.path ?? ""), token: token, listen: listen)
     }
 
     public var token: String { access.withLock { $0.token } }

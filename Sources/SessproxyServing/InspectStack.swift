@@ -14,13 +14,14 @@ public struct InspectStack: Sendable {
     public let services: [any Service]
 
     public init(
-        cassette: Cassette, other: Cassette?, proxy: ProxyConfiguration, uiToken: String, logger: Logger,
+        cassette: Cassette, other: Cassette?, labels: (String, String)? = nil, proxy: ProxyConfiguration, uiToken: String, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
-        inspector = Inspector.inspecting(cassette, other, token: uiToken, listen: proxy.listen)
+        let labels = labels ?? (cassette.path, other?.path ?? "")
+        inspector = Inspector.inspecting(cassette, other, labels: labels, token: uiToken, listen: proxy.listen)
         let port = self.port
         let server = SessproxyServer.make(
-            configuration: proxy, handler: NotProxyingHandler(cassettes: [cassette.path] + (other.map { [$0.path] } ?? [])),
+            configuration: proxy, handler: NotProxyingHandler(cassettes: [labels.0, labels.1].filter { !$0.isEmpty }),
             inspector: inspector, additionalHealth: { [inspector] in inspector.healthMembers }, metrics: ProxyMetrics(), logger: logger
         ) { bound in
             await port.callback(bound)

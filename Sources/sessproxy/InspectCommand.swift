@@ -33,8 +33,9 @@ extension Sessproxy {
             let second: Cassette? = if let other { try await FleetSources.open(other) } else { nil }
             let token = inspector.token()
             let proxy = ProxyConfiguration(listen: address, cassettePath: FleetSources.label(file))
-            let stack = InspectStack(cassette: first, other: second, proxy: proxy, uiToken: token, logger: logger) { port in
-                printStatus("sessproxy: inspecting \(([file] + (other.map { [$0] } ?? [])).map(FleetSources.label).joined(separator: " and "))")
+            let labels = (FleetSources.label(file), other.map(FleetSources.label) ?? "")
+            let stack = InspectStack(cassette: first, other: second, labels: labels, proxy: proxy, uiToken: token, logger: logger) { port in
+                printStatus("sessproxy: inspecting \([labels.0, labels.1].filter { !$0.isEmpty }.joined(separator: " and "))")
                 printStatus("sessproxy: inspector at \(InspectorAccess.pageURL(listen: address, port: port, token: token))")
             }
             try await ServiceRunner.run(stack.services, listen: address.description, logger: logger)
