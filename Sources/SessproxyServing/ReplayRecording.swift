@@ -1,38 +1,49 @@
+import Dispatch
 import Logging
 import ServiceLifecycle
 import SessproxyCore
 import SessproxyFleet
 import SessproxyStore
+import Synchronization
 
-/// What replay answers from, whichever store holds it: the index loaded at start (no bodies)
-/// and the source that reads an exchange by id when a request needs it. A cassette file and a
-/// fleet recording give replay the same two things, so start-up time and memory depend on the
-/// number of exchanges, not on where they are or how big their bodies are.
+/// What replay answers from, whichever store holds it: the engine built from the recording's
+/// index (no bodies) and the source that reads an exchange by id when a request needs it. A
+/// cassette file and a fleet recording give replay the same two things, so start-up time and
+/// memory depend on the number of exchanges, not on where they are or how big their bodies are.
 public struct ReplayRecording: Sendable {
-    public let index: [ReplayIndexEntry]
+    public let engine: ReplayEngine
     public let source: any ReplayExchangeSource
     /// What closes the source at shutdown (a fleet store's connection), if anything.
     let services: [any Service]
-
     /// Keys computed from bodies while loading (rows without a usable stored key).
     public let computedKeys: Int
 
-    /// A cassette file's recording. Keys computed from bodies are written back when
-    /// `ReplayKeyPolicy` allows, so the next start skips that work.
-    public static func cassette(_ cassette: Cassette, matcher: ReplayMatcher, logger: Logger) throws -> ReplayRecording {
-        let index = try cassette.replayIndex(matcher: matcher)
-        if index.computedKeys > 0 {
+    /// A cassette file's recording. The index is read on this thread while the engine is built
+    /// from what was read so far on another (the two take about as long as each other on a
+    /// large cassette). Keys computed from bodies are written back when `ReplayKeyPolicy`
+    /// allows, so the next start skips that work.
+    public static func cassette(
+        _ cassette: Cassette, rules: RedactionRules, options: ReplayEngine.Options = .init(), logger: Logger
+    ) throws -> ReplayRecording {
+        let matcher = ReplayMatcher(rules: rules)
+        let building = EngineBuilding(ReplayEngine.Builder(matcher: matcher, options: options, expectedCount: try cassette.count()))
+        let reading = try cassette.readReplayIndex(matcher: matcher) { chunk in building.add(chunk) }
+        if reading.computedKeys > 0 {
             logger.info(
-                "computed \(index.computedKeys) replay match key(s) from recorded bodies",
-                metadata: ["stored": "\(index.storedComputedKeys)"])
+                "computed \(reading.computedKeys) replay match key(s) from recorded bodies",
+                metadata: ["stored": "\(reading.storedComputedKeys)"])
         }
-        return ReplayRecording(index: index.entries, source: CassetteReplaySource(cassette: cassette), services: [], computedKeys: index.computedKeys)
+        return ReplayRecording(
+            engine: building.finish(), source: CassetteReplaySource(cassette: cassette), services: [], computedKeys: reading.computedKeys)
     }
 
     /// A fleet recording read in place: the index in one query, each body when it is needed.
     /// The store's connection stays open for the run and is closed at shutdown.
-    public static func fleet(_ location: FleetLocation, password: String?, matcher: ReplayMatcher, logger: Logger) async throws -> ReplayRecording {
+    public static func fleet(
+        _ location: FleetLocation, password: String?, rules: RedactionRules, options: ReplayEngine.Options = .init(), logger: Logger
+    ) async throws -> ReplayRecording {
         guard let recording = location.recording else { throw FleetError.noRecording(location) }
+        let matcher = ReplayMatcher(rules: rules)
         let store = try await FleetStore.open(location, password: password, logger: logger)
         let index: FleetReplayIndex
         do {
@@ -45,7 +56,28 @@ public struct ReplayRecording: Sendable {
             logger.info("computed \(index.computedKeys) replay match key(s) from recorded bodies (rows shipped without a key for these rules)")
         }
         let source = FleetReplaySource(store: store, recording: recording, index: index)
+        var builder = ReplayEngine.Builder(matcher: matcher, options: options, expectedCount: index.entries.count)
+        builder.add(index.entries)
         return ReplayRecording(
-            index: index.entries, source: source, services: [ClosingAtShutdown { await source.close() }], computedKeys: index.computedKeys)
+            engine: builder.build(), source: source, services: [ClosingAtShutdown { await source.close() }], computedKeys: index.computedKeys)
+    }
+}
+
+/// An engine being built on a queue of its own from parts handed over as they are read.
+private final class EngineBuilding: Sendable {
+    private let builder: Mutex<ReplayEngine.Builder>
+    private let queue = DispatchQueue(label: "sessproxy.replay-engine-building")
+
+    init(_ builder: ReplayEngine.Builder) {
+        self.builder = Mutex(builder)
+    }
+
+    func add(_ entries: [ReplayIndexEntry]) {
+        queue.async { self.builder.withLock { $0.add(entries) } }
+    }
+
+    /// The engine, once every part handed over so far is in.
+    func finish() -> ReplayEngine {
+        queue.sync { builder.withLock { $0.build() } }
     }
 }

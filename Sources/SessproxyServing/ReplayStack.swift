@@ -29,27 +29,26 @@ public struct ReplayStack: Sendable {
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
         try self.init(
-            recording: try .cassette(cassette, matcher: ReplayMatcher(rules: proxy.redactionRules), logger: logger), proxy: proxy,
-            forwardMissesTo: upstreamConfiguration, strictSequences: strictSequences, uiToken: uiToken, logger: logger,
-            onListening: onListening)
+            recording: try .cassette(
+                cassette, rules: proxy.redactionRules, options: .init(repeatsWhenExhausted: !strictSequences), logger: logger),
+            proxy: proxy, forwardMissesTo: upstreamConfiguration, uiToken: uiToken, logger: logger, onListening: onListening)
     }
 
-    /// Replay of a loaded recording (a cassette's or a fleet store's).
+    /// Replay of a loaded recording (a cassette's or a fleet store's), whose engine was built
+    /// with `proxy`'s redaction rules.
     public init(
         recording: ReplayRecording,
         proxy: ProxyConfiguration,
         forwardMissesTo upstreamConfiguration: UpstreamConfiguration? = nil,
-        strictSequences: Bool = false,
         uiToken: String = InspectorAccess.randomToken(),
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
-        let engine = ReplayEngine(index: recording.index, rules: proxy.redactionRules, options: .init(repeatsWhenExhausted: !strictSequences))
         upstream = try upstreamConfiguration.map { try UpstreamClient(configuration: $0) }
         metrics = ProxyMetrics()
         inspector = Inspector.replaying(recordings: recording.source, cassetteName: proxy.cassettePath, token: uiToken, listen: proxy.listen)
         handler = ReplayHandler(
-            engine: engine, source: recording.source, cassetteName: proxy.cassettePath, forwardTo: upstream,
+            engine: recording.engine, source: recording.source, cassetteName: proxy.cassettePath, forwardTo: upstream,
             metrics: metrics, bodyLimit: proxy.bodyLimit, logger: logger, observer: inspector)
         let port = self.port
         let server = SessproxyServer.make(

@@ -5,6 +5,11 @@ import SessproxyCore
 /// recorded order, with match keys valid for the replay rules.
 public struct CassetteReplayIndex: Sendable {
     public var entries: [ReplayIndexEntry]
+    public var reading: ReplayIndexReading
+}
+
+/// How reading a replay index went, beside the entries it delivered.
+public struct ReplayIndexReading: Sendable {
     /// Keys that had to be computed from bodies (older cassettes, or other redaction rules).
     public var computedKeys: Int
     /// Whether computed keys were written back so the next start skips that work.
@@ -15,20 +20,42 @@ extension Cassette {
     /// Rows read per query when bodies are needed, keeping memory flat on huge cassettes.
     static let bodyBatchSize = 500
 
-    /// The replay index for `matcher`'s rules. Stored keys are used when `ReplayKeyPolicy` says
-    /// they are valid for the matcher; other rows' keys are computed from their bodies in
-    /// batches and written back in one transaction when the policy allows (best effort: a
-    /// read-only file still replays).
+    /// The whole replay index for `matcher`'s rules (see `readReplayIndex`).
     public func replayIndex(matcher: ReplayMatcher) throws -> CassetteReplayIndex {
-        let fingerprint = matcher.rulesFingerprint
-        // Entries are built straight from the rows; a row without a valid stored key gets an
-        // empty one for now and its position noted, to be filled in below.
-        let (read, missing, storedFingerprint) = try pool.read { db -> ([ReplayIndexEntry], [(position: Int, id: Int64)], String?) in
+        var entries: [ReplayIndexEntry] = []
+        let reading = try readReplayIndex(matcher: matcher) { entries += $0 }
+        return CassetteReplayIndex(entries: entries, reading: reading)
+    }
+
+    /// Reads the replay index for `matcher`'s rules in one read transaction, handing it to
+    /// `deliver` in recorded order, `chunkSize` entries at a time, so that whoever builds from
+    /// it can work while the rest is read. Stored keys are used when `ReplayKeyPolicy` says they
+    /// are valid for the matcher; a chunk's other rows get keys computed from their bodies
+    /// before it is delivered, and those keys are written back in one transaction at the end
+    /// when the policy allows (best effort: a read-only file still replays).
+    public func readReplayIndex(
+        matcher: ReplayMatcher, chunkSize: Int = 4096, deliver: ([ReplayIndexEntry]) throws -> Void
+    ) throws -> ReplayIndexReading {
+        let (computed, storedFingerprint) = try pool.read { db -> ([Int64: String], String?) in
             let storedFingerprint = try Self.storedMatchRules(db)
             let keysValid = ReplayKeyPolicy.storedKeysValid(fileFingerprint: storedFingerprint, for: matcher)
-            var entries: [ReplayIndexEntry] = []
-            entries.reserveCapacity(try ExchangeRecord.fetchCount(db))
+            var computed: [Int64: String] = [:]
+            var chunk: [ReplayIndexEntry] = []
+            chunk.reserveCapacity(chunkSize)
             var missing: [(position: Int, id: Int64)] = []
+            func flush() throws {
+                if !missing.isEmpty {
+                    let keys = try Self.computeMatchKeys(db, ids: missing.map(\.id), matcher: matcher)
+                    for (position, id) in missing {
+                        chunk[position].matchKey = keys[id] ?? ""
+                        computed[id] = keys[id]
+                    }
+                    chunk.removeAll { $0.matchKey.isEmpty }
+                    missing.removeAll(keepingCapacity: true)
+                }
+                try deliver(chunk)
+                chunk.removeAll(keepingCapacity: true)
+            }
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
@@ -38,36 +65,32 @@ extension Cassette {
             while let row = try rows.next() {
                 let id: Int64 = row[0]
                 let key: String? = keysValid ? row[4] : nil
-                if key == nil { missing.append((entries.count, id)) }
-                entries.append(ReplayIndexEntry(exchangeID: id, sessionID: row[1], method: row[2], target: row[3], matchKey: key ?? ""))
+                if key == nil { missing.append((chunk.count, id)) }
+                chunk.append(ReplayIndexEntry(exchangeID: id, sessionID: row[1], method: row[2], target: row[3], matchKey: key ?? ""))
+                if chunk.count == chunkSize { try flush() }
             }
-            return (entries, missing, storedFingerprint)
-        }
-
-        var computed: [Int64: String] = [:]
-        computed.reserveCapacity(missing.count)
-        var start = 0
-        while start < missing.count {
-            let batch = missing[start..<min(start + Self.bodyBatchSize, missing.count)].map(\.id)
-            for exchange in try exchanges(ids: batch) {
-                if let id = exchange.id { computed[id] = matcher.matchKey(for: exchange) }
-            }
-            start += batch.count
+            if !chunk.isEmpty { try flush() }
+            return (computed, storedFingerprint)
         }
 
         var stored = false
-        let writable = ReplayKeyPolicy.mayWriteBack(fileFingerprint: storedFingerprint, for: matcher)
-        if writable, !computed.isEmpty {
-            stored = (try? storeMatchKeys(computed, fingerprint: fingerprint, expecting: storedFingerprint)) ?? false
+        if ReplayKeyPolicy.mayWriteBack(fileFingerprint: storedFingerprint, for: matcher), !computed.isEmpty {
+            stored = (try? storeMatchKeys(computed, fingerprint: matcher.rulesFingerprint, expecting: storedFingerprint)) ?? false
         }
-        var entries = read
-        var unreadable = false
-        for (position, id) in missing {
-            if let key = computed[id] { entries[position].matchKey = key } else { unreadable = true }
+        return ReplayIndexReading(computedKeys: computed.count, storedComputedKeys: stored)
+    }
+
+    /// Match keys of the rows with these ids, computed from their bodies in batches.
+    private static func computeMatchKeys(_ db: Database, ids: [Int64], matcher: ReplayMatcher) throws -> [Int64: String] {
+        var keys: [Int64: String] = [:]
+        keys.reserveCapacity(ids.count)
+        for start in stride(from: 0, to: ids.count, by: bodyBatchSize) {
+            let batch = Array(ids[start..<min(start + bodyBatchSize, ids.count)])
+            for record in try ExchangeRecord.filter(keys: batch).fetchAll(db) {
+                if let id = record.id { keys[id] = matcher.matchKey(for: record.exchange) }
+            }
         }
-        // A row that vanished between the two reads has no key and is left out.
-        if unreadable { entries.removeAll { $0.matchKey.isEmpty } }
-        return CassetteReplayIndex(entries: entries, computedKeys: computed.count, storedComputedKeys: stored)
+        return keys
     }
 
     /// Writes match keys computed under `fingerprint` and records that fingerprint as the

@@ -32,12 +32,15 @@ enum FleetSources {
 
     /// What `replay` answers from: a file's replay index, or a fleet recording read in place
     /// (its index at start, each body when a request needs it) rather than pulled whole.
-    static func replayRecording(_ source: String, rules: RedactionRules, logger: Logger) async throws -> ReplayRecording {
-        let matcher = ReplayMatcher(rules: rules)
-        guard FleetLocation.isFleetURL(source) else { return try .cassette(try openCassette(source), matcher: matcher, logger: logger) }
+    static func replayRecording(
+        _ source: String, rules: RedactionRules, options: ReplayEngine.Options, logger: Logger
+    ) async throws -> ReplayRecording {
+        guard FleetLocation.isFleetURL(source) else {
+            return try .cassette(try openCassette(source), rules: rules, options: options, logger: logger)
+        }
         let location = try location(source)
         do {
-            return try await .fleet(location, password: password(for: location), matcher: matcher, logger: logger)
+            return try await .fleet(location, password: password(for: location), rules: rules, options: options, logger: logger)
         } catch let error as FleetError {
             throw UserError(error.description)
         }

@@ -47,7 +47,8 @@ extension Sessproxy {
             let address = proxy.listen
             let recording: ReplayRecording
             do {
-                recording = try await FleetSources.replayRecording(cassette, rules: proxy.redactionRules, logger: logger)
+                recording = try await FleetSources.replayRecording(
+                    cassette, rules: proxy.redactionRules, options: .init(repeatsWhenExhausted: !noRepeat), logger: logger)
             } catch let error as UserError {
                 throw error
             } catch {
@@ -58,7 +59,7 @@ extension Sessproxy {
             let stack: ReplayStack
             do {
                 stack = try ReplayStack(
-                    recording: recording, proxy: proxy, forwardMissesTo: forward, strictSequences: noRepeat, uiToken: token, logger: logger
+                    recording: recording, proxy: proxy, forwardMissesTo: forward, uiToken: token, logger: logger
                 ) { port in
                     printStatus("sessproxy: replaying \(label) on http://\(address.host):\(port)")
                     printStatus("sessproxy: inspector at \(InspectorAccess.pageURL(listen: address, port: port, token: token))")

@@ -46,6 +46,27 @@ import Testing
         }
     }
 
+    /// Built from parts of the index handed over one by one (as a store reads them), the engine
+    /// decides as one built from the whole index.
+    @Test(arguments: ReplayEngineTests.scenarios)
+    func anEngineBuiltInPartsDecidesLikeOneBuiltAtOnce(_ scenario: ReplayEngineTests.Scenario) {
+        let matcher = ReplayMatcher()
+        let index = scenario.recorded.map {
+            ReplayIndexEntry(exchangeID: $0.id!, sessionID: $0.sessionID, method: $0.method, target: $0.target, matchKey: matcher.matchKey(for: $0))
+        }
+        var builder = ReplayEngine.Builder(matcher: matcher)
+        for start in stride(from: 0, to: index.count, by: 2) { builder.add(index[start..<min(start + 2, index.count)]) }
+        var parts = builder.build()
+        var whole = ReplayEngine(index: index)
+        let source = CountingSource(scenario.recorded)
+        for step in scenario.steps {
+            let prepared = ReplayEngine.prepare(step.0, matcher: matcher)
+            #expect(parts.answer(prepared, from: source) == whole.answer(prepared, from: source), "\(step.0.method) \(step.0.target)")
+        }
+        #expect(parts.exchangeCount == index.count && parts.unusedExchangeIDs == whole.unusedExchangeIDs)
+        #expect(parts.misses == whole.misses && parts.sessionIDs == whole.sessionIDs)
+    }
+
     @Test func readsNoBodiesToBuildAndOnePerAnswer() {
         let (built, source) = Self.indexed(ReplayEngineTests.simpleFlow)
         var engine = built

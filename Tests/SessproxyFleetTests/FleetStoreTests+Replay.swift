@@ -34,35 +34,35 @@ extension FleetStoreTests {
             let fileIndex = try reopened.replayIndex(matcher: matcher).entries
 
             // Shipped keys are used as they are: no body is read to start.
-            let fleet = try await ReplayRecording.fleet(location, password: PostgresCluster.password, matcher: matcher, logger: Self.logger)
-            #expect(fleet.computedKeys == 0)
-            #expect(fleet.index.map(\.matchKey) == fileIndex.map(\.matchKey))
-            #expect(fleet.index.map(\.exchangeID) == Array(1...Int64(fileIndex.count)))
-            #expect(fleet.index.map(\.sessionID) == fileIndex.map(\.sessionID))
+            let store = try await FleetStore.open(cluster.location, password: PostgresCluster.password, logger: Self.logger)
+            let index = try await store.replayIndex(recording: "thu", matcher: matcher)
+            #expect(index.computedKeys == 0)
+            #expect(index.entries.map(\.matchKey) == fileIndex.map(\.matchKey))
+            #expect(index.entries.map(\.exchangeID) == Array(1...Int64(fileIndex.count)))
+            #expect(index.entries.map(\.sessionID) == fileIndex.map(\.sessionID))
             let recorded = try reopened.allExchanges()
-            let read = await Self.offThePool { fleet.source.exchanges(ids: [2, 5, 9_999]) }
+            let source = FleetReplaySource(store: store, recording: "thu", index: index)
+            let read = await Self.offThePool { source.exchanges(ids: [2, 5, 9_999]) }
             #expect(read.keys.sorted() == [2, 5], "numbers outside the recording are missing")
             #expect(read[5]?.responseBody == recorded[4].responseBody && read[5]?.id == 5)
 
             // Served answers equal the file's, step by step.
-            let fromFile = try await Self.replayFlows(ReplayRecording.cassette(reopened, matcher: matcher, logger: Self.logger))
+            let fromFile = try await Self.replayFlows(ReplayRecording.cassette(reopened, rules: .klarna, logger: Self.logger))
+            let fleet = try await ReplayRecording.fleet(location, password: PostgresCluster.password, rules: .klarna, logger: Self.logger)
             let fromFleet = try await Self.replayFlows(fleet)
             #expect(fromFleet.map(\.status) == fromFile.map(\.status) && fromFleet.map(\.body) == fromFile.map(\.body))
             #expect(fromFile.count == recorded.count && fromFile.allSatisfy { $0.status != 404 })
-            await (fleet.source as? FleetReplaySource)?.close()
 
             // Rows shipped without keys (an older sidecar): keys are computed from their bodies.
-            let store = try await FleetStore.open(cluster.location, password: PostgresCluster.password, logger: Self.logger)
             try await store.connection.query("UPDATE sessproxy_exchange SET match_key = NULL, match_rules = NULL", logger: Self.logger)
-            await store.close()
-            let keyless = try await ReplayRecording.fleet(location, password: PostgresCluster.password, matcher: matcher, logger: Self.logger)
+            let keyless = try await store.replayIndex(recording: "thu", matcher: matcher)
             #expect(keyless.computedKeys == fileIndex.count)
-            #expect(keyless.index.map(\.matchKey) == fileIndex.map(\.matchKey))
-            await (keyless.source as? FleetReplaySource)?.close()
+            #expect(keyless.entries.map(\.matchKey) == fileIndex.map(\.matchKey))
+            await store.close()
 
             await #expect(throws: FleetError.self) {
                 _ = try await ReplayRecording.fleet(
-                    cluster.location.with(recording: "nothing-here"), password: PostgresCluster.password, matcher: matcher, logger: Self.logger)
+                    cluster.location.with(recording: "nothing-here"), password: PostgresCluster.password, rules: .klarna, logger: Self.logger)
             }
         }
     }

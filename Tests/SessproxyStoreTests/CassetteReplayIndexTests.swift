@@ -34,7 +34,7 @@ import Testing
         #expect(try await Self.matchKeys(cassette) == exchanges.map(matcher.matchKey(for:)))
 
         let index = try cassette.replayIndex(matcher: matcher)
-        #expect(index.computedKeys == 0)
+        #expect(index.reading.computedKeys == 0)
         #expect(index.entries == [
             ReplayIndexEntry(exchangeID: 1, sessionID: "s-1", method: "POST", target: "/payments/v1/sessions", matchKey: matcher.matchKey(for: exchanges[0])),
             ReplayIndexEntry(exchangeID: 2, sessionID: "s-1", method: "GET", target: "/payments/v1/sessions/s-1", matchKey: matcher.matchKey(for: exchanges[1])),
@@ -73,10 +73,26 @@ import Testing
 
         let matcher = ReplayMatcher()
         let first = try cassette.replayIndex(matcher: matcher)
-        #expect(first.computedKeys == 2 && first.storedComputedKeys)
+        #expect(first.reading.computedKeys == 2 && first.reading.storedComputedKeys)
         #expect(first.entries.map(\.matchKey) == exchanges.map(matcher.matchKey(for:)))
         #expect(try await Self.matchKeys(cassette) == exchanges.map(matcher.matchKey(for:)))
-        #expect(try cassette.replayIndex(matcher: matcher).computedKeys == 0)
+        #expect(try cassette.replayIndex(matcher: matcher).reading.computedKeys == 0)
+    }
+
+    /// Read in parts, the index arrives in order, each part with its missing keys already
+    /// computed, and all parts together equal the whole index.
+    @Test func theIndexIsDeliveredInPartsWithTheirKeysComputed() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        let exchanges = (1...5).flatMap { Self.flow(session: "s-\($0)", amount: $0 * 100) }
+        _ = try await cassette.insert(exchanges)
+        try await cassette.pool.write { db in try db.execute(sql: "UPDATE exchange SET match_key = NULL WHERE id IN (2, 7, 10)") }
+        let matcher = ReplayMatcher()
+        var parts: [[ReplayIndexEntry]] = []
+        let reading = try cassette.readReplayIndex(matcher: matcher, chunkSize: 3) { parts.append($0) }
+        #expect(parts.map(\.count) == [3, 3, 3, 1])
+        #expect(parts.joined().map(\.exchangeID) == Array(1...10))
+        #expect(parts.joined().map(\.matchKey) == exchanges.map(matcher.matchKey(for:)))
+        #expect(reading.computedKeys == 3 && reading.storedComputedKeys)
     }
 
     @Test func otherRulesComputeEveryKeyAndWriteNothing() async throws {
@@ -87,7 +103,7 @@ import Testing
         let rules = RedactionRules.klarna.extended(with: RedactionAdditions(paths: [try JSONPathPattern("order_amount")]))
         let matcher = ReplayMatcher(rules: rules)
         let index = try cassette.replayIndex(matcher: matcher)
-        #expect(index.computedKeys == 2 && !index.storedComputedKeys)
+        #expect(index.reading.computedKeys == 2 && !index.reading.storedComputedKeys)
         #expect(index.entries.map(\.matchKey) == exchanges.map(matcher.matchKey(for:)))
         #expect(index.entries[0].matchKey != stored[0])
         #expect(try await Self.matchKeys(cassette) == stored)
@@ -103,10 +119,10 @@ import Testing
         }
         let matcher = ReplayMatcher()
         let index = try cassette.replayIndex(matcher: matcher)
-        #expect(index.computedKeys == 2 && index.storedComputedKeys)
+        #expect(index.reading.computedKeys == 2 && index.reading.storedComputedKeys)
         #expect(index.entries.map(\.matchKey) == exchanges.map(matcher.matchKey(for:)))
         #expect(try await Self.matchKeys(cassette) == exchanges.map(matcher.matchKey(for:)))
-        #expect(try cassette.replayIndex(matcher: matcher).computedKeys == 0)
+        #expect(try cassette.replayIndex(matcher: matcher).reading.computedKeys == 0)
     }
 
     @Test func rowsWrittenUnderAnotherFingerprintGetNoKey() async throws {
@@ -127,7 +143,7 @@ import Testing
         #expect(try await Self.matchKeys(cassette) == [nil])
 
         let index = try cassette.replayIndex(matcher: ReplayMatcher())
-        #expect(index.computedKeys == 1 && index.storedComputedKeys)
+        #expect(index.reading.computedKeys == 1 && index.reading.storedComputedKeys)
         #expect(index.entries.map(\.sessionID) == ["s"])
         #expect(try await Self.matchKeys(cassette) == index.entries.map(\.matchKey))
     }

@@ -3,15 +3,16 @@ extension ReplayEngine {
     /// Creates learn their session from their response body here (the bodies are at hand).
     public init(exchanges: [RecordedExchange], rules: RedactionRules = .klarna, options: Options = Options()) {
         let matcher = ReplayMatcher(rules: rules)
-        let rows = exchanges.enumerated().map { index, exchange in
+        var builder = Builder(matcher: matcher, options: options, expectedCount: exchanges.count, sourceByPosition: true)
+        for (index, exchange) in exchanges.enumerated() {
             let isCreate = matcher.route(method: exchange.method, target: exchange.target).operation == .create
             let sessionID = exchange.sessionID ?? (isCreate ? KlarnaRouteClassifier.sessionID(fromCreateResponse: exchange.responseBody) : nil)
-            return ReplayIndexEntry(
-                exchangeID: exchange.id ?? Int64(index + 1), sessionID: sessionID, method: exchange.method,
-                target: exchange.target, matchKey: matcher.matchKey(for: exchange))
+            builder.add(
+                ReplayIndexEntry(
+                    exchangeID: exchange.id ?? Int64(index + 1), sessionID: sessionID, method: exchange.method,
+                    target: exchange.target, matchKey: matcher.matchKey(for: exchange)))
         }
-        self.init(
-            rows: rows, sourceByPosition: true, inMemory: ReplayMemorySource(exchanges: exchanges), matcher: matcher, options: options)
+        self = builder.build(inMemory: ReplayMemorySource(exchanges: exchanges))
     }
 
     /// An engine over a cassette's index: it holds no bodies and reads none; whoever drives it
@@ -19,48 +20,48 @@ extension ReplayEngine {
     /// computed with `rules` (see `ReplayMatchKey.fingerprint`); a create's session comes from
     /// the index (a refused create has none), never from its body.
     public init(index: [ReplayIndexEntry], rules: RedactionRules = .klarna, options: Options = Options()) {
-        self.init(rows: index, sourceByPosition: false, inMemory: nil, matcher: ReplayMatcher(rules: rules), options: options)
+        var builder = Builder(matcher: ReplayMatcher(rules: rules), options: options, expectedCount: index.count)
+        builder.add(index)
+        self = builder.build()
     }
 
-    /// `sourceByPosition`: the source knows a row by its position (exchanges held in memory,
-    /// whose ids may be missing or repeated), not by its exchange id.
-    init(
-        rows: [ReplayIndexEntry], sourceByPosition: Bool, inMemory: ReplayMemorySource?, matcher: ReplayMatcher, options: Options
-    ) {
+    /// Builds an engine from index entries given in recorded order, in as many parts as they
+    /// come: a store can hand over each part as it reads it, so reading the index and building
+    /// overlap instead of following each other. One pass with dictionaries; no body is read.
+    public struct Builder: Sendable {
+        let matcher: ReplayMatcher
+        let options: Options
+        /// The source knows a row by its position (exchanges held in memory, whose ids may be
+        /// missing or repeated), not by its exchange id.
+        let sourceByPosition: Bool
         var entries: [Entry] = []
-        entries.reserveCapacity(rows.count)
         var groups: [[Int]] = []
         var groupByKey: [String: Int] = [:]
         var readTimelines: [String: [ReadStep]] = [:]
         var indicesByOperation: [KlarnaOperation: [Int]] = [:]
         var knownSessions = Set<String>()
         var updatesSeen: [String: Int] = [:]
-        let expected = rows.count / 2
-        groups.reserveCapacity(expected)
-        groupByKey.reserveCapacity(expected)
-        readTimelines.reserveCapacity(expected)
-        knownSessions.reserveCapacity(rows.count / 4)
-        updatesSeen.reserveCapacity(rows.count / 4)
 
-        func appendToGroup(_ key: String, _ index: Int) {
-            if let group = groupByKey[key] {
-                groups[group].append(index)
-            } else {
-                groupByKey[key] = groups.count
-                groups.append([index])
-            }
+        public init(matcher: ReplayMatcher, options: Options = Options(), expectedCount: Int = 0, sourceByPosition: Bool = false) {
+            self.matcher = matcher
+            self.options = options
+            self.sourceByPosition = sourceByPosition
+            entries.reserveCapacity(expectedCount)
+            groups.reserveCapacity(expectedCount / 2)
+            groupByKey.reserveCapacity(expectedCount / 2)
+            readTimelines.reserveCapacity(expectedCount / 2)
+            knownSessions.reserveCapacity(expectedCount / 4)
+            updatesSeen.reserveCapacity(expectedCount / 4)
         }
 
-        func appendRead(_ index: Int, at position: Int, to steps: inout [ReadStep]) {
-            if let last = steps.last, last.updatesBefore == position {
-                groups[last.group].append(index)
-            } else {
-                steps.append(ReadStep(updatesBefore: position, group: groups.count))
-                groups.append([index])
-            }
+        /// Adds the next entries, in recorded order.
+        public mutating func add<Entries: Sequence<ReplayIndexEntry>>(_ rows: Entries) {
+            for row in rows { add(row) }
         }
 
-        for (index, row) in rows.enumerated() {
+        /// Adds the next entry in recorded order.
+        public mutating func add(_ row: ReplayIndexEntry) {
+            let index = entries.count
             let sourceID = sourceByPosition ? Int64(index) : row.exchangeID
             let route = matcher.route(method: row.method, target: row.target)
             let key = row.matchKey
@@ -80,7 +81,7 @@ extension ReplayEngine {
                 appendToGroup(key, index)
             case .read:
                 position = sessionID.flatMap { updatesSeen[$0] } ?? 0
-                appendRead(index, at: position, to: &readTimelines[key, default: []])
+                Self.appendRead(index, at: position, to: &readTimelines[key, default: []], groups: &groups)
             case .create, .other:
                 appendToGroup(key, index)
             }
@@ -91,16 +92,46 @@ extension ReplayEngine {
                 keySessionID: route.sessionID, sessionID: sessionID, timelinePosition: position))
         }
 
-        self.matcher = matcher
-        self.renderer = ReplayBodyRenderer(rules: matcher.rules)
-        self.options = options
+        private mutating func appendToGroup(_ key: String, _ index: Int) {
+            if let group = groupByKey[key] {
+                groups[group].append(index)
+            } else {
+                groupByKey[key] = groups.count
+                groups.append([index])
+            }
+        }
+
+        private static func appendRead(_ index: Int, at position: Int, to steps: inout [ReadStep], groups: inout [[Int]]) {
+            if let last = steps.last, last.updatesBefore == position {
+                groups[last.group].append(index)
+            } else {
+                steps.append(ReadStep(updatesBefore: position, group: groups.count))
+                groups.append([index])
+            }
+        }
+
+        /// The engine over everything added.
+        public func build() -> ReplayEngine {
+            ReplayEngine(building: self, inMemory: nil)
+        }
+
+        /// The engine over exchanges held in memory, which it answers from itself.
+        func build(inMemory: ReplayMemorySource) -> ReplayEngine {
+            ReplayEngine(building: self, inMemory: inMemory)
+        }
+    }
+
+    private init(building builder: Builder, inMemory: ReplayMemorySource?) {
+        self.matcher = builder.matcher
+        self.renderer = ReplayBodyRenderer(rules: builder.matcher.rules)
+        self.options = builder.options
         self.inMemory = inMemory
-        self.entries = entries
-        self.groups = groups
-        self.groupByKey = groupByKey
-        self.readTimelines = readTimelines
-        self.indicesByOperation = indicesByOperation
-        self.knownSessions = knownSessions
-        self.answered = Array(repeating: false, count: entries.count)
+        self.entries = builder.entries
+        self.groups = builder.groups
+        self.groupByKey = builder.groupByKey
+        self.readTimelines = builder.readTimelines
+        self.indicesByOperation = builder.indicesByOperation
+        self.knownSessions = builder.knownSessions
+        self.answered = Array(repeating: false, count: builder.entries.count)
     }
 }
