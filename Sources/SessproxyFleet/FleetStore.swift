@@ -68,6 +68,9 @@ public final class FleetStore: Sendable {
         }
     }
 
+    /// Whether the server closed the connection (or it was closed here).
+    public var isClosed: Bool { connection.isClosed }
+
     /// Closes the connection, waiting at most a second: on a connection whose server vanished,
     /// postgres-nio's close can wait as long as its query did, and shutdown must not.
     public func close() async {

@@ -55,7 +55,7 @@ public struct ReplayRecording: Sendable {
         if index.computedKeys > 0 {
             logger.info("computed \(index.computedKeys) replay match key(s) from recorded bodies (rows shipped without a key for these rules)")
         }
-        let source = FleetReplaySource(store: store, recording: recording, index: index)
+        let source = FleetReplaySource(store: store, recording: recording, index: index, password: password, logger: logger)
         var builder = ReplayEngine.Builder(matcher: matcher, options: options, expectedCount: index.entries.count)
         builder.add(index.entries)
         return ReplayRecording(

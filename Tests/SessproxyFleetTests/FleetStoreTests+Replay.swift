@@ -41,7 +41,7 @@ extension FleetStoreTests {
             #expect(index.entries.map(\.exchangeID) == Array(1...Int64(fileIndex.count)))
             #expect(index.entries.map(\.sessionID) == fileIndex.map(\.sessionID))
             let recorded = try reopened.allExchanges()
-            let source = FleetReplaySource(store: store, recording: "thu", index: index)
+            let source = FleetReplaySource(store: store, recording: "thu", index: index, password: PostgresCluster.password, logger: Self.logger)
             let read = await Self.offThePool { source.exchanges(ids: [2, 5, 9_999]) }
             #expect(read.keys.sorted() == [2, 5], "numbers outside the recording are missing")
             #expect(read[5]?.responseBody == recorded[4].responseBody && read[5]?.id == 5)
@@ -59,6 +59,19 @@ extension FleetStoreTests {
             #expect(keyless.computedKeys == fileIndex.count)
             #expect(keyless.entries.map(\.matchKey) == fileIndex.map(\.matchKey))
             await store.close()
+
+            // The server restarts under a running replay: the next read connects again.
+            let restarting = FleetReplaySource(
+                store: try await FleetStore.open(cluster.location, password: PostgresCluster.password, logger: Self.logger),
+                recording: "thu", index: index, password: PostgresCluster.password, logger: Self.logger)
+            #expect(await Self.offThePool { restarting.exchange(id: 3) }?.id == 3)
+            try await cluster.run("stop")
+            try await cluster.start()
+            #expect(await Self.offThePool { restarting.exchange(id: 4) }?.responseBody == recorded[3].responseBody)
+            await restarting.close()
+            try await cluster.run("stop")
+            try await cluster.start()
+            #expect(await Self.offThePool { restarting.exchange(id: 4) } == nil, "a closed source stays closed")
 
             await #expect(throws: FleetError.self) {
                 _ = try await ReplayRecording.fleet(
