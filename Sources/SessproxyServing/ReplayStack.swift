@@ -5,8 +5,8 @@ import SessproxyInspector
 import SessproxyProxy
 import SessproxyStore
 
-/// Replay mode assembled from its parts: a recording's replay index (no bodies; they are read
-/// by id when a request is answered) loaded into Core's `ReplayEngine`, an
+/// Replay mode assembled from its parts: a recording's `ReplayEngine`, built from its index (no
+/// bodies; they are read by id from the recording's source when a request is answered), an
 /// upstream client only when misses are forwarded, and the server. Used by `sessproxy replay`,
 /// the demo, and `ReplayServer` for users' tests.
 public struct ReplayStack: Sendable {

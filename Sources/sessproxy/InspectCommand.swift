@@ -32,8 +32,8 @@ extension Sessproxy {
             let first = try await FleetSources.open(file)
             let second: Cassette? = if let other { try await FleetSources.open(other) } else { nil }
             let token = inspector.token()
-            let proxy = ProxyConfiguration(listen: address, cassettePath: FleetSources.label(file))
             let labels = (FleetSources.label(file), other.map(FleetSources.label) ?? "")
+            let proxy = ProxyConfiguration(listen: address, cassettePath: labels.0)
             let stack = InspectStack(cassette: first, other: second, labels: labels, proxy: proxy, uiToken: token, logger: logger) { port in
                 printStatus("sessproxy: inspecting \([labels.0, labels.1].filter { !$0.isEmpty }.joined(separator: " and "))")
                 printStatus("sessproxy: inspector at \(InspectorAccess.pageURL(listen: address, port: port, token: token))")
