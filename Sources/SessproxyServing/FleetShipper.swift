@@ -48,10 +48,9 @@ public final class FleetShipper: Service, Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                let store = try await FleetStore.open(location, password: password, logger: logger)
+                let store = try await FleetTransfer.connect(
+                    cassette, to: location, password: password, recording: recording, sidecar: sidecar, logger: logger)
                 do {
-                    let cassetteID = try await BlockingWork.run { [cassette] in try cassette.cassetteID() }
-                    try await store.register(recording: recording, sidecar: sidecar, cassetteID: cassetteID)
                     state.withLock {
                         $0.connected = true
                         $0.lastError = nil

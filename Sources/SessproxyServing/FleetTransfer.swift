@@ -19,10 +19,8 @@ public enum FleetTransfer {
         _ cassette: Cassette, to location: FleetLocation, password: String?, recording: String, sidecar: String, logger: Logger,
         progress: @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws -> PushResult {
-        let store = try await FleetStore.open(location, password: password, logger: logger)
+        let store = try await connect(cassette, to: location, password: password, recording: recording, sidecar: sidecar, logger: logger)
         do {
-            let cassetteID = try await BlockingWork.run { try cassette.cassetteID() }
-            try await store.register(recording: recording, sidecar: sidecar, cassetteID: cassetteID)
             let total = try await BlockingWork.run { try cassette.count() }
             var result = PushResult(read: 0, added: 0)
             // The next batch is read from the file while the store writes this one.
@@ -40,6 +38,22 @@ public enum FleetTransfer {
             }
             await store.close()
             return result
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// A connection to the fleet store on which `cassette` ships as `sidecar` of `recording`
+    /// (refused when another cassette owns that sidecar id): what `push` and the shipper start with.
+    static func connect(
+        _ cassette: Cassette, to location: FleetLocation, password: String?, recording: String, sidecar: String, logger: Logger
+    ) async throws -> FleetStore {
+        let store = try await FleetStore.open(location, password: password, logger: logger)
+        do {
+            let cassetteID = try await BlockingWork.run { try cassette.cassetteID() }
+            try await store.register(recording: recording, sidecar: sidecar, cassetteID: cassetteID)
+            return store
         } catch {
             await store.close()
             throw error
