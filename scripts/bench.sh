@@ -10,7 +10,8 @@
 # Each target: warm-up (c=32, 1 s), c=1 t=1 (p50/p99 latency), c=32 t=2 (req/s, p99), and the
 # proxy's own CPU time per request from /proc/PID/stat (utime+stime, whole process tree, over the
 # c=32 run). Then: replay start-up time (median of three starts) and RSS on a generated
-# 100k-exchange cassette, `sessproxy inspect` on it (first rows, filters), and `sessproxy diff`
+# 100k-exchange cassette, `sessproxy inspect` on it (first rows, filters), that cassette pushed
+# into a throwaway PostgreSQL and replayed from there (push time, start-up), and `sessproxy diff`
 # wall time on two generated 10k-exchange cassettes.
 #
 # Read the ratios, not the absolute numbers: every figure is compared only with figures from the
@@ -47,6 +48,8 @@ command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || apt_missing+=(ng
 command -v wrk >/dev/null 2>&1 || apt_missing+=(wrk)
 command -v sqlite3 >/dev/null 2>&1 || apt_missing+=(sqlite3)
 command -v curl >/dev/null 2>&1 || apt_missing+=(curl)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || apt_missing+=(postgresql)
+command -v openssl >/dev/null 2>&1 || apt_missing+=(openssl)
 if ((${#apt_missing[@]})); then
     say "installing ${apt_missing[*]} (apt-get)"
     export DEBIAN_FRONTEND=noninteractive
@@ -85,8 +88,10 @@ MEASURE_START=$(date +%s)
 WORK=$(mktemp -d /tmp/sessproxy-bench.XXXXXX)
 chmod 755 "$WORK"
 PIDS=()
+PG_DIR=
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    if [[ -n $PG_DIR ]]; then "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR/cluster"; rm -rf "$PG_DIR"; fi
     wait 2>/dev/null || true
     if [[ ${BENCH_KEEP:-0} == 1 ]]; then say "kept $WORK"; else rm -rf "$WORK"; fi
 }
@@ -368,6 +373,37 @@ done
 inspect_rss=$(awk '/VmRSS/ {print $2}' "/proc/$INSPECT_PID/status")
 stop "$INSPECT_PID"
 echo "inspect first_ms=$first_ms filters_ms=$(IFS=/; echo "${filters_ms[*]}") filter_max_ms=$filter_max filter_names=${filter_names// /,} rss_kib=$inspect_rss" >>"$RESULTS"
+
+# The fleet store: the same cassette pushed into a throwaway PostgreSQL (scripts/pg-cluster.sh;
+# not under $WORK, which the postgres user cannot reach as root), pushed again (nothing new), and
+# replay started from the fleet recording, read in place.
+say "fleet store: push the 100k cassette, replay from it"
+PG_DIR=$(mktemp -d /tmp/sessproxy-bench-pg.XXXXXX)
+chmod 755 "$PG_DIR"
+PG_PORT=$(free_port)
+"$ROOT/scripts/pg-cluster.sh" start "$PG_DIR/cluster" "$PG_PORT" >"$WORK/pg.log" 2>&1 || die "could not start PostgreSQL: $(cat "$WORK/pg.log")"
+FLEET="postgres://sessproxy@127.0.0.1:$PG_PORT/fleet"
+export PGPASSWORD=sessproxy-test
+push1=$(python3 "$BENCH/tools.py" timed -- "$BIN" push "$BIGC" "$FLEET" --recording bench)
+push2=$(python3 "$BENCH/tools.py" timed -- "$BIN" push "$BIGC" "$FLEET" --recording bench)
+fleet_rows=$(psql -h 127.0.0.1 -p "$PG_PORT" -U sessproxy -d fleet -qAt -c "SELECT count(*) FROM sessproxy_exchange WHERE recording = 'bench'")
+fleet_runs=()
+for attempt in 1 2 3; do
+    SRP=$(free_port)
+    startup=$(python3 "$BENCH/tools.py" startup "$SRP" -- "$BIN" replay --cassette "$FLEET?recording=bench" --listen "127.0.0.1:$SRP" 2>"$WORK/sp-fleet.log")
+    SP_PID=$(sed -n 's/.*pid=\([0-9]*\).*/\1/p' <<<"$startup"); PIDS+=("$SP_PID")
+    fleet_runs+=("$(sed -n 's/.*startup_ms=\([0-9.-]*\).*/\1/p' <<<"$startup")")
+    fleet_rss=$(sed -n 's/.*rss_kib=\([0-9]*\).*/\1/p' <<<"$startup")
+    if ((attempt == 3)); then
+        fleet_probe=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -u "$(cat "$WORK/auth")" \
+            --data-binary @"$WORK/create.json" "http://127.0.0.1:$SRP$URL_PATH" || echo 000)
+    fi
+    stop "$SP_PID"
+done
+unset PGPASSWORD
+fleet_median=$(printf '%s\n' "${fleet_runs[@]}" | sort -g | sed -n 2p)
+echo "fleet rows=$fleet_rows push_ms=$(sed -n 's/.*wall_ms=\([0-9.]*\).*/\1/p' <<<"$push1") push_exit=$(sed -n 's/.*exit=\([0-9]*\).*/\1/p' <<<"$push1") repush_ms=$(sed -n 's/.*wall_ms=\([0-9.]*\).*/\1/p' <<<"$push2") push_maxrss_kib=$(sed -n 's/.*maxrss_kib=\([0-9]*\).*/\1/p' <<<"$push1") startup_median_ms=$fleet_median startup_runs_ms=$(IFS=/; echo "${fleet_runs[*]}") rss_kib=$fleet_rss probe_status=$fleet_probe" >>"$RESULTS"
+"$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR/cluster"; rm -rf "$PG_DIR"; PG_DIR=
 
 DA=$WORK/diff-a.sqlite DB=$WORK/diff-b.sqlite
 grow "$DA" "$DIFFN" 0

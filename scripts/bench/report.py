@@ -126,6 +126,14 @@ def main():
               f"({r['filter_names']}); VmRSS {int(r['rss_kib']) / 1024:.1f} MiB")
         ratio_line("inspect: first rows, ms", num(r["first_ms"]), 1000, "le")
         ratio_line("inspect: slowest filter, ms", num(r["filter_max_ms"]), 300, "le")
+    r = extra.get("fleet")
+    if r:
+        print(f"Fleet store, the same cassette in PostgreSQL ({r['rows']} rows): push {(num(r['push_ms']) or 0) / 1000:.1f} s "
+              f"(exit {r['push_exit']}, peak RSS {int(r['push_maxrss_kib']) / 1024:.1f} MiB), again {(num(r['repush_ms']) or 0) / 1000:.1f} s; "
+              f"replay from the fleet recording: {r['startup_median_ms']} ms until health answers (median of {r['startup_runs_ms']} ms), "
+              f"VmRSS {int(r['rss_kib']) / 1024:.1f} MiB; first replayed request: HTTP {r['probe_status']}")
+        ratio_line("fleet: push of 100k exchanges, s", (num(r["push_ms"]) or 0) / 1000 or None, 60, "le")
+        ratio_line("fleet: replay start-up from 100k in PostgreSQL, ms", num(r["startup_median_ms"]), 1000, "le")
     r = extra.get("big-prime")
     if r:
         print(f"  (first open of that cassette, computing and storing the match keys of rewritten rows: {r['startup_ms']} ms)")
