@@ -26,7 +26,9 @@ public struct ReplayRecording: Sendable {
         _ cassette: Cassette, rules: RedactionRules, options: ReplayEngine.Options = .init(), logger: Logger
     ) throws -> ReplayRecording {
         let matcher = ReplayMatcher(rules: rules)
-        let building = EngineBuilding(ReplayEngine.Builder(matcher: matcher, options: options, expectedCount: try cassette.count()))
+        // The highest id, not a count: as good a size hint, without a scan before reading starts.
+        let expected = Int(clamping: try cassette.lastExchangeID())
+        let building = EngineBuilding(ReplayEngine.Builder(matcher: matcher, options: options, expectedCount: expected))
         let reading = try cassette.readReplayIndex(matcher: matcher) { chunk in building.add(chunk) }
         if reading.computedKeys > 0 {
             logger.info(
