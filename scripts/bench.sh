@@ -334,20 +334,28 @@ SRP=$(free_port)
 prime=$(python3 "$BENCH/tools.py" startup "$SRP" -- "$BIN" replay --cassette "$BIGC" --listen "127.0.0.1:$SRP" 2>"$WORK/sp-big-prime.log")
 stop "$(sed -n 's/.*pid=\([0-9]*\).*/\1/p' <<<"$prime")"
 echo "big-prime ${prime% pid=*}" >>"$RESULTS"
-# Three starts; the report gives the median (one start can catch the machine busy) and all three.
-runs=()
-for attempt in 1 2 3; do
-    SRP=$(free_port)
-    startup=$(python3 "$BENCH/tools.py" startup "$SRP" -- "$BIN" replay --cassette "$BIGC" --listen "127.0.0.1:$SRP" 2>"$WORK/sp-big.log")
-    SP_PID=$(sed -n 's/.*pid=\([0-9]*\).*/\1/p' <<<"$startup"); PIDS+=("$SP_PID")
-    runs+=("$(sed -n 's/.*startup_ms=\([0-9.-]*\).*/\1/p' <<<"$startup")")
-    if ((attempt < 3)); then stop "$SP_PID"; fi
-done
-probe=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -u "$(cat "$WORK/auth")" \
-    --data-binary @"$WORK/create.json" "http://127.0.0.1:$SRP$URL_PATH" || echo 000)
-stop "$SP_PID"
-median=$(printf '%s\n' "${runs[@]}" | sort -g | sed -n 2p)
-echo "big exchanges=$big_rows size_mib=$big_mib ${startup% pid=*} startup_median_ms=$median startup_runs_ms=$(IFS=/; echo "${runs[*]}") probe_status=$probe" >>"$RESULTS"
+# Three starts of replay from SOURCE; the report gives the median (one start can catch the machine
+# busy) and all three. Sets START_LINE (the last start's figures), START_RUNS, START_MEDIAN and
+# START_PROBE (the HTTP status of one create replayed by the last start).
+three_starts() { # SOURCE LOG
+    local runs=() attempt port pid
+    for attempt in 1 2 3; do
+        port=$(free_port)
+        START_LINE=$(python3 "$BENCH/tools.py" startup "$port" -- "$BIN" replay --cassette "$1" --listen "127.0.0.1:$port" 2>"$2")
+        pid=$(sed -n 's/.*pid=\([0-9]*\).*/\1/p' <<<"$START_LINE"); PIDS+=("$pid")
+        runs+=("$(sed -n 's/.*startup_ms=\([0-9.-]*\).*/\1/p' <<<"$START_LINE")")
+        if ((attempt == 3)); then
+            START_PROBE=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -u "$(cat "$WORK/auth")" \
+                --data-binary @"$WORK/create.json" "http://127.0.0.1:$port$URL_PATH" || echo 000)
+        fi
+        stop "$pid"
+    done
+    START_LINE=${START_LINE% pid=*}
+    START_RUNS=$(IFS=/; echo "${runs[*]}")
+    START_MEDIAN=$(printf '%s\n' "${runs[@]}" | sort -g | sed -n 2p)
+}
+three_starts "$BIGC" "$WORK/sp-big.log"
+echo "big exchanges=$big_rows size_mib=$big_mib $START_LINE startup_median_ms=$START_MEDIAN startup_runs_ms=$START_RUNS probe_status=$START_PROBE" >>"$RESULTS"
 
 # The inspector on the same cassette: time to the first page of rows (from process start) and
 # each filter's answer (paged from SQLite; free text over bodies scans them).
@@ -387,22 +395,9 @@ export PGPASSWORD=sessproxy-test
 push1=$(python3 "$BENCH/tools.py" timed -- "$BIN" push "$BIGC" "$FLEET" --recording bench)
 push2=$(python3 "$BENCH/tools.py" timed -- "$BIN" push "$BIGC" "$FLEET" --recording bench)
 fleet_rows=$(psql -h 127.0.0.1 -p "$PG_PORT" -U sessproxy -d fleet -qAt -c "SELECT count(*) FROM sessproxy_exchange WHERE recording = 'bench'")
-fleet_runs=()
-for attempt in 1 2 3; do
-    SRP=$(free_port)
-    startup=$(python3 "$BENCH/tools.py" startup "$SRP" -- "$BIN" replay --cassette "$FLEET?recording=bench" --listen "127.0.0.1:$SRP" 2>"$WORK/sp-fleet.log")
-    SP_PID=$(sed -n 's/.*pid=\([0-9]*\).*/\1/p' <<<"$startup"); PIDS+=("$SP_PID")
-    fleet_runs+=("$(sed -n 's/.*startup_ms=\([0-9.-]*\).*/\1/p' <<<"$startup")")
-    fleet_rss=$(sed -n 's/.*rss_kib=\([0-9]*\).*/\1/p' <<<"$startup")
-    if ((attempt == 3)); then
-        fleet_probe=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' -u "$(cat "$WORK/auth")" \
-            --data-binary @"$WORK/create.json" "http://127.0.0.1:$SRP$URL_PATH" || echo 000)
-    fi
-    stop "$SP_PID"
-done
+three_starts "$FLEET?recording=bench" "$WORK/sp-fleet.log"
 unset PGPASSWORD
-fleet_median=$(printf '%s\n' "${fleet_runs[@]}" | sort -g | sed -n 2p)
-echo "fleet rows=$fleet_rows push_ms=$(sed -n 's/.*wall_ms=\([0-9.]*\).*/\1/p' <<<"$push1") push_exit=$(sed -n 's/.*exit=\([0-9]*\).*/\1/p' <<<"$push1") repush_ms=$(sed -n 's/.*wall_ms=\([0-9.]*\).*/\1/p' <<<"$push2") push_maxrss_kib=$(sed -n 's/.*maxrss_kib=\([0-9]*\).*/\1/p' <<<"$push1") startup_median_ms=$fleet_median startup_runs_ms=$(IFS=/; echo "${fleet_runs[*]}") rss_kib=$fleet_rss probe_status=$fleet_probe" >>"$RESULTS"
+echo "fleet rows=$fleet_rows push_ms=$(sed -n 's/.*wall_ms=\([0-9.]*\).*/\1/p' <<<"$push1") push_exit=$(sed -n 's/.*exit=\([0-9]*\).*/\1/p' <<<"$push1") repush_ms=$(sed -n 's/.*wall_ms=\([0-9.]*\).*/\1/p' <<<"$push2") push_maxrss_kib=$(sed -n 's/.*maxrss_kib=\([0-9]*\).*/\1/p' <<<"$push1") $START_LINE startup_median_ms=$START_MEDIAN startup_runs_ms=$START_RUNS probe_status=$START_PROBE" >>"$RESULTS"
 "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR/cluster"; rm -rf "$PG_DIR"; PG_DIR=
 
 DA=$WORK/diff-a.sqlite DB=$WORK/diff-b.sqlite
