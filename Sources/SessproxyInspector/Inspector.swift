@@ -151,10 +151,13 @@ public final class Inspector: InspectorService, TrafficObserver {
         let message: String
     }
 
+    /// What the page is showing, by name: one cassette or fleet recording, or two for `inspect A B`.
+    public var sourceNames: [String] { [labels.0, labels.1].filter { !$0.isEmpty } }
+
     private var info: JSONValue {
         .object([
             JSONMember(key: "mode", value: .string(traffic.mode)),
-            JSONMember(key: "cassettes", value: .array([labels.0, labels.1].filter { !$0.isEmpty }.map { .string($0) })),
+            JSONMember(key: "cassettes", value: .array(sourceNames.map { .string($0) })),
             JSONMember(key: "compare_across", value: .bool(other != nil)),
         ])
     }

@@ -17,11 +17,10 @@ public struct InspectStack: Sendable {
         cassette: Cassette, other: Cassette?, labels: (String, String)? = nil, proxy: ProxyConfiguration, uiToken: String, logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
-        let labels = labels ?? (cassette.path, other?.path ?? "")
         inspector = Inspector.inspecting(cassette, other, labels: labels, token: uiToken, listen: proxy.listen)
         let port = self.port
         let server = SessproxyServer.make(
-            configuration: proxy, handler: NotProxyingHandler(cassettes: [labels.0, labels.1].filter { !$0.isEmpty }),
+            configuration: proxy, handler: NotProxyingHandler(cassettes: inspector.sourceNames),
             inspector: inspector, additionalHealth: { [inspector] in inspector.healthMembers }, metrics: ProxyMetrics(), logger: logger
         ) { bound in
             await port.callback(bound)
