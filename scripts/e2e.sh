@@ -172,6 +172,14 @@ set +e
 set -e
 [[ $untrusted == 2 && $(wc -l <"$WORK/untrusted.err") == 1 ]] && grep -q "certificate must be signed" "$WORK/untrusted.err" \
     || fail "an untrusted server certificate under verify-full was not one line and exit 2: $(cat "$WORK/untrusted.err")"
+# What replay serves from the fleet is valid against Klarna's OpenAPI document (the format-3
+# fixture's flows, pushed from a copy: push gives the file its cassette id).
+cp scripts/e2e/fixtures/format3-full-flows.sqlite "$WORK/format3-push.sqlite"
+"$BIN" push "$WORK/format3-push.sqlite" "$FLEET" --recording format3 >/dev/null || fail "push of the format-3 fixture failed"
+python3 scripts/e2e/replay_schema_check.py --binary "$BIN" \
+    --openapi Sources/SessproxyCore/Schema/klarna-payments-openapi.yaml --work "$WORK/schema-fleet" \
+    --replay-source "$FLEET?recording=format3" \
+    || fail "replay from the fleet serves answers that break the OpenAPI document"
 unset PGPASSWORD
 
 step "record a flow"

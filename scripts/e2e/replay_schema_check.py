@@ -6,7 +6,8 @@ that no canary reaches the cassette, replays the same flows with `sessproxy repl
 every replayed JSON answer with a third-party OpenAPI validator (plus the formats the document
 only gives in prose). With --replay-cassette it replays an earlier recording of the same flows
 instead (fixtures/format3-full-flows.sqlite: recorded by a sessproxy whose pseudonyms had no
-format hints). Exit 0 when everything holds, 1 when a check failed, 2 on set-up errors.
+format hints); with --replay-source it replays such a recording where it is, e.g. from the fleet
+store. Exit 0 when everything holds, 1 when a check failed, 2 on set-up errors.
 
     python3 scripts/e2e/replay_schema_check.py --binary .build/debug/sessproxy \
         --openapi klarna-payments-openapi.yaml --work /tmp/schema-check
@@ -284,6 +285,15 @@ def replay_only(binary, work, recorded_cassette, children, failures):
     return replayed, replayed
 
 
+def replay_source(binary, work, source, children):
+    """Replays SOURCE as it is given: a cassette file or a fleet recording
+    (`postgres://…?recording=NAME`), which replay reads in place."""
+    replay, replay_url = start(binary, ["replay", "--cassette", source], work, "replay", children)
+    replayed = run_flows(replay_url, "replay")
+    stop(replay)
+    return replayed, replayed
+
+
 def response_schema(document, method, path, status):
     """(JSON pointer, name) of the schema the document gives for this answer, or None.
 
@@ -386,6 +396,7 @@ def main():
     parser.add_argument("--openapi", required=True, help="Klarna Payments OpenAPI 3.0 YAML")
     parser.add_argument("--work", required=True, help="directory for the cassette, config and logs")
     parser.add_argument("--replay-cassette", help="replay this earlier recording of the same flows instead of recording")
+    parser.add_argument("--replay-source", help="replay this recording of the same flows where it is (a file or a fleet URL)")
     args = parser.parse_args()
     if not os.access(args.binary, os.X_OK) or not os.path.isfile(args.openapi):
         print(f"not an executable: {args.binary}, or not a file: {args.openapi}", file=sys.stderr)
@@ -398,7 +409,9 @@ def main():
     try:
         preflight(document)
         binary = str(Path(args.binary).resolve())
-        if args.replay_cassette:
+        if args.replay_source:
+            recorded, replayed = replay_source(binary, work, args.replay_source, children)
+        elif args.replay_cassette:
             recorded, replayed = replay_only(binary, work, Path(args.replay_cassette).resolve(), children, failures)
         else:
             recorded, replayed = record_and_replay(binary, work, children, failures)
