@@ -53,3 +53,54 @@ import Testing
         #expect(json["b"] == 3)
     }
 }
+
+@Suite struct JSONEscapingTests {
+    /// The eight-bytes-at-a-time test agrees with a byte-by-byte one at every length and
+    /// position, for each byte value: controls, quote and backslash escape, the rest (also
+    /// 0x7F and UTF-8 continuation bytes) does not.
+    @Test func wordAtATimeEscapeTestAgreesWithByteByByte() {
+        for length in 1...19 {
+            for position in 0..<length {
+                for byte in UInt8.min...UInt8.max {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes[position] = byte
+                    let expected = byte < 0x20 || byte == 0x22 || byte == 0x5C
+                    let found = bytes.withUnsafeBufferPointer(JSONSerializer.needsEscaping)
+                    if found != expected { Issue.record("byte \(byte) at \(position) of \(length): \(found)") }
+                }
+            }
+        }
+    }
+
+    @Test func stringsWithEscapesRoundTripInEveryStyle() throws {
+        let text = "line\none \"quoted\" back\\slash\ttab \u{01} café 😀 and a long plain tail without escapes"
+        for style in [JSONSerializer.Style.compact, .canonical, .pretty] {
+            let bytes = JSONSerializer.bytes(.object([JSONMember(key: "k\"ey", value: .string(text))]), style: style)
+            #expect(try JSONParser.parse(bytes) == .object([JSONMember(key: "k\"ey", value: .string(text))]))
+        }
+    }
+}
+
+@Suite struct KeyTableTests {
+    @Test func findsEveryKeyAndNothingElse() {
+        let keys = (0..<200).map { "key_\($0)" } + ["", "a", "é", "order_lines", "order_amount", "total_amount", "total_tax_amount"]
+        let table = KeyTable(keys.enumerated().map { ($1, $0) })
+        #expect(table.count == keys.count)
+        for (offset, key) in keys.enumerated() { #expect(table[key] == offset) }
+        for missing in ["key_200", "b", "order_line", "Order_lines", "total_amount ", "ké"] { #expect(table[missing] == nil) }
+    }
+
+    @Test func theLastOfARepeatedKeyWinsAsInADictionary() {
+        let table = KeyTable([("a", 1), ("b", 2), ("a", 3)])
+        #expect(table["a"] == 3)
+        #expect(table["b"] == 2)
+        #expect(table.count == 2)
+    }
+
+    @Test func anEmptyTableFindsNothing() {
+        let table = KeyTable<Int>()
+        #expect(table.isEmpty)
+        #expect(table["a"] == nil)
+        #expect(table[""] == nil)
+    }
+}

@@ -18,8 +18,10 @@ public enum LeakTextDetector {
     /// Every finding in `text` with where it is, in `LeakKind` order then by position. Audit
     /// reports the kinds; recording replaces the ranges with pseudonyms of the same kind.
     public static func spans(in text: String) -> [Span] {
+        // The first look runs on the string's own bytes: most leaves stop there, uncopied.
+        var text = text
+        guard text.withUTF8(mayContainFinding) else { return [] }
         let raw = Array(text.utf8)
-        guard mayContainFinding(raw) else { return [] }
         let bytes = maskingPseudonyms(raw)
         var found: [Span] = []
         found += emailRanges(bytes).map { Span(kind: .email, range: $0) }
@@ -115,18 +117,35 @@ public enum LeakTextDetector {
     /// (US SSN, `123-45-6789` too) or a Nordic personnummer (`YYMMDD-NNNN`, `YYYYMMDDNNNN`).
     public static func looksLikeNationalID(_ value: String) -> Bool {
         // Every shape below is 9 to 13 characters; most values are not, and cost one count.
-        guard (9...24).contains(value.utf8.count), value.utf8.contains(where: isDigit) else { return false }
-        let text = Array(value.utf8).trimmingSpaces
-        let digits = text.filter(isDigit)
-        let separators = text.filter { !isDigit($0) }
-        if separators.isEmpty { return digits.count == 9 || digits.count == 10 || digits.count == 12 }
-        if text.count == 11, text[3] == UInt8(ascii: "-"), text[6] == UInt8(ascii: "-"), digits.count == 9 { return true }
-        guard separators.count == 1, let separatorIndex = text.firstIndex(where: { !isDigit($0) }) else { return false }
-        let separator = text[separatorIndex]
-        guard separator == UInt8(ascii: "-") || separator == UInt8(ascii: "+") else { return false }
-        let head = separatorIndex
-        let tail = text.count - separatorIndex - 1
-        return (head == 6 || head == 8) && tail == 4
+        guard (9...24).contains(value.utf8.count) else { return false }
+        var value = value
+        return value.withUTF8 { whole in
+            // Counted in place: SKUs and references of this length reach here by the dozen.
+            var start = 0
+            var end = whole.count
+            while start < end, whole[start] == 0x20 || whole[start] == 0x09 { start += 1 }
+            while end > start, whole[end - 1] == 0x20 || whole[end - 1] == 0x09 { end -= 1 }
+            let text = UnsafeBufferPointer(rebasing: whole[start..<end])
+            var digits = 0
+            var separators = 0
+            var separatorIndex = -1
+            for (index, byte) in text.enumerated() {
+                if isDigit(byte) {
+                    digits += 1
+                } else {
+                    separators += 1
+                    if separatorIndex < 0 { separatorIndex = index }
+                }
+            }
+            guard digits > 0 else { return false }
+            if separators == 0 { return digits == 9 || digits == 10 || digits == 12 }
+            if text.count == 11, text[3] == UInt8(ascii: "-"), text[6] == UInt8(ascii: "-"), digits == 9 { return true }
+            guard separators == 1 else { return false }
+            let separator = text[separatorIndex]
+            guard separator == UInt8(ascii: "-") || separator == UInt8(ascii: "+") else { return false }
+            let tail = text.count - separatorIndex - 1
+            return (separatorIndex == 6 || separatorIndex == 8) && tail == 4
+        }
     }
 
     /// Whether a JSON key names an identifier that could be a national id (`national_identification_number`,
@@ -362,14 +381,5 @@ public enum LeakTextDetector {
 extension String {
     fileprivate var trimmingLeadingSpaces: String {
         String(drop(while: { $0 == " " || $0 == "\t" }))
-    }
-}
-
-extension Array where Element == UInt8 {
-    fileprivate var trimmingSpaces: [UInt8] {
-        var slice = self[...]
-        while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
-        while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
-        return Array(slice)
     }
 }

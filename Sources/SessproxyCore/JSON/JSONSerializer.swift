@@ -61,47 +61,74 @@ public enum JSONSerializer {
                 out.append(contentsOf: "{}".utf8)
                 return
             }
-            // Sorted styles walk the members through an index order, without copying them.
-            let order = style == .compact ? nil : sortedOrder(members)
             out.append(UInt8(ascii: "{"))
-            for position in 0..<(order?.count ?? members.count) {
-                let member = members[order?[position] ?? position]
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                newline(style: style, indent: indent + 1, into: &out)
-                writeString(member.key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                if style == .pretty { out.append(UInt8(ascii: " ")) }
-                write(member.value, style: style, indent: indent + 1, transform: transform, into: &out)
+            if style == .compact {
+                for position in members.indices {
+                    writeMember(members[position], first: position == 0, style: style, indent: indent, transform: transform, into: &out)
+                }
+            } else {
+                // Sorted styles walk the members through an index order, without copying them.
+                withCanonicalOrder(members) { order in
+                    for position in order.indices {
+                        writeMember(members[order[position]], first: position == 0, style: style, indent: indent, transform: transform, into: &out)
+                    }
+                }
             }
             newline(style: style, indent: indent, into: &out)
             out.append(UInt8(ascii: "}"))
         }
     }
 
-    /// Indices of `members` in canonical order, by key bytes (for duplicate keys only the last
-    /// one, which is what a lookup sees), or nil when the members already are in that order.
-    static func sortedOrder(_ members: [JSONMember]) -> [Int]? {
-        // Most keys differ in their first eight bytes, so those, packed into an integer, decide
-        // most comparisons without touching the strings.
-        let prefixes = members.map { keyPrefix($0.key) }
-        func precedes(_ left: Int, _ right: Int) -> Bool {
-            if prefixes[left] != prefixes[right] { return prefixes[left] < prefixes[right] }
-            return compareBytes(members[left].key, members[right].key) < 0
+    private static func writeMember(
+        _ member: JSONMember, first: Bool, style: Style, indent: Int, transform: ((String) -> String)?, into out: inout [UInt8]
+    ) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        newline(style: style, indent: indent + 1, into: &out)
+        writeString(member.key, into: &out)
+        out.append(UInt8(ascii: ":"))
+        if style == .pretty { out.append(UInt8(ascii: " ")) }
+        write(member.value, style: style, indent: indent + 1, transform: transform, into: &out)
+    }
+
+    /// Calls `body` with the indices of `members` in canonical order, by key bytes (for
+    /// duplicate keys only the last one, which is what a lookup sees). The order is built in
+    /// scratch memory: a body has a dozen objects, each sorted on every canonical write.
+    static func withCanonicalOrder(_ members: [JSONMember], _ body: (UnsafeBufferPointer<Int>) -> Void) {
+        withUnsafeTemporaryAllocation(of: (prefix: UInt64, index: Int).self, capacity: members.count) { scratch in
+            // Most keys differ in their first eight bytes, so those, packed into an integer,
+            // decide most comparisons without touching the strings.
+            for index in members.indices { scratch.initializeElement(at: index, to: (keyPrefix(members[index].key), index)) }
+            func precedes(_ left: (prefix: UInt64, index: Int), _ right: (prefix: UInt64, index: Int)) -> Bool {
+                if left.prefix != right.prefix { return left.prefix < right.prefix }
+                let order = compareBytes(members[left.index].key, members[right.index].key)
+                return order == 0 ? left.index < right.index : order < 0
+            }
+            // Insertion sort, stable: objects are small and often nearly sorted already.
+            for position in 1..<max(scratch.count, 1) {
+                let moving = scratch[position]
+                var hole = position
+                while hole > 0, precedes(moving, scratch[hole - 1]) {
+                    scratch[hole] = scratch[hole - 1]
+                    hole -= 1
+                }
+                scratch[hole] = moving
+            }
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { order in
+                var count = 0
+                for position in scratch.indices {
+                    let index = scratch[position].index
+                    let isLastOfKey = position + 1 == scratch.count
+                        || scratch[position + 1].prefix != scratch[position].prefix
+                        || members[scratch[position + 1].index].key != members[index].key
+                    if isLastOfKey {
+                        order.initializeElement(at: count, to: index)
+                        count += 1
+                    }
+                }
+                body(UnsafeBufferPointer(rebasing: order[0..<count]))
+            }
+            _ = scratch.deinitialize()
         }
-        if members.indices.dropFirst().allSatisfy({ precedes($0 - 1, $0) }) { return nil }
-        // Stable sort, then keep the last of each run of equal keys: no hashing.
-        let order = members.indices.sorted { left, right in
-            if prefixes[left] != prefixes[right] { return prefixes[left] < prefixes[right] }
-            let order = compareBytes(members[left].key, members[right].key)
-            return order == 0 ? left < right : order < 0
-        }
-        var result: [Int] = []
-        result.reserveCapacity(order.count)
-        for (position, index) in order.enumerated() {
-            let isLastOfKey = position + 1 == order.count || members[order[position + 1]].key != members[index].key
-            if isLastOfKey { result.append(index) }
-        }
-        return result
     }
 
     /// The first eight UTF-8 bytes, big-endian, zero-padded: comparing two prefixes agrees with
@@ -142,7 +169,7 @@ public enum JSONSerializer {
         out.append(UInt8(ascii: "\""))
         var string = string
         let plain = string.withUTF8 { buffer -> Bool in
-            for byte in buffer where byte < 0x20 || byte == 0x22 || byte == 0x5C { return false }
+            guard !needsEscaping(buffer) else { return false }
             out.append(contentsOf: buffer)
             return true
         }
@@ -166,6 +193,31 @@ public enum JSONSerializer {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any byte is a control character, `"` or a backslash, tested eight bytes at a time
+    /// (bytes of multi-byte characters are 0x80 and up, never escaped).
+    static func needsEscaping(_ buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = UnsafeRawPointer(buffer.baseAddress) else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var offset = 0
+        while offset + 8 <= buffer.count {
+            let word = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            // A byte below n sets its high bit in (word - n·ones) & ~word (n ≤ 0x80); a byte
+            // equal to c is one below 1 after xor with c.
+            let found = ((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+            if found & highs != 0 { return true }
+            offset += 8
+        }
+        while offset < buffer.count {
+            let byte = buffer[offset]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C { return true }
+            offset += 1
+        }
+        return false
     }
 }
 

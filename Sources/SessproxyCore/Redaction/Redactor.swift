@@ -18,7 +18,7 @@ public struct Redactor: Sendable {
     public let detectsUnlistedData: Bool
     /// Rules indexed by the key they end in, so that walking a body only tests the few rules
     /// that could match the current key instead of every rule at every node.
-    private let rulesByLastKey: [String: [IndexedRule]]
+    private let rulesByLastKey: KeyTable<[IndexedRule]>
     private let wildcardTailRules: [IndexedRule]
 
     private struct IndexedRule: Sendable {
@@ -45,7 +45,7 @@ public struct Redactor: Sendable {
         for rule in indexed {
             if let key = rule.pattern.lastKey { byKey[key, default: []].append(rule) } else { wildcard.append(rule) }
         }
-        self.rulesByLastKey = byKey
+        self.rulesByLastKey = KeyTable(byKey.map { ($0.key, $0.value) })
         self.wildcardTailRules = wildcard
     }
 

@@ -7,7 +7,8 @@ public final class SchemaNode: Sendable {
     }
 
     public let kind: Kind?
-    public let properties: [String: SchemaNode]
+    /// Property schemas by name (a `KeyTable`: body walks look one up per member).
+    public let properties: KeyTable<SchemaNode>
     /// Property names in document order (for stable error messages).
     public let propertyOrder: [String]
     public let required: [String]
@@ -31,7 +32,7 @@ public final class SchemaNode: Sendable {
         uniqueItems: Bool = false, readOnly: Bool = false
     ) {
         self.kind = kind
-        self.properties = Dictionary(properties, uniquingKeysWith: { _, last in last })
+        self.properties = KeyTable(properties)
         self.propertyOrder = properties.map(\.0)
         self.required = required
         self.items = items
