@@ -90,6 +90,8 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(Error) -> JSONValue {
         index += 1
         var members: [JSONMember] = []
+        // Most objects of a Klarna body have 2 to 16 members: two allocations instead of five.
+        members.reserveCapacity(8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1

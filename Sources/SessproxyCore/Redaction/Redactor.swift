@@ -148,11 +148,11 @@ public struct Redactor: Sendable {
             guard detectsUnlistedData else { return (body, nil) }
             return (redactUnparsedBody(body, side: side, notes: &notes), nil)
         }
-        var changed: [String] = []
+        var changed = RedactedPaths(keepsPaths: true)
         var location: [JSONPathComponent] = []
         let redacted = replacement(for: json, schema: schema, location: &location, changed: &changed) ?? json
-        guard !changed.isEmpty else { return (body, json) }
-        notes.append(contentsOf: changed.map { "\(side).body.\($0)" })
+        guard changed.count > 0 else { return (body, json) }
+        notes.append(contentsOf: changed.paths.map { "\(side).body.\($0)" })
         return (JSONSerializer.bytes(redacted, style: .compact), redacted)
     }
 
@@ -160,13 +160,23 @@ public struct Redactor: Sendable {
     /// the paths that were replaced.
     public func redactJSON(_ json: JSONValue, schema: SchemaNode? = nil, changed: inout [String]) -> JSONValue {
         var location: [JSONPathComponent] = []
-        return replacement(for: json, schema: schema, location: &location, changed: &changed) ?? json
+        var paths = RedactedPaths(keepsPaths: true)
+        let redacted = replacement(for: json, schema: schema, location: &location, changed: &paths) ?? json
+        changed.append(contentsOf: paths.paths)
+        return redacted
+    }
+
+    /// `redactJSON` for a caller that needs only the redacted document (replay's key).
+    public func redactJSON(_ json: JSONValue, schema: SchemaNode? = nil) -> JSONValue {
+        var location: [JSONPathComponent] = []
+        var paths = RedactedPaths(keepsPaths: false)
+        return replacement(for: json, schema: schema, location: &location, changed: &paths) ?? json
     }
 
     /// The redacted form of `value`, or nil when nothing below it changes: untouched subtrees
     /// (most of a Klarna body) are neither copied nor rebuilt.
     private func replacement(
-        for value: JSONValue, schema: SchemaNode?, location: inout [JSONPathComponent], changed: inout [String]
+        for value: JSONValue, schema: SchemaNode?, location: inout [JSONPathComponent], changed: inout RedactedPaths
     ) -> JSONValue? {
         if let action = matchingAction(at: location), !isKept(location) {
             let before = changed.count
@@ -213,7 +223,7 @@ public struct Redactor: Sendable {
         case .string, .number:
             guard detectsUnlistedData, !isKept(location), let redacted = redactUnlistedLeaf(value, schema: schema, location: location)
             else { return Optional.none }
-            changed.append(location.pathString)
+            changed.add(location)
             return redacted
         case .bool, .null:
             return Optional.none
@@ -242,14 +252,14 @@ public struct Redactor: Sendable {
     /// booleans too unless `keepingNumbersAndBooleans` (embedded documents keep counts and
     /// flags); null stays null.
     private func redactLeaves(
-        _ value: JSONValue, location: [JSONPathComponent], keepingNumbersAndBooleans: Bool = false, changed: inout [String]
+        _ value: JSONValue, location: [JSONPathComponent], keepingNumbersAndBooleans: Bool = false, changed: inout RedactedPaths
     ) -> JSONValue {
         switch value {
         case .null:
             return value
         case .string(let text):
             if Pseudonymizer.isRedacted(text) { return value }
-            changed.append(location.pathString)
+            changed.add(location)
             // Placeholders carry no hint: matching needs none, so no format is worked out for it.
             if pseudonymizer.isPlaceholderOnly { return .string(Pseudonymizer.placeholder) }
             // Inside an embedded document the profile names no locations: the value shows its format.
@@ -257,11 +267,11 @@ public struct Redactor: Sendable {
             return .string(pseudonymizer.pseudonym(for: text, format: format))
         case .number(let lexeme):
             if keepingNumbersAndBooleans { return value }
-            changed.append(location.pathString)
+            changed.add(location)
             return .string(pseudonymizer.pseudonym(for: lexeme))
         case .bool(let flag):
             if keepingNumbersAndBooleans { return value }
-            changed.append(location.pathString)
+            changed.add(location)
             return .string(pseudonymizer.pseudonym(for: flag ? "true" : "false"))
         case .object(let members):
             return .object(members.map { member in
@@ -280,16 +290,16 @@ public struct Redactor: Sendable {
 
     /// JSON inside a string: every string leaf of the inner document is redacted (numbers and
     /// booleans are counts and flags, kept). A string that is not JSON is redacted whole.
-    private func redactEmbedded(_ text: String, location: [JSONPathComponent], changed: inout [String]) -> String {
+    private func redactEmbedded(_ text: String, location: [JSONPathComponent], changed: inout RedactedPaths) -> String {
         guard let inner = try? JSONParser.parse(text) else {
             if Pseudonymizer.isRedacted(text) || text.isEmpty { return text }
-            changed.append(location.pathString)
+            changed.add(location)
             return pseudonymizer.pseudonym(for: text)
         }
-        var innerChanged: [String] = []
+        var innerChanged = RedactedPaths(keepsPaths: changed.keepsPaths)
         let redacted = redactLeaves(inner, location: [], keepingNumbersAndBooleans: true, changed: &innerChanged)
-        guard !innerChanged.isEmpty else { return text }
-        changed.append(contentsOf: innerChanged.map { "\(location.pathString)>\($0)" })
+        guard innerChanged.count > 0 else { return text }
+        changed.add(embedded: innerChanged, at: location)
         return JSONSerializer.string(redacted, style: .compact)
     }
 }

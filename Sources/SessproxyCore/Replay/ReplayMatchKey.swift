@@ -13,29 +13,45 @@ public enum ReplayMatchKey {
     /// (a body is hashed as its canonical bytes, never copied or escaped into another text).
     public static func digest(of key: ReplayRequestKey) -> String {
         var hasher = SHA256()
-        func field(_ bytes: some Collection<UInt8>) {
-            hasher.update(data: Array("\(bytes.count):".utf8))
-            hasher.update(data: Array(bytes))
+        // Each field as `<decimal length>:<bytes>`, both fed from where they lie: no copies.
+        func length(_ count: Int) {
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                var position = buffer.count
+                buffer[position - 1] = UInt8(ascii: ":")
+                position -= 1
+                var rest = count
+                repeat {
+                    position -= 1
+                    buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                } while rest > 0
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[position...]))
+            }
         }
-        field(algorithm.utf8)
-        field(key.method.utf8)
-        field(key.operation.rawValue.utf8)
-        if let session = key.sessionID { field(("s" + session).utf8) } else { field("-".utf8) }
-        field(key.path.utf8)
-        field(key.query.utf8)
-        switch key.body {
-        case .empty:
-            field("empty".utf8)
-        case .json(let text):
-            field("json".utf8)
-            var canonical = text
-            canonical.withUTF8 { buffer in
-                hasher.update(data: Array("\(buffer.count):".utf8))
+        func field(_ text: String) {
+            var text = text
+            text.withUTF8 { buffer in
+                length(buffer.count)
                 hasher.update(bufferPointer: UnsafeRawBufferPointer(buffer))
             }
+        }
+        field(algorithm)
+        field(key.method)
+        field(key.operation.rawValue)
+        if let session = key.sessionID { field("s" + session) } else { field("-") }
+        field(key.path)
+        field(key.query)
+        switch key.body {
+        case .empty:
+            field("empty")
+        case .json(let text):
+            field("json")
+            field(text)
         case .bytes(let bytes):
-            field("bytes".utf8)
-            field(bytes)
+            field("bytes")
+            length(bytes.count)
+            bytes.withUnsafeBytes { hasher.update(bufferPointer: $0) }
         }
         return HexText.string(hasher.finalize())
     }

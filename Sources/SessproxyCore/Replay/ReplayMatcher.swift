@@ -163,9 +163,8 @@ public struct ReplayMatcher: Sendable {
     func canonicalNormalisedText(_ json: JSONValue, method: String, path: String, alreadyRedacted: Bool) -> String {
         var redacted = json
         if !alreadyRedacted {
-            var changed: [String] = []
             let schema = redactor.document?.requestSchema(method: method, path: path)
-            redacted = redactor.redactJSON(json, schema: schema, changed: &changed)
+            redacted = redactor.redactJSON(json, schema: schema)
         }
         let bytes = JSONSerializer.bytes(redacted, style: .canonical, transformingStringValues: Self.collapsingPseudonyms(in:))
         return String(decoding: bytes, as: UTF8.self)
