@@ -55,15 +55,14 @@ public struct KeyTable<Value: Sendable>: Sendable {
     public var count: Int { keys.count }
 
     private static func bucket(of key: String, mask: Int) -> Int {
-        var key = key
-        return key.withUTF8 { bytes in
-            guard let first = bytes.first, let last = bytes.last else { return 0 }
-            var mixed = UInt(bytes.count) &* 0x9E37_79B9
-            mixed ^= UInt(first) &* 0x85EB_CA6B
-            mixed ^= UInt(last) &* 0xC2B2_AE35
-            mixed ^= UInt(bytes[bytes.count / 2]) &* 0x27D4_EB2F
-            mixed ^= mixed >> 15
-            return Int(truncatingIfNeeded: mixed) & mask
-        }
+        let utf8 = key.utf8
+        guard let first = utf8.first, let last = utf8.last else { return 0 }
+        let count = utf8.count
+        var mixed = UInt(count) &* 0x9E37_79B9
+        mixed ^= UInt(first) &* 0x85EB_CA6B
+        mixed ^= UInt(last) &* 0xC2B2_AE35
+        mixed ^= UInt(utf8[utf8.index(utf8.startIndex, offsetBy: count / 2)]) &* 0x27D4_EB2F
+        mixed ^= mixed >> 15
+        return Int(truncatingIfNeeded: mixed) & mask
     }
 }
