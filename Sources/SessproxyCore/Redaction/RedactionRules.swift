@@ -13,7 +13,7 @@ public struct RedactionRules: Sendable, Hashable {
     public var keepPaths: [JSONPathPattern]
     /// Path prefixes whose next segment is a secret (`/payments/v1/authorizations/{token}`).
     public var secretPathPrefixes: [String]
-    /// The format of redacted values at these locations (first match wins), for what the
+    /// The format of redacted values at these locations (first match wins: `JSONPathIndex`), for what the
     /// OpenAPI document says only in prose: which strings are emails, dates, phone numbers.
     public var formats: [FormattedPath]
 
@@ -31,11 +31,6 @@ public struct RedactionRules: Sendable, Hashable {
         self.keepPaths = keepPaths
         self.secretPathPrefixes = secretPathPrefixes
         self.formats = formats
-    }
-
-    /// The format the rules give a location, if any.
-    public func format(at location: [JSONPathComponent]) -> FieldFormat? {
-        formats.first { $0.pattern.matches(location) }?.format
     }
 
     /// The default profile for the Klarna Payments API.

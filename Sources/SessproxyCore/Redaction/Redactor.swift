@@ -16,19 +16,14 @@ public struct Redactor: Sendable {
     /// Whether the leak detector runs over what the rules do not cover (off only for audit's
     /// check of which rule-covered fields were never redacted).
     public let detectsUnlistedData: Bool
-    /// Rules indexed by the key they end in, so that walking a body only tests the few rules
-    /// that could match the current key instead of every rule at every node.
-    private let rulesByLastKey: KeyTable<[IndexedRule]>
-    private let wildcardTailRules: [IndexedRule]
+    /// What the rules do at a location (redaction before embedded JSON), and the format they
+    /// give it, indexed by the key a pattern ends in.
+    private let actions: JSONPathIndex<RuleAction>
+    private let formats: JSONPathIndex<FieldFormat>
 
-    private struct IndexedRule: Sendable {
-        enum Action: Sendable {
-            case redact
-            case embedded
-        }
-
-        var pattern: JSONPathPattern
-        var action: Action
+    private enum RuleAction: Sendable {
+        case redact
+        case embedded
     }
 
     public init(
@@ -38,15 +33,9 @@ public struct Redactor: Sendable {
         self.pseudonymizer = pseudonymizer
         self.schemas = schemas
         self.detectsUnlistedData = detectsUnlistedData
-        let indexed = rules.bodyPaths.map { IndexedRule(pattern: $0, action: .redact) }
-            + rules.embeddedJSONPaths.map { IndexedRule(pattern: $0, action: .embedded) }
-        var byKey: [String: [IndexedRule]] = [:]
-        var wildcard: [IndexedRule] = []
-        for rule in indexed {
-            if let key = rule.pattern.lastKey { byKey[key, default: []].append(rule) } else { wildcard.append(rule) }
-        }
-        self.rulesByLastKey = KeyTable(byKey.map { ($0.key, $0.value) })
-        self.wildcardTailRules = wildcard
+        self.actions = JSONPathIndex(
+            rules.bodyPaths.map { ($0, RuleAction.redact) } + rules.embeddedJSONPaths.map { ($0, RuleAction.embedded) })
+        self.formats = JSONPathIndex(rules.formats.map { ($0.pattern, $0.format) })
     }
 
     /// The redacted copy of an exchange, with `redactions` listing where values were replaced.
@@ -231,17 +220,8 @@ public struct Redactor: Sendable {
     }
 
     /// The first rule matching this location (redaction before embedded JSON), if any.
-    private func matchingAction(at location: [JSONPathComponent]) -> IndexedRule.Action? {
-        guard let last = location.last else { return nil }
-        var found: IndexedRule.Action? = nil
-        func consider(_ rules: [IndexedRule]) {
-            for rule in rules where found != .redact && rule.pattern.matches(location) {
-                found = rule.action == .redact ? .redact : (found ?? .embedded)
-            }
-        }
-        if case .key(let key) = last, let keyed = rulesByLastKey[key] { consider(keyed) }
-        if !wildcardTailRules.isEmpty { consider(wildcardTailRules) }
-        return found
+    private func matchingAction(at location: [JSONPathComponent]) -> RuleAction? {
+        actions.firstMatch(at: location)
     }
 
     func isKept(_ location: [JSONPathComponent]) -> Bool {
@@ -263,7 +243,7 @@ public struct Redactor: Sendable {
             // Placeholders carry no hint: matching needs none, so no format is worked out for it.
             if pseudonymizer.isPlaceholderOnly { return .string(Pseudonymizer.placeholder) }
             // Inside an embedded document the profile names no locations: the value shows its format.
-            let format = keepingNumbersAndBooleans ? FieldFormat.evident(in: text) : rules.format(at: location) ?? FieldFormat.evident(in: text)
+            let format = keepingNumbersAndBooleans ? FieldFormat.evident(in: text) : formats.firstMatch(at: location) ?? FieldFormat.evident(in: text)
             return .string(pseudonymizer.pseudonym(for: text, format: format))
         case .number(let lexeme):
             if keepingNumbersAndBooleans { return value }

@@ -10,10 +10,13 @@
 public struct ReplayBodyRenderer: Sendable {
     public let rules: RedactionRules
     public let schemas: SchemaSource
+    /// The formats the rules give locations, for pseudonyms stored without a hint.
+    private let formats: JSONPathIndex<FieldFormat>
 
     public init(rules: RedactionRules = .klarna, schemas: SchemaSource = .klarna) {
         self.rules = rules
         self.schemas = schemas
+        self.formats = JSONPathIndex(rules.formats.map { ($0.pattern, $0.format) })
     }
 
     /// The body to serve, or nil when the recorded bytes can be served as they are (no
@@ -56,7 +59,7 @@ public struct ReplayBodyRenderer: Sendable {
         case .string(let text):
             guard Self.mentionsPlaceholder(text) else { return value }
             if let token = PseudonymToken(text) {
-                let format = embedded ? FieldFormat.suggested(byKey: location.nearestKey) : rules.format(at: location)
+                let format = embedded ? FieldFormat.suggested(byKey: location.nearestKey) : formats.firstMatch(at: location)
                 return RedactedStandIn.value(for: token, schema: schema, format: format)
             }
             if JSONParser.startsLikeDocument(text.utf8), let inner = try? JSONParser.parse(text) {
