@@ -29,7 +29,7 @@ public struct ReplayRecording: Sendable {
         // The highest id, not a count: as good a size hint, without a scan before reading starts.
         let expected = Int(clamping: try cassette.lastExchangeID())
         let building = EngineBuilding(ReplayEngine.Builder(matcher: matcher, options: options, expectedCount: expected))
-        let reading = try cassette.readReplayIndex(matcher: matcher) { chunk in building.add(chunk) }
+        let reading = try cassette.readReplayIndex(matcher: matcher) { chunk in building.add(chunk, matcher: matcher) }
         if reading.computedKeys > 0 {
             logger.info(
                 "computed \(reading.computedKeys) replay match key(s) from recorded bodies",
@@ -74,8 +74,10 @@ private final class EngineBuilding: Sendable {
         self.builder = Mutex(builder)
     }
 
-    func add(_ entries: [ReplayIndexEntry]) {
-        queue.async { self.builder.withLock { $0.add(entries) } }
+    /// Routes the part on the caller's (the reading) thread, then adds it on the queue.
+    func add(_ entries: [ReplayIndexEntry], matcher: ReplayMatcher) {
+        let part = ReplayEngine.Builder.RoutedPart(entries, matcher: matcher)
+        queue.async { self.builder.withLock { $0.add(part) } }
     }
 
     /// The engine, once every part handed over so far is in.

@@ -59,11 +59,32 @@ extension ReplayEngine {
             for row in rows { add(row) }
         }
 
+        /// Adds the next entries, routed already, in recorded order.
+        public mutating func add(_ part: RoutedPart) {
+            for (row, route) in zip(part.rows, part.routes) { add(row, route: route) }
+        }
+
         /// Adds the next entry in recorded order.
         public mutating func add(_ row: ReplayIndexEntry) {
+            add(row, route: matcher.route(method: row.method, target: row.target))
+        }
+
+        /// Entries with their routes worked out. Routing is the costliest step of adding an
+        /// entry and needs nothing of the builder, so a reader can route one part on its own
+        /// thread while the builder adds the previous one.
+        public struct RoutedPart: Sendable {
+            let rows: [ReplayIndexEntry]
+            let routes: [RouteClassification]
+
+            public init(_ rows: [ReplayIndexEntry], matcher: ReplayMatcher) {
+                self.rows = rows
+                self.routes = rows.map { matcher.route(method: $0.method, target: $0.target) }
+            }
+        }
+
+        private mutating func add(_ row: ReplayIndexEntry, route: RouteClassification) {
             let index = entries.count
             let sourceID = sourceByPosition ? Int64(index) : row.exchangeID
-            let route = matcher.route(method: row.method, target: row.target)
             let key = row.matchKey
             let sessionID: String?
             if route.operation == .create {
