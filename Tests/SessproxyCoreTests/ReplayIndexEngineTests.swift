@@ -46,8 +46,9 @@ import Testing
         }
     }
 
-    /// Built from parts of the index handed over one by one (as a store reads them), the engine
-    /// decides as one built from the whole index.
+    /// Built from parts of the index handed over one by one (as a store reads them, every other
+    /// part routed beforehand as the reading thread does), the engine decides as one built from
+    /// the whole index.
     @Test(arguments: ReplayEngineTests.scenarios)
     func anEngineBuiltInPartsDecidesLikeOneBuiltAtOnce(_ scenario: ReplayEngineTests.Scenario) {
         let matcher = ReplayMatcher()
@@ -55,7 +56,10 @@ import Testing
             ReplayIndexEntry(exchangeID: $0.id!, sessionID: $0.sessionID, method: $0.method, target: $0.target, matchKey: matcher.matchKey(for: $0))
         }
         var builder = ReplayEngine.Builder(matcher: matcher)
-        for start in stride(from: 0, to: index.count, by: 2) { builder.add(index[start..<min(start + 2, index.count)]) }
+        for (number, start) in stride(from: 0, to: index.count, by: 2).enumerated() {
+            let part = index[start..<min(start + 2, index.count)]
+            if number % 2 == 0 { builder.add(part) } else { builder.add(ReplayEngine.Builder.RoutedPart(Array(part), matcher: matcher)) }
+        }
         var parts = builder.build()
         var whole = ReplayEngine(index: index)
         let source = CountingSource(scenario.recorded)
