@@ -127,3 +127,15 @@ import Testing
         #expect(JSONPathIndex<String>([]).firstMatch(at: location("a")) == nil)
     }
 }
+
+@Suite struct CanonicalLargeObjectTests {
+    /// An object with a hundred thousand members (a body no client should send, but one an app
+    /// can) is put in canonical order in n log n, not quadratic time.
+    @Test(.timeLimit(.minutes(1))) func aHugeObjectSortsInReasonableTime() throws {
+        let count = 100_000
+        let members = (0..<count).map { JSONMember(key: "k\(($0 &* 7919) % count)", value: .number(String($0))) }
+        let keys = try #require(JSONParser.parse(JSONValue.object(members).canonicalText).objectMembers).map(\.key)
+        #expect(keys.count == count)
+        #expect(zip(keys, keys.dropFirst()).allSatisfy { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) })
+    }
+}

@@ -13,7 +13,7 @@ public struct RedactionRules: Sendable, Hashable {
     public var keepPaths: [JSONPathPattern]
     /// Path prefixes whose next segment is a secret (`/payments/v1/authorizations/{token}`).
     public var secretPathPrefixes: [String]
-    /// The format of redacted values at these locations (first match wins: `JSONPathIndex`), for what the
+    /// The format of redacted values at these locations (the first that matches wins), for what the
     /// OpenAPI document says only in prose: which strings are emails, dates, phone numbers.
     public var formats: [FormattedPath]
 
