@@ -103,10 +103,23 @@ public enum JSONSerializer {
                 let order = compareBytes(members[left.index].key, members[right.index].key)
                 return order == 0 ? left.index < right.index : order < 0
             }
-            // The position breaks ties, so the order is total and the same on every run; the
-            // standard sort keeps an object of any size O(n log n).
-            var sorting = scratch
-            sorting.sort(by: precedes)
+            // The position breaks ties, so the order is total and the same on every run.
+            // Insertion sort for the small objects bodies are made of; the standard sort keeps a
+            // big one n log n.
+            if scratch.count <= 24 {
+                for position in scratch.indices.dropFirst() {
+                    let moving = scratch[position]
+                    var hole = position
+                    while hole > 0, precedes(moving, scratch[hole - 1]) {
+                        scratch[hole] = scratch[hole - 1]
+                        hole -= 1
+                    }
+                    scratch[hole] = moving
+                }
+            } else {
+                var sorting = scratch
+                sorting.sort(by: precedes)
+            }
             withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { order in
                 var count = 0
                 for position in scratch.indices {
