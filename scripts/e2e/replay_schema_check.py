@@ -266,10 +266,7 @@ def record_and_replay(binary, work, children, failures):
         failures.append(f"record exited {status} on SIGTERM, expected 0")
     failures.extend(cassette_leaks(work))
     stop(fake)  # replay must not need it
-    replay, replay_url = start(binary, ["replay", "--cassette", str(cassette)], work, "replay", children)
-    replayed = run_flows(replay_url, "replay")
-    stop(replay)
-    return recorded, replayed
+    return recorded, replay_source(binary, work, str(cassette), children)
 
 
 def replay_only(binary, work, recorded_cassette, children, failures):
@@ -279,19 +276,17 @@ def replay_only(binary, work, recorded_cassette, children, failures):
         stale.unlink()
     shutil.copyfile(recorded_cassette, cassette)
     failures.extend(cassette_leaks(work))
-    replay, replay_url = start(binary, ["replay", "--cassette", str(cassette)], work, "replay", children)
-    replayed = run_flows(replay_url, "replay")
-    stop(replay)
+    replayed = replay_source(binary, work, str(cassette), children)
     return replayed, replayed
 
 
 def replay_source(binary, work, source, children):
-    """Replays SOURCE as it is given: a cassette file or a fleet recording
-    (`postgres://…?recording=NAME`), which replay reads in place."""
+    """Replays SOURCE as it is given, a cassette file or a fleet recording
+    (`postgres://…?recording=NAME`, which replay reads in place), and returns what the flows got."""
     replay, replay_url = start(binary, ["replay", "--cassette", source], work, "replay", children)
     replayed = run_flows(replay_url, "replay")
     stop(replay)
-    return replayed, replayed
+    return replayed
 
 
 def response_schema(document, method, path, status):
@@ -410,7 +405,7 @@ def main():
         preflight(document)
         binary = str(Path(args.binary).resolve())
         if args.replay_source:
-            recorded, replayed = replay_source(binary, work, args.replay_source, children)
+            recorded = replayed = replay_source(binary, work, args.replay_source, children)
         elif args.replay_cassette:
             recorded, replayed = replay_only(binary, work, Path(args.replay_cassette).resolve(), children, failures)
         else:
