@@ -9,9 +9,8 @@ import ServiceLifecycle
 ///
 /// A checkpoint ends in an `fsync`, and on Linux file systems an `fsync` stalls other writes to
 /// the same file system while the journal commits. `CheckpointPolicy` decides when and how, so
-/// that the writer is held up only rarely and briefly: measured at c=1 under steady load, a
-/// passive pass of 4 MiB takes about 4 ms and holds nobody up, a restart after it holds the
-/// writer for 7–15 ms.
+/// that the writer is held up only rarely and briefly: passive passes are short and run on
+/// spare CPU only (`SpareCPU`), a restart after one holds the writer for 7–15 ms (measured).
 public final class CassetteCheckpointer: Service, Sendable {
     public let cassette: Cassette
     let pollInterval: Duration
@@ -20,7 +19,7 @@ public final class CassetteCheckpointer: Service, Sendable {
     private let logger: Logger
 
     public init(
-        cassette: Cassette, writer: CassetteWriter, pollInterval: Duration = .milliseconds(100), logger: Logger = Logger(label: "sessproxy.store")
+        cassette: Cassette, writer: CassetteWriter, pollInterval: Duration = .milliseconds(25), logger: Logger = Logger(label: "sessproxy.store")
     ) {
         self.cassette = cassette
         self.pollInterval = pollInterval
@@ -57,21 +56,29 @@ public final class CassetteCheckpointer: Service, Sendable {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 DispatchQueue.global(qos: .utility).async { [self] in
                     do {
-                        try connection.writeWithoutTransaction { db in
-                            switch action {
-                            case .none: break
-                            case .passive: try db.checkpoint(.passive)
-                            case .passiveThenRestart:
-                                try db.checkpoint(.passive)
-                                try db.checkpoint(.restart)
-                            case .truncate: try db.checkpoint(.truncate)
-                            }
+                        if action.runsOnSpareCPU {
+                            try SpareCPU.run { try Self.checkpoint(action, on: connection) }
+                        } else {
+                            try Self.checkpoint(action, on: connection)
                         }
                     } catch {
                         logger.debug("background checkpoint: \(error)")
                     }
                     done.resume()
                 }
+            }
+        }
+    }
+
+    private static func checkpoint(_ action: CheckpointPolicy.Action, on connection: DatabaseQueue) throws {
+        try connection.writeWithoutTransaction { db in
+            switch action {
+            case .none: break
+            case .passive: try db.checkpoint(.passive)
+            case .passiveThenRestart:
+                try db.checkpoint(.passive)
+                try db.checkpoint(.restart)
+            case .truncate: try db.checkpoint(.truncate)
             }
         }
     }

@@ -13,13 +13,13 @@ import Testing
         WALProgress(frames: frames, backfilled: backfilled, frameSize: 4120)
     }
 
-    @Test func foldsOnceFourMebibytesWaitAndNotBefore() {
+    @Test func foldsOnceOneMebibyteWaitsAndNotBefore() {
         var policy = CheckpointPolicy()
         let busy = { (wal: WALProgress) in (wal: wal, file: UInt64(200) * self.mib) }
-        // 900 frames of 4,120 bytes: under 4 MiB waiting, recording busy, a large file from an earlier burst.
-        let under = busy(progress(frames: 5_000, backfilled: 4_100))
+        // 250 frames of 4,120 bytes: under 1 MiB waiting, recording busy, a large file from an earlier burst.
+        let under = busy(progress(frames: 5_000, backfilled: 4_750))
         #expect(policy.poll(wal: under.wal, walFileBytes: under.file, lastCommit: 100 * ms, now: 101 * ms) == .none)
-        let over = busy(progress(frames: 5_000, backfilled: 3_900))
+        let over = busy(progress(frames: 5_000, backfilled: 4_700))
         #expect(policy.poll(wal: over.wal, walFileBytes: over.file, lastCommit: 200 * ms, now: 201 * ms) == .passive)
     }
 
@@ -47,6 +47,26 @@ import Testing
         #expect(policy.poll(wal: wal, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 400 * ms) == .truncate)
         var small = CheckpointPolicy()
         #expect(small.poll(wal: wal, walFileBytes: 10 * mib, lastCommit: 100 * ms, now: 400 * ms) == .passive)
+    }
+
+    /// A pass that holds the writer must not wait for spare CPU: on a saturated machine it would
+    /// stall every recording request behind a starved thread.
+    @Test func onlyPassesThatHoldNobodyUpWaitForSpareCPU() {
+        #expect(CheckpointPolicy.Action.passive.runsOnSpareCPU)
+        #expect(!CheckpointPolicy.Action.passiveThenRestart.runsOnSpareCPU)
+        #expect(!CheckpointPolicy.Action.truncate.runsOnSpareCPU)
+    }
+
+    /// On a real thread: inside, the thread is in Linux's idle class; after, back where it was.
+    @Test func spareCPUWorkRunsInTheIdleClassAndRestoresTheThread() async {
+        let classes = await withCheckedContinuation { (done: CheckedContinuation<[Int32], Never>) in
+            Thread {
+                let before = SpareCPU.currentClass
+                let inside = SpareCPU.run { SpareCPU.currentClass }
+                done.resume(returning: [before, inside, SpareCPU.currentClass])
+            }.start()
+        }
+        #expect(classes == [0, SpareCPU.idleClass, 0])
     }
 
     @Test func walIndexHeaderIsReadFromItsDocumentedOffsets() {
