@@ -48,7 +48,7 @@ enum FleetRow {
         bindings.append(ReplayKeyPolicy.storedKeyFingerprint)
         bindings.append(rows.map { $0.id ?? 0 })
         // As text, so the store holds the cassette's millisecond exactly (a bound Date is binary).
-        bindings.append(rows.map { ExchangeDocument.timestamp($0.startedAt) })
+        bindings.append(rows.map { Timestamp.format($0.startedAt) })
         bindings.append(rows.map(\.durationMicros))
         bindings.append(rows.map(\.method))
         bindings.append(rows.map(\.target))

@@ -140,7 +140,7 @@ public struct FakeKlarnaBehaviour: Sendable {
             document = document.setting("customer", to: .object(members.filter { known[$0.key] != nil }))
         }
         document = document.setting("status", to: "incomplete")
-        document = document.setting("expires_at", to: .string(ExchangeDocument.timestamp(session.expiresAt)))
+        document = document.setting("expires_at", to: .string(Timestamp.format(session.expiresAt)))
         document = document.setting("client_token", to: .string(session.clientToken))
         document = document.setting("payment_method_categories", to: Self.paymentMethodCategories)
         return document

@@ -62,7 +62,7 @@ import SessproxyTesting
             let original = try cassette.allExchanges()
             let copy = try Cassette.open(path: pulled).allExchanges()
             #expect(copy.map(\.responseBody) == original.map(\.responseBody), "bodies byte for byte, keys in their order")
-            #expect(copy.map { ExchangeDocument.timestamp($0.startedAt) } == original.map { ExchangeDocument.timestamp($0.startedAt) })
+            #expect(copy.map { Timestamp.format($0.startedAt) } == original.map { Timestamp.format($0.startedAt) })
             #expect(copy.map(\.requestHeaders) == original.map(\.requestHeaders))
         }
     }

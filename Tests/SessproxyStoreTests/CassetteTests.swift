@@ -124,19 +124,3 @@ import Testing
         #expect(try cassette.integrityCheck() == "ok")
     }
 }
-
-@Suite struct TimestampTests {
-    @Test(arguments: ["2026-11-25T13:05:58.414Z", "1999-02-28T23:59:59.999Z", "2024-02-29T00:00:00.000Z", "1970-01-01T00:00:00.000Z"])
-    func fastParserAgreesWithFoundation(_ text: String) throws {
-        let fast = try #require(Timestamp.parseCanonical(text))
-        let foundation = try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
-        #expect(abs(fast.timeIntervalSince1970 - foundation.timeIntervalSince1970) < 0.0005)
-        #expect(Timestamp.format(fast) == text)
-    }
-
-    @Test func otherFormatsFallBack() {
-        #expect(Timestamp.parseCanonical("2026-11-25T13:05:58Z") == nil)
-        #expect(Timestamp.parse("2026-11-25T13:05:58Z") != nil)
-        #expect(Timestamp.parse("yesterday") == nil)
-    }
-}

@@ -8,7 +8,7 @@ public enum ExchangeDocument {
     public static func summary(_ exchange: RecordedExchange) -> JSONValue {
         .object([
             JSONMember(key: "id", value: .number(String(exchange.id ?? 0))),
-            JSONMember(key: "started_at", value: .string(timestamp(exchange.startedAt))),
+            JSONMember(key: "started_at", value: .string(Timestamp.format(exchange.startedAt))),
             JSONMember(key: "operation", value: .string(exchange.operation.rawValue)),
             JSONMember(key: "method", value: .string(exchange.method)),
             JSONMember(key: "path", value: .string(exchange.target)),
@@ -22,7 +22,7 @@ public enum ExchangeDocument {
     public static func full(_ exchange: RecordedExchange) -> JSONValue {
         .object([
             JSONMember(key: "id", value: .number(String(exchange.id ?? 0))),
-            JSONMember(key: "started_at", value: .string(timestamp(exchange.startedAt))),
+            JSONMember(key: "started_at", value: .string(Timestamp.format(exchange.startedAt))),
             JSONMember(key: "duration_ms", value: .number(String(format: "%.3f", Double(exchange.durationMicros) / 1000))),
             JSONMember(key: "operation", value: .string(exchange.operation.rawValue)),
             JSONMember(key: "session_id", value: exchange.sessionID.map { .string($0) } ?? .null),
@@ -65,12 +65,5 @@ public enum ExchangeDocument {
         if let json = try? JSONParser.parse(bytes) { return json }
         if let text = String(validating: bytes, as: UTF8.self) { return .string(text) }
         return .object([JSONMember(key: "base64", value: .string(Data(bytes).base64EncodedString()))])
-    }
-
-    /// ISO 8601 with milliseconds, rounded to the nearest one: the formatter truncates, and a
-    /// time read back from `…54.472Z` is a hair under .472 in binary.
-    public static func timestamp(_ date: Date) -> String {
-        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
-        return Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date(timeIntervalSince1970: (milliseconds + 0.5) / 1000))
     }
 }

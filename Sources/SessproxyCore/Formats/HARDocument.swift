@@ -30,7 +30,7 @@ public enum HARDocument {
     public static func entry(_ exchange: RecordedExchange) -> JSONValue {
         let milliseconds = milliseconds(exchange.durationMicros)
         return .object([
-            JSONMember(key: "startedDateTime", value: .string(ExchangeDocument.timestamp(exchange.startedAt))),
+            JSONMember(key: "startedDateTime", value: .string(Timestamp.format(exchange.startedAt))),
             JSONMember(key: "time", value: milliseconds),
             JSONMember(key: "request", value: request(exchange)),
             JSONMember(key: "response", value: response(exchange)),
