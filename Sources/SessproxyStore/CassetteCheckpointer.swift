@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// A checkpoint ends in an `fsync`, and on Linux file systems an `fsync` stalls other writes to
 /// the same file system while the journal commits. `CheckpointPolicy` decides when and how, so
 /// that the writer is held up only rarely and briefly: passive passes are short and run on
-/// spare CPU only (`SpareCPU`), a restart after one holds the writer for 7–15 ms (measured).
+/// spare CPU only (`SpareCPUThread`), a restart after one holds the writer for 7–15 ms (measured).
 public final class CassetteCheckpointer: Service, Sendable {
     public let cassette: Cassette
     let pollInterval: Duration
@@ -45,6 +45,8 @@ public final class CassetteCheckpointer: Service, Sendable {
             logger.warning("background checkpoints disabled: \(error)")
             return
         }
+        let spare = SpareCPUThread(name: "sessproxy-checkpoint")
+        defer { spare.stop() }
         var policy = self.policy
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.pollInterval) }
@@ -53,33 +55,34 @@ public final class CassetteCheckpointer: Service, Sendable {
                 lastCommit: writer.lastCommitNanos, now: DispatchTime.now().uptimeNanoseconds)
             if action == .none { continue }
             // Off the caller's executor: a checkpoint is blocking file I/O.
-            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                DispatchQueue.global(qos: .utility).async { [self] in
-                    do {
-                        if action.runsOnSpareCPU {
-                            try SpareCPU.run { try Self.checkpoint(action, on: connection) }
-                        } else {
-                            try Self.checkpoint(action, on: connection)
-                        }
-                    } catch {
-                        logger.debug("background checkpoint: \(error)")
-                    }
-                    done.resume()
+            let failure: (any Error)?
+            if action.runsOnSpareCPU {
+                failure = await spare.run { Self.checkpoint(action, on: connection) }
+            } else {
+                failure = await withCheckedContinuation { (done: CheckedContinuation<(any Error)?, Never>) in
+                    DispatchQueue.global(qos: .utility).async { done.resume(returning: Self.checkpoint(action, on: connection)) }
                 }
             }
+            if let failure { logger.debug("background checkpoint: \(failure)") }
         }
     }
 
-    private static func checkpoint(_ action: CheckpointPolicy.Action, on connection: DatabaseQueue) throws {
-        try connection.writeWithoutTransaction { db in
-            switch action {
-            case .none: break
-            case .passive: try db.checkpoint(.passive)
-            case .passiveThenRestart:
-                try db.checkpoint(.passive)
-                try db.checkpoint(.restart)
-            case .truncate: try db.checkpoint(.truncate)
+    /// Runs one pass; returns what went wrong, if anything.
+    private static func checkpoint(_ action: CheckpointPolicy.Action, on connection: DatabaseQueue) -> (any Error)? {
+        do {
+            try connection.writeWithoutTransaction { db in
+                switch action {
+                case .none: break
+                case .passive: try db.checkpoint(.passive)
+                case .passiveThenRestart:
+                    try db.checkpoint(.passive)
+                    try db.checkpoint(.restart)
+                case .truncate: try db.checkpoint(.truncate)
+                }
             }
+            return nil
+        } catch {
+            return error
         }
     }
 }

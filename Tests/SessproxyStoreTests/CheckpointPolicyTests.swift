@@ -57,16 +57,16 @@ import Testing
         #expect(!CheckpointPolicy.Action.truncate.runsOnSpareCPU)
     }
 
-    /// On a real thread: inside, the thread is in Linux's idle class; after, back where it was.
-    @Test func spareCPUWorkRunsInTheIdleClassAndRestoresTheThread() async {
-        let classes = await withCheckedContinuation { (done: CheckedContinuation<[Int32], Never>) in
-            Thread {
-                let before = SpareCPU.currentClass
-                let inside = SpareCPU.run { SpareCPU.currentClass }
-                done.resume(returning: [before, inside, SpareCPU.currentClass])
-            }.start()
-        }
-        #expect(classes == [0, SpareCPU.idleClass, 0])
+    /// On a real thread: the work runs in Linux's idle class, its result comes back, and the
+    /// caller's thread is left as it was.
+    @Test func spareCPUWorkRunsInTheIdleClass() async {
+        let spare = SpareCPUThread(name: "test-spare")
+        defer { spare.stop() }
+        #expect(spare.runningClass == SpareCPUThread.idleClass)
+        let callerClass = sched_getscheduler(0)
+        let results = await spare.run { (sched_getscheduler(0), 6 * 7) }
+        #expect(results.0 == SpareCPUThread.idleClass && results.1 == 42)
+        #expect(sched_getscheduler(0) == callerClass)
     }
 
     @Test func walIndexHeaderIsReadFromItsDocumentedOffsets() {
