@@ -8,8 +8,8 @@
 /// - A passive checkpoint never holds the writer up, but it competes with it for the cores and
 ///   the disk: each pass ends in two `fsync`s. Measured at c=1 on two cores, folds of 4 MiB at
 ///   normal priority put record's p99 at 3.4–4.1 ms against 1.2–1.9 ms with no checkpoint at all.
-///   So a passive pass runs whenever 1 MiB waits (short passes, polled every 25 ms) and only on
-///   spare CPU (`runsOnSpareCPU`): 1.4–2.1 ms. It also runs once recording goes quiet; when it
+///   So a passive pass runs whenever 1 MiB waits (short passes, polled every 25 ms), at the
+///   lowest priority (`runsOnSpareCPU`): 1.5–2.0 ms. It also runs once recording goes quiet; when it
 ///   folded everything, the writer's next commit starts the WAL over.
 /// - Under load that never pauses, every passive pass leaves the frames committed meanwhile
 ///   behind, and the WAL would grow without end. Once 256 MiB of it are in use, a passive pass
@@ -25,8 +25,8 @@ struct CheckpointPolicy: Sendable, Equatable {
         case passiveThenRestart
         case truncate
 
-        /// Whether the pass may wait for spare CPU. Not a restart or a truncate: those hold the
-        /// writer while they run, and a starved pass would stall every recording request.
+        /// Whether the pass may run at the lowest priority. Not a restart or a truncate: those
+        /// hold the writer while they run, and a slowed pass would stall every recording request.
         var runsOnSpareCPU: Bool { self == .passive }
     }
 
