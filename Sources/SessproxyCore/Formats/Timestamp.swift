@@ -21,28 +21,17 @@ public enum Timestamp {
         rest /= 60
         let minute = rest % 60
         let hour = rest / 60
-        var bytes = [UInt8](repeating: 0, count: 24)
-        func put(_ value: Int64, at offset: Int, digits: Int) {
-            var value = value
-            for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+        var bytes = Array("0000-00-00T00:00:00.000Z".utf8)
+        let fields: [(value: Int64, offset: Int, digits: Int)] = [
+            (year, 0, 4), (month, 5, 2), (day, 8, 2), (hour, 11, 2), (minute, 14, 2), (second, 17, 2), (millis, 20, 3),
+        ]
+        for field in fields {
+            var value = field.value
+            for index in stride(from: field.offset + field.digits - 1, through: field.offset, by: -1) {
                 bytes[index] = UInt8(truncatingIfNeeded: 48 + value % 10)
                 value /= 10
             }
         }
-        put(year, at: 0, digits: 4)
-        bytes[4] = 0x2D
-        put(month, at: 5, digits: 2)
-        bytes[7] = 0x2D
-        put(day, at: 8, digits: 2)
-        bytes[10] = 0x54
-        put(hour, at: 11, digits: 2)
-        bytes[13] = 0x3A
-        put(minute, at: 14, digits: 2)
-        bytes[16] = 0x3A
-        put(second, at: 17, digits: 2)
-        bytes[19] = 0x2E
-        put(millis, at: 20, digits: 3)
-        bytes[23] = 0x5A
         return String(decoding: bytes, as: UTF8.self)
     }
 
