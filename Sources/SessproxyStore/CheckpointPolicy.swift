@@ -8,13 +8,14 @@
 /// - A passive checkpoint never holds the writer up, but it competes with it for the cores and
 ///   the disk: each pass ends in two `fsync`s. Measured at c=1 on two cores, folds of 4 MiB at
 ///   normal priority put record's p99 at 3.4–4.1 ms against 1.2–1.9 ms with no checkpoint at all.
-///   So a passive pass runs whenever 1 MiB waits (short passes, polled every 25 ms), at the
-///   lowest priority (`runsOnSpareCPU`): 1.5–2.0 ms. It also runs once recording goes quiet; when it
-///   folded everything, the writer's next commit starts the WAL over.
+///   So a passive pass runs whenever 1 MiB waits (short passes, polled every 25 ms while
+///   recording is busy), on a thread at nice 19 (`runsOnSpareCPU`): 1.5–2.0 ms. It also runs
+///   once recording goes quiet; when it folded everything, the writer's next commit starts the
+///   WAL over.
 /// - Under load that never pauses, every passive pass leaves the frames committed meanwhile
 ///   behind, and the WAL would grow without end. Once 256 MiB of it are in use, a passive pass
-///   is followed by a restart, which folds those few frames while the writer waits (7–15 ms
-///   measured), and the WAL starts over.
+///   is followed by a restart, which folds those few frames while the writer waits (7–45 ms
+///   measured, longer under heavier load), and the WAL starts over.
 /// - When recording is quiet and the `-wal` file is over 64 MiB, it is truncated: the disk space
 ///   comes back and nobody is held up.
 struct CheckpointPolicy: Sendable, Equatable {
@@ -25,8 +26,9 @@ struct CheckpointPolicy: Sendable, Equatable {
         case passiveThenRestart
         case truncate
 
-        /// Whether the pass may run at the lowest priority. Not a restart or a truncate: those
-        /// hold the writer while they run, and a slowed pass would stall every recording request.
+        /// Whether the pass may run at nice 19 (`SpareCPUThread`). Not a restart or a truncate:
+        /// those hold the writer while they run, and a slowed pass would stall every recording
+        /// request.
         var runsOnSpareCPU: Bool { self == .passive }
     }
 
@@ -34,6 +36,11 @@ struct CheckpointPolicy: Sendable, Equatable {
     var restartAfter: UInt64
     var shrinkAfter: UInt64
     var quietNanos: UInt64
+    /// Polls come every `busyPollNanos` while the writer committed within the last second, so
+    /// that folds stay small; every `idlePollNanos` otherwise, so that an idle recorder does not
+    /// read the wal-index 40 times a second.
+    var busyPollNanos: UInt64 = 25_000_000
+    var idlePollNanos: UInt64 = 250_000_000
     /// The writer's last commit when the last checkpoint ran.
     private var lastCommitAtCheckpoint: UInt64 = 0
 
@@ -42,6 +49,11 @@ struct CheckpointPolicy: Sendable, Equatable {
         self.restartAfter = restartAfter
         self.shrinkAfter = shrinkAfter
         self.quietNanos = quietNanos
+    }
+
+    /// How long to wait before the next `poll`.
+    func pollInterval(lastCommit: UInt64, now: UInt64) -> UInt64 {
+        lastCommit > 0 && now < lastCommit + 1_000_000_000 ? busyPollNanos : idlePollNanos
     }
 
     /// - Parameters:

@@ -11,7 +11,8 @@ import Glibc
 /// gets almost nothing, and the checkpoints it runs fell behind (measured at c=32 on two cores:
 /// up to 89 MiB of WAL waiting, against at most 12 MiB at nice 19), while at c=1 both cut
 /// record's p99 alike. The thread keeps that priority for good: without `CAP_SYS_NICE` a thread
-/// cannot climb back. So only work that holds nothing anyone waits for belongs here.
+/// cannot climb back. So only work that holds nothing anyone waits for belongs here. The thread
+/// lives until `stop()`, which its owner must call.
 final class SpareCPUThread: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`.
@@ -29,10 +30,15 @@ final class SpareCPUThread: @unchecked Sendable {
         thread.start()
     }
 
-    /// Runs `body` on the thread and returns its result.
+    /// Runs `body` on the thread and returns its result; after `stop()`, on the caller's thread.
     func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { (done: CheckedContinuation<T, Never>) in
             condition.lock()
+            guard !stopped else {
+                condition.unlock()
+                done.resume(returning: body())
+                return
+            }
             jobs.append { done.resume(returning: body()) }
             condition.signal()
             condition.unlock()

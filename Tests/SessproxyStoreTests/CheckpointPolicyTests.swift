@@ -57,17 +57,28 @@ import Testing
         #expect(!CheckpointPolicy.Action.truncate.runsOnSpareCPU)
     }
 
+    #if os(Linux)
     /// On a real thread: the work runs at nice 19, its result comes back, and the caller's
-    /// thread is left as it was.
-    @Test func spareCPUWorkRunsAtTheLowestPriority() async {
+    /// thread is left as it was; after `stop()`, work still runs (on the caller's thread).
+    @Test func spareCPUWorkRunsAtNiceNineteen() async {
+        let nice = { @Sendable in getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
         let spare = SpareCPUThread(name: "test-spare")
-        defer { spare.stop() }
         #expect(spare.runningNice == 19)
-        let nice = { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
         let callerNice = nice()
-        let results = await spare.run { (getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0), 6 * 7) }
+        let results = await spare.run { (nice(), 6 * 7) }
         #expect(results.0 == 19 && results.1 == 42)
-        #expect(nice() == callerNice && callerNice != 19)
+        #expect(nice() == callerNice)
+        spare.stop()
+        #expect(await spare.run { 7 } == 7)
+    }
+    #endif
+
+    @Test func pollsOftenOnlyWhileTheWriterCommits() {
+        let policy = CheckpointPolicy()
+        #expect(policy.pollInterval(lastCommit: 0, now: 5_000 * ms) == policy.idlePollNanos, "nothing committed yet")
+        #expect(policy.pollInterval(lastCommit: 4_500 * ms, now: 5_000 * ms) == policy.busyPollNanos)
+        #expect(policy.pollInterval(lastCommit: 3_000 * ms, now: 5_000 * ms) == policy.idlePollNanos)
+        #expect(policy.busyPollNanos < policy.idlePollNanos)
     }
 
     @Test func walIndexHeaderIsReadFromItsDocumentedOffsets() {

@@ -64,8 +64,9 @@ public enum Timestamp {
             else { return nil }
             let days = daysSince1970(year: year, month: month, day: day)
             let totalMillis = (days * 86400 + hour * 3600 + minute * 60 + second) * 1000 + millis
-            // A tenth of a microsecond above the exact value, so that a formatter that truncates
-            // to milliseconds gives back the same text.
+            // A tenth of a microsecond above the exact value, so that code that truncates to
+            // milliseconds (Foundation's formatter does) reads back the same millisecond, where
+            // the nearest `Double` of the exact value falls just below it.
             return Date(timeIntervalSince1970: Double(totalMillis) / 1000 + 1e-7)
         }
     }
