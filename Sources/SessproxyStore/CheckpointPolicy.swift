@@ -9,9 +9,9 @@
 ///   the disk: each pass ends in two `fsync`s. Measured at c=1 on two cores, folds of 4 MiB at
 ///   normal priority put record's p99 at 3.4–4.1 ms against 1.2–1.9 ms with no checkpoint at all.
 ///   So a passive pass runs whenever 1 MiB waits (short passes, polled every 25 ms while
-///   recording is busy), on a thread at nice 19 (`runsOnSpareCPU`): 1.5–2.0 ms. It also runs
-///   once recording goes quiet; when it folded everything, the writer's next commit starts the
-///   WAL over.
+///   recording is busy), on a thread at nice 19 (`runsOnSpareCPU`): record's p99 1.5–2.0 ms.
+///   It also runs once recording goes quiet; when it folded everything, the writer's next
+///   commit starts the WAL over.
 /// - Under load that never pauses, every passive pass leaves the frames committed meanwhile
 ///   behind, and the WAL would grow without end. Once 256 MiB of it are in use, a passive pass
 ///   is followed by a restart, which folds those few frames while the writer waits (7–45 ms
