@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// A checkpoint ends in an `fsync`, and on Linux file systems an `fsync` stalls other writes to
 /// the same file system while the journal commits. `CheckpointPolicy` decides when and how, so
 /// that the writer is held up only rarely and briefly: passive passes are short and run on
-/// a thread at nice 19 (`SpareCPUThread`), a restart after one holds the writer for 7–45 ms
+/// a thread at nice 19 (`SpareCPUThread`), a restart after one holds the writer for 5–45 ms
 /// (measured).
 public final class CassetteCheckpointer: Service, Sendable {
     public let cassette: Cassette

@@ -14,7 +14,7 @@
 ///   commit starts the WAL over.
 /// - Under load that never pauses, every passive pass leaves the frames committed meanwhile
 ///   behind, and the WAL would grow without end. Once 256 MiB of it are in use, a passive pass
-///   is followed by a restart, which folds those few frames while the writer waits (7–45 ms
+///   is followed by a restart, which folds those few frames while the writer waits (5–45 ms
 ///   measured, longer under heavier load), and the WAL starts over.
 /// - When recording is quiet and the `-wal` file is over 64 MiB, it is truncated: the disk space
 ///   comes back and nobody is held up.
