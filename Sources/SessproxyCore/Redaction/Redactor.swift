@@ -35,7 +35,7 @@ public struct Redactor: Sendable {
         self.detectsUnlistedData = detectsUnlistedData
         self.actions = JSONPathIndex(
             rules.bodyPaths.map { ($0, RuleAction.redact) } + rules.embeddedJSONPaths.map { ($0, RuleAction.embedded) })
-        self.formats = JSONPathIndex(rules.formats.map { ($0.pattern, $0.format) })
+        self.formats = JSONPathIndex(formatsOf: rules)
     }
 
     /// The redacted copy of an exchange, with `redactions` listing where values were replaced.
@@ -137,9 +137,7 @@ public struct Redactor: Sendable {
             guard detectsUnlistedData else { return (body, nil) }
             return (redactUnparsedBody(body, side: side, notes: &notes), nil)
         }
-        var changed = RedactedPaths(keepsPaths: true)
-        var location: [JSONPathComponent] = []
-        let redacted = replacement(for: json, schema: schema, location: &location, changed: &changed) ?? json
+        let (redacted, changed) = walk(json, schema: schema, keepingPaths: true)
         guard changed.count > 0 else { return (body, json) }
         notes.append(contentsOf: changed.paths.map { "\(side).body.\($0)" })
         return (JSONSerializer.bytes(redacted, style: .compact), redacted)
@@ -148,18 +146,22 @@ public struct Redactor: Sendable {
     /// Redacts a parsed document whose schema is `schema` (nil: unknown); `changed` receives
     /// the paths that were replaced.
     public func redactJSON(_ json: JSONValue, schema: SchemaNode? = nil, changed: inout [String]) -> JSONValue {
-        var location: [JSONPathComponent] = []
-        var paths = RedactedPaths(keepsPaths: true)
-        let redacted = replacement(for: json, schema: schema, location: &location, changed: &paths) ?? json
+        let (redacted, paths) = walk(json, schema: schema, keepingPaths: true)
         changed.append(contentsOf: paths.paths)
         return redacted
     }
 
     /// `redactJSON` for a caller that needs only the redacted document (replay's key).
     public func redactJSON(_ json: JSONValue, schema: SchemaNode? = nil) -> JSONValue {
+        walk(json, schema: schema, keepingPaths: false).redacted
+    }
+
+    /// One redaction walk from the document's root: the redacted document and where it changed.
+    private func walk(_ json: JSONValue, schema: SchemaNode?, keepingPaths: Bool) -> (redacted: JSONValue, changed: RedactedPaths) {
         var location: [JSONPathComponent] = []
-        var paths = RedactedPaths(keepsPaths: false)
-        return replacement(for: json, schema: schema, location: &location, changed: &paths) ?? json
+        var changed = RedactedPaths(keepsPaths: keepingPaths)
+        let redacted = replacement(for: json, schema: schema, location: &location, changed: &changed) ?? json
+        return (redacted, changed)
     }
 
     /// The redacted form of `value`, or nil when nothing below it changes: untouched subtrees
