@@ -38,3 +38,10 @@ struct JSONPathIndex<Payload: Sendable>: Sendable {
         return found?.payload
     }
 }
+
+extension JSONPathIndex where Payload == FieldFormat {
+    /// The formats `rules` give locations (`RedactionRules.formats`, the first that matches wins).
+    init(formatsOf rules: RedactionRules) {
+        self.init(rules.formats.map { ($0.pattern, $0.format) })
+    }
+}

@@ -16,7 +16,7 @@ public struct ReplayBodyRenderer: Sendable {
     public init(rules: RedactionRules = .klarna, schemas: SchemaSource = .klarna) {
         self.rules = rules
         self.schemas = schemas
-        self.formats = JSONPathIndex(rules.formats.map { ($0.pattern, $0.format) })
+        self.formats = JSONPathIndex(formatsOf: rules)
     }
 
     /// The body to serve, or nil when the recorded bytes can be served as they are (no
