@@ -18,9 +18,6 @@ final class SpareCPUThread: @unchecked Sendable {
     // Guarded by `condition`.
     private var jobs: [@Sendable () -> Void] = []
     private var stopped = false
-    /// The thread's nice value once started: `niceness`, or what it had when the system
-    /// refused the change.
-    private var startedNice: Int32?
 
     static let niceness: Int32 = 19
 
@@ -45,14 +42,6 @@ final class SpareCPUThread: @unchecked Sendable {
         }
     }
 
-    /// The nice value the thread runs at (waits until it started).
-    var runningNice: Int32 {
-        condition.lock()
-        defer { condition.unlock() }
-        while startedNice == nil { condition.wait() }
-        return startedNice ?? 0
-    }
-
     /// Lets the queued jobs finish, then ends the thread.
     func stop() {
         condition.lock()
@@ -62,10 +51,8 @@ final class SpareCPUThread: @unchecked Sendable {
     }
 
     private func loop() {
-        let nice = Self.lowerPriority()
+        Self.lowerPriority()
         condition.lock()
-        startedNice = nice
-        condition.broadcast()
         while true {
             while jobs.isEmpty, !stopped { condition.wait() }
             if jobs.isEmpty { break }
@@ -78,12 +65,9 @@ final class SpareCPUThread: @unchecked Sendable {
     }
 
     /// On Linux a nice value belongs to a thread, and `PRIO_PROCESS` with 0 names the calling one.
-    private static func lowerPriority() -> Int32 {
+    private static func lowerPriority() {
         #if canImport(Glibc)
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
-        return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
-        #else
-        return 0
         #endif
     }
 }
