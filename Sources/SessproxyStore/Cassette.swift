@@ -12,6 +12,8 @@ import Glibc
 public final class Cassette: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// Replay's reads of one answer by id, outside the pool (`CassetteAnswerReader`).
+    private let answers: CassetteAnswerReader
 
     /// The format this build writes and the newest it reads.
     public static let formatVersion = CassetteSchema.formatVersion
@@ -19,6 +21,7 @@ public final class Cassette: Sendable {
     private init(path: String, pool: DatabasePool) {
         self.path = path
         self.pool = pool
+        self.answers = CassetteAnswerReader(path: path)
     }
 
     /// Opens an existing cassette (migrating an older format forward) or creates a new one.
@@ -150,14 +153,7 @@ public final class Cassette: Sendable {
 
     /// The recorded answer of one exchange, reading only its status, headers and body columns.
     public func response(id: Int64) throws -> RecordedResponse {
-        let found = try pool.unsafeRead { db -> RecordedResponse? in
-            let statement = try db.cachedStatement(sql: "SELECT status, response_headers, response_body FROM exchange WHERE id = ?")
-            return try Row.fetchOne(statement, arguments: [id]).map { row in
-                RecordedResponse(
-                    status: row[0], headers: ExchangeRecord.decodeHeaders(row[1]), body: ExchangeRecord.decodeBody(row[2] ?? .null))
-            }
-        }
-        guard let found else { throw CassetteError.exchangeNotFound(path: path, id: id) }
+        guard let found = try answers.response(id: id) else { throw CassetteError.exchangeNotFound(path: path, id: id) }
         return found
     }
 

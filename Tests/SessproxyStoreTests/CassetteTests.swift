@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import ServiceLifecycle
+import Synchronization
 import SessproxyCore
 import Testing
 @testable import SessproxyStore
@@ -50,6 +51,37 @@ import Testing
         }
         #expect(try cassette.response(id: ids[1]).body == [0xFF, 0x00, 0x1F, 0x8B])
         #expect(throws: CassetteError.self) { try cassette.response(id: 99) }
+    }
+
+    /// The answer reader's own connections see rows committed after their first read, are
+    /// shared by threads reading at once, and read while another connection holds the write lock.
+    @Test func answerReadsSeeLaterCommitsAndRunConcurrently() async throws {
+        let path = Self.temporaryPath()
+        let cassette = try Cassette.openOrCreate(path: path)
+        var empty = Self.sample(1)
+        empty.responseBody = []
+        let first = try await cassette.insert([empty])
+        #expect(try cassette.response(id: first[0]).body == [])
+        #expect(throws: CassetteError.exchangeNotFound(path: path, id: 2)) { try cassette.response(id: 2) }
+        let later = try await cassette.insert((2...40).map { Self.sample($0) })
+        let expected = try later.map { try RecordedResponse(of: cassette.exchange(id: $0)) }
+
+        // Held within one access of the holder's: GRDB ends an access only with its transaction.
+        let holder = try DatabaseQueue(path: path)
+        let reads = try holder.inDatabase { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            let results = Mutex([Bool](repeating: false, count: 8))
+            DispatchQueue.concurrentPerform(iterations: 8) { round in
+                let allMatch = later.indices.allSatisfy { index in
+                    let offset = (index + round * 5) % later.count
+                    return (try? cassette.response(id: later[offset])) == expected[offset]
+                }
+                results.withLock { $0[round] = allMatch }
+            }
+            try db.execute(sql: "ROLLBACK")
+            return results.withLock { $0 }
+        }
+        #expect(reads == Array(repeating: true, count: 8))
     }
 
     @Test func bodiesAreQueryableAsJSONFromSQL() async throws {

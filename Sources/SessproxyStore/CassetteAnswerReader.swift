@@ -1,0 +1,92 @@
+import GRDBSQLite
+import SessproxyCore
+import Synchronization
+
+/// Replay's one read per hit — a recorded answer by primary key — on plain read-only SQLite
+/// connections with the statement prepared once, handed to whichever thread needs one. Going
+/// through the pool's reader queues cost more than the read itself (a dispatch queue hop, the
+/// pool's locks, row decoding through strings); measured in `README.md`'s Performance section.
+/// Each connection is used by one thread at a time; the lock only guards the list of idle ones.
+final class CassetteAnswerReader: Sendable {
+    private let path: String
+    private let idle = Mutex<[Connection]>([])
+
+    init(path: String) {
+        self.path = path
+    }
+
+    /// The answer recorded for `id`, or nil when no row has that id.
+    func response(id: Int64) throws(CassetteError) -> RecordedResponse? {
+        let connection: Connection
+        if let waiting = idle.withLock({ $0.popLast() }) {
+            connection = waiting
+        } else {
+            connection = try Connection(path: path)
+        }
+        let result = Result { () throws(CassetteError) in try connection.response(id: id) }
+        idle.withLock { $0.append(connection) }
+        return try result.get()
+    }
+
+    /// One read-only connection and its prepared statement.
+    private final class Connection: @unchecked Sendable {
+        private let database: OpaquePointer
+        private let statement: OpaquePointer
+        private let path: String
+
+        private static let sql = "SELECT status, response_headers, response_body FROM exchange WHERE id = ?"
+
+        init(path: String) throws(CassetteError) {
+            self.path = path
+            var database: OpaquePointer?
+            let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+            guard sqlite3_open_v2(path, &database, flags, nil) == SQLITE_OK, let database else {
+                let reason = database.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+                sqlite3_close_v2(database)
+                throw .unreadable(path: path, reason: reason)
+            }
+            // Same patience as the pool's connections (`Cassette.waitForLock`).
+            sqlite3_busy_timeout(database, 5_000)
+            var statement: OpaquePointer?
+            guard sqlite3_prepare_v3(database, Self.sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK,
+                let statement
+            else {
+                let reason = String(cString: sqlite3_errmsg(database))
+                sqlite3_close_v2(database)
+                throw .unreadable(path: path, reason: reason)
+            }
+            self.database = database
+            self.statement = statement
+        }
+
+        deinit {
+            sqlite3_finalize(statement)
+            sqlite3_close_v2(database)
+        }
+
+        func response(id: Int64) throws(CassetteError) -> RecordedResponse? {
+            defer {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+            }
+            sqlite3_bind_int64(statement, 1, id)
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW:
+                let status = Int(sqlite3_column_int64(statement, 0))
+                let headers = String(decoding: bytes(column: 1), as: UTF8.self)
+                return RecordedResponse(status: status, headers: ExchangeRecord.decodeHeaders(headers), body: bytes(column: 2))
+            case SQLITE_DONE:
+                return nil
+            default:
+                throw .unreadable(path: path, reason: String(cString: sqlite3_errmsg(database)))
+            }
+        }
+
+        /// A TEXT or BLOB column's bytes as stored (NULL: none).
+        private func bytes(column: Int32) -> [UInt8] {
+            guard sqlite3_column_type(statement, column) != SQLITE_NULL, let start = sqlite3_column_blob(statement, column) else { return [] }
+            let count = Int(sqlite3_column_bytes(statement, column))
+            return Array(UnsafeRawBufferPointer(start: start, count: count))
+        }
+    }
+}
