@@ -16,6 +16,9 @@ public final class UpstreamClient: Service {
     public let configuration: UpstreamConfiguration
     private let client: HTTPClient
     private let forwarded = Atomic<Int>(0)
+    /// The endpoint's `Host` value and URL prefix, worked out once rather than per request.
+    private let hostHeader: String
+    private let baseURL: String
 
     public struct Answer: Sendable {
         public var status: Int
@@ -40,6 +43,8 @@ public final class UpstreamClient: Service {
     /// Fails when `additionalCAFile` is missing or holds no PEM certificate.
     public init(configuration: UpstreamConfiguration) throws {
         self.configuration = configuration
+        self.hostHeader = configuration.endpoint.hostHeader
+        self.baseURL = configuration.endpoint.url(for: "")
         var tls = TLSConfiguration.makeClientConfiguration()
         if let caFile = configuration.additionalCAFile {
             guard FileManager.default.isReadableFile(atPath: caFile) else { throw CAError(path: caFile, reason: "no such readable file") }
@@ -64,6 +69,8 @@ public final class UpstreamClient: Service {
         // Fail fast when the upstream is down: the app gets a 502 at once instead of waiting
         // out the whole deadline while the pool retries with backoff.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        // sessproxy emits no traces; without a tracer the client starts no span per request.
+        clientConfiguration.tracing.tracer = nil
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     }
 
@@ -86,14 +93,14 @@ public final class UpstreamClient: Service {
         var httpHeaders = HTTPHeaders()
         httpHeaders.reserveCapacity(headers.count + 1)
         for field in headers { httpHeaders.add(name: field.name, value: field.value) }
-        httpHeaders.replaceOrAdd(name: "Host", value: configuration.endpoint.hostHeader)
+        httpHeaders.replaceOrAdd(name: "Host", value: hostHeader)
         let sendsBody = body.readableBytes > 0 || method == "POST" || method == "PUT" || method == "PATCH"
         let started = ContinuousClock.now
         let deadline = NIODeadline.now() + .nanoseconds(configuration.timeout.nanoseconds)
         let response: Result<EventLoopFuture<HTTPClient.Response>, any Error>
         do {
             let request = try HTTPClient.Request(
-                url: configuration.endpoint.url(for: target), method: HTTPMethod(rawValue: method), headers: httpHeaders,
+                url: baseURL + target, method: HTTPMethod(rawValue: method), headers: httpHeaders,
                 body: sendsBody ? .byteBuffer(body) : nil)
             let preference: HTTPClient.EventLoopPreference =
                 MultiThreadedEventLoopGroup.currentEventLoop.map { .delegate(on: $0) } ?? .indifferent
