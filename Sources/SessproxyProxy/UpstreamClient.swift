@@ -71,6 +71,8 @@ public final class UpstreamClient: Service {
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         // sessproxy emits no traces; without a tracer the client starts no span per request.
         clientConfiguration.tracing.tracer = nil
+        // One write per forwarded request instead of the head and the body apart.
+        clientConfiguration.http1_1ConnectionDebugInitializer = { channel in UpstreamFlushCoalescer.install(on: channel) }
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     }
 
