@@ -84,6 +84,20 @@ import Testing
         #expect(reads == Array(repeating: true, count: 8))
     }
 
+    /// The checkpointer's view of the `-wal` file's size agrees with the file system's, and is 0
+    /// once the file is gone.
+    @Test func walSizeIsTheWALFilesSize() async throws {
+        let path = Self.temporaryPath()
+        let cassette = try Cassette.openOrCreate(path: path)
+        try cassette.disableAutomaticCheckpoints()
+        _ = try await cassette.insert((1...20).map { Self.sample($0) })
+        let listed = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int
+        #expect(cassette.walSize > 0)
+        #expect(cassette.walSize == listed)
+        try FileManager.default.removeItem(atPath: path + "-wal")
+        #expect(cassette.walSize == 0)
+    }
+
     @Test func bodiesAreQueryableAsJSONFromSQL() async throws {
         let path = Self.temporaryPath()
         let cassette = try Cassette.openOrCreate(path: path)
