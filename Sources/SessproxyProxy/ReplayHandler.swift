@@ -17,6 +17,8 @@ public final class ReplayHandler: ExchangeHandler {
     public let mode = "replay"
     private let engine: Mutex<ReplayEngine>
     private let source: any ReplayExchangeSource
+    /// A hit's recorded answer, read on the blocking pool with the other hits of its loop's turn.
+    private let answers: AnswerReadBatcher
     private let matcher: ReplayMatcher
     private let cassetteName: String
     private let forwardTo: UpstreamClient?
@@ -38,6 +40,7 @@ public final class ReplayHandler: ExchangeHandler {
         self.matcher = engine.matcher
         self.engine = Mutex(engine)
         self.source = source
+        self.answers = AnswerReadBatcher(source: source)
         self.cassetteName = cassetteName
         self.forwardTo = forwardTo
         self.metrics = metrics
@@ -111,9 +114,7 @@ public final class ReplayHandler: ExchangeHandler {
         case .answer(let answer):
             hit = answer
         case .read(let read):
-            let source = self.source
-            let response = try? await NIOThreadPool.singleton.runIfActive { source.response(id: read.sourceID) }
-            let ready = read.answer(from: response ?? nil)
+            let ready = read.answer(from: await answers.response(id: read.sourceID))
             hit = engine.withLock { $0.remember(ready, for: read) }
         case .explainMiss(let miss):
             let source = self.source

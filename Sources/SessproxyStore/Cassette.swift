@@ -153,8 +153,14 @@ public final class Cassette: Sendable {
 
     /// The recorded answer of one exchange, reading only its status, headers and body columns.
     public func response(id: Int64) throws -> RecordedResponse {
-        guard let found = try answers.response(id: id) else { throw CassetteError.exchangeNotFound(path: path, id: id) }
+        guard let found = try answers.responses(ids: [id])[0] else { throw CassetteError.exchangeNotFound(path: path, id: id) }
         return found
+    }
+
+    /// The recorded answers of several exchanges (a batch of replay hits), in the order of `ids`:
+    /// nil for an id with no row, all nil when the file cannot be read.
+    public func responses(ids: [Int64]) -> [RecordedResponse?] {
+        (try? answers.responses(ids: ids)) ?? ids.map { _ in nil }
     }
 
     // MARK: Writing

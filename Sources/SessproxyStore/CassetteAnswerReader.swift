@@ -15,15 +15,17 @@ final class CassetteAnswerReader: Sendable {
         self.path = path
     }
 
-    /// The answer recorded for `id`, or nil when no row has that id.
-    func response(id: Int64) throws(CassetteError) -> RecordedResponse? {
+    /// The answers recorded for `ids`, in their order (nil where no row has that id), on one
+    /// connection. Each row is its own read transaction, so rows committed meanwhile are seen;
+    /// wrapping a batch in one transaction measured no cheaper.
+    func responses(ids: [Int64]) throws(CassetteError) -> [RecordedResponse?] {
         let connection: Connection
         if let waiting = idle.withLock({ $0.popLast() }) {
             connection = waiting
         } else {
             connection = try Connection(path: path)
         }
-        let result = Result { () throws(CassetteError) in try connection.response(id: id) }
+        let result = Result { () throws(CassetteError) in try connection.responses(ids: ids) }
         idle.withLock { $0.append(connection) }
         return try result.get()
     }
@@ -35,6 +37,10 @@ final class CassetteAnswerReader: Sendable {
         private let path: String
 
         private static let sql = "SELECT status, response_headers, response_body FROM exchange WHERE id = ?"
+
+        func responses(ids: [Int64]) throws(CassetteError) -> [RecordedResponse?] {
+            try ids.map { id throws(CassetteError) in try response(id: id) }
+        }
 
         init(path: String) throws(CassetteError) {
             self.path = path
@@ -64,7 +70,7 @@ final class CassetteAnswerReader: Sendable {
             sqlite3_close_v2(database)
         }
 
-        func response(id: Int64) throws(CassetteError) -> RecordedResponse? {
+        private func response(id: Int64) throws(CassetteError) -> RecordedResponse? {
             defer {
                 sqlite3_reset(statement)
                 sqlite3_clear_bindings(statement)

@@ -17,6 +17,10 @@ public struct CassetteReplaySource: ReplayExchangeSource {
         try? cassette.response(id: id)
     }
 
+    public func responses(ids: [Int64]) -> [RecordedResponse?] {
+        cassette.responses(ids: ids)
+    }
+
     public func exchanges(ids: [Int64]) -> [Int64: RecordedExchange] {
         let found = (try? cassette.exchanges(ids: ids)) ?? []
         var byID: [Int64: RecordedExchange] = [:]

@@ -8,11 +8,18 @@ public protocol ReplayExchangeSource: Sendable {
     func exchanges(ids: [Int64]) -> [Int64: RecordedExchange]
     /// Just the recorded answer of one exchange (what a hit sends), or nil when unreadable.
     func response(id: Int64) -> RecordedResponse?
+    /// The answers of several hits at once, in the order of `ids` (nil where unreadable): one
+    /// job on the blocking pool for the hits of one event-loop turn.
+    func responses(ids: [Int64]) -> [RecordedResponse?]
 }
 
 extension ReplayExchangeSource {
     public func response(id: Int64) -> RecordedResponse? {
         exchange(id: id).map(RecordedResponse.init(of:))
+    }
+
+    public func responses(ids: [Int64]) -> [RecordedResponse?] {
+        ids.map { response(id: $0) }
     }
 
     public func exchanges(ids: [Int64]) -> [Int64: RecordedExchange] {
