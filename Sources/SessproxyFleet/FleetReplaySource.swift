@@ -28,6 +28,12 @@ public final class FleetReplaySource: ReplayExchangeSource {
         exchanges(ids: [id])[id]
     }
 
+    /// A batch of hits' answers in one query.
+    public func responses(ids: [Int64]) -> [RecordedResponse?] {
+        let found = exchanges(ids: ids)
+        return ids.map { id in found[id].map(RecordedResponse.init(of:)) }
+    }
+
     public func exchanges(ids: [Int64]) -> [Int64: RecordedExchange] {
         var numbers: [FleetRowID: Int64] = [:]
         for id in ids {

@@ -45,6 +45,9 @@ extension FleetStoreTests {
             let read = await Self.offThePool { source.exchanges(ids: [2, 5, 9_999]) }
             #expect(read.keys.sorted() == [2, 5], "numbers outside the recording are missing")
             #expect(read[5]?.responseBody == recorded[4].responseBody && read[5]?.id == 5)
+            // A batch of hits' answers, in the order asked, nil where there is no such row.
+            let answers = await Self.offThePool { source.responses(ids: [5, 9_999, 2]) }
+            #expect(answers == [RecordedResponse(of: recorded[4]), nil, RecordedResponse(of: recorded[1])])
 
             // Served answers equal the file's, step by step.
             let fromFile = try await Self.replayFlows(ReplayRecording.cassette(reopened, rules: .klarna, logger: Self.logger))
