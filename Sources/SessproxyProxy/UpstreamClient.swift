@@ -71,7 +71,8 @@ public final class UpstreamClient: Service {
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         // sessproxy emits no traces; without a tracer the client starts no span per request.
         clientConfiguration.tracing.tracer = nil
-        // One write per forwarded request instead of the head and the body apart.
+        // One write per forwarded request instead of the head and the body apart; the
+        // connection initializer is the client's one hook into a new HTTP/1 connection's pipeline.
         clientConfiguration.http1_1ConnectionDebugInitializer = { channel in UpstreamFlushCoalescer.install(on: channel) }
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     }

@@ -12,10 +12,6 @@ final class UpstreamFlushCoalescer: ChannelOutboundHandler, RemovableChannelHand
 
     private var flushScheduled = false
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        context.write(data, promise: promise)
-    }
-
     func flush(context: ChannelHandlerContext) {
         guard !flushScheduled else { return }
         flushScheduled = true

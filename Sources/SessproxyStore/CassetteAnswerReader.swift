@@ -2,8 +2,9 @@ import GRDBSQLite
 import SessproxyCore
 import Synchronization
 
-/// Replay's one read per hit — a recorded answer by primary key — on plain read-only SQLite
-/// connections with the statement prepared once, handed to whichever thread needs one. Going
+/// Replay's read per hit — a recorded answer by primary key, a batch of them at a time — on plain
+/// read-only SQLite connections with the statement prepared once, handed to whichever thread
+/// needs one. Going
 /// through the pool's reader queues cost more than the read itself (a dispatch queue hop, the
 /// pool's locks, row decoding through strings); measured in `README.md`'s Performance section.
 /// Each connection is used by one thread at a time; the lock only guards the list of idle ones.
@@ -16,8 +17,8 @@ final class CassetteAnswerReader: Sendable {
     }
 
     /// The answers recorded for `ids`, in their order (nil where no row has that id), on one
-    /// connection. Each row is its own read transaction, so rows committed meanwhile are seen;
-    /// wrapping a batch in one transaction measured no cheaper.
+    /// connection; a read error fails the batch. Each row is its own read transaction, so rows
+    /// committed meanwhile are seen; wrapping a batch in one transaction measured no cheaper.
     func responses(ids: [Int64]) throws(CassetteError) -> [RecordedResponse?] {
         let connection: Connection
         if let waiting = idle.withLock({ $0.popLast() }) {
@@ -37,10 +38,6 @@ final class CassetteAnswerReader: Sendable {
         private let path: String
 
         private static let sql = "SELECT status, response_headers, response_body FROM exchange WHERE id = ?"
-
-        func responses(ids: [Int64]) throws(CassetteError) -> [RecordedResponse?] {
-            try ids.map { id throws(CassetteError) in try response(id: id) }
-        }
 
         init(path: String) throws(CassetteError) {
             self.path = path
@@ -68,6 +65,10 @@ final class CassetteAnswerReader: Sendable {
         deinit {
             sqlite3_finalize(statement)
             sqlite3_close_v2(database)
+        }
+
+        func responses(ids: [Int64]) throws(CassetteError) -> [RecordedResponse?] {
+            try ids.map { id throws(CassetteError) in try response(id: id) }
         }
 
         private func response(id: Int64) throws(CassetteError) -> RecordedResponse? {
