@@ -38,10 +38,12 @@ import Testing
         #expect(try channel.finish().isClean)
     }
 
-    /// Installed between the client's handler and the HTTP/1 encoder, it sees the request parts
-    /// before they are encoded, and the encoded bytes still come out whole.
-    @Test func installsInFrontOfTheEncoder() throws {
+    /// Installed on an upstream connection (next to its HTTP/1 encoder), a request written as
+    /// head, body and end with two flushes reaches the socket whole, in one flush.
+    @Test func installsNextToTheEncoder() throws {
         let channel = EmbeddedChannel()
+        let counter = FlushCounter()
+        try channel.pipeline.syncOperations.addHandler(counter)
         try channel.pipeline.syncOperations.addHandler(HTTPRequestEncoder())
         let installed = UpstreamFlushCoalescer.install(on: channel)
         channel.embeddedEventLoop.run()
@@ -56,6 +58,7 @@ import Testing
         channel.write(HTTPClientRequestPart.end(nil), promise: nil)
         channel.flush()
         channel.embeddedEventLoop.run()
+        #expect(counter.flushes == 1)
 
         var sent = ByteBuffer()
         while var part = try channel.readOutbound(as: ByteBuffer.self) { sent.writeBuffer(&part) }
