@@ -14,6 +14,8 @@ public final class Cassette: Sendable {
     let pool: DatabasePool
     /// Replay's reads of one answer by id, outside the pool (`CassetteAnswerReader`).
     private let answers: CassetteAnswerReader
+    /// The `-shm` wal-index, kept open while the cassette is (`WALIndexFile`).
+    private let walIndex: WALIndexFile
 
     /// The format this build writes and the newest it reads.
     public static let formatVersion = CassetteSchema.formatVersion
@@ -22,6 +24,7 @@ public final class Cassette: Sendable {
         self.path = path
         self.pool = pool
         self.answers = CassetteAnswerReader(path: path)
+        self.walIndex = WALIndexFile(cassettePath: path)
     }
 
     /// Opens an existing cassette (migrating an older format forward) or creates a new one.
@@ -162,6 +165,9 @@ public final class Cassette: Sendable {
     public func responses(ids: [Int64]) -> [RecordedResponse?] {
         (try? answers.responses(ids: ids)) ?? ids.map { _ in nil }
     }
+
+    /// How far the WAL is written and folded back (nil before it exists), for the checkpointer.
+    var walProgress: WALProgress? { walIndex.progress() }
 
     // MARK: Writing
 

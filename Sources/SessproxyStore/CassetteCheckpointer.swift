@@ -51,7 +51,7 @@ public final class CassetteCheckpointer: Service, Sendable {
             let wait = policy.pollInterval(lastCommit: writer.lastCommitNanos, now: DispatchTime.now().uptimeNanoseconds)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .nanoseconds(wait)) }
             let action = policy.poll(
-                wal: WALProgress.read(cassettePath: cassette.path), walFileBytes: UInt64(cassette.walSize),
+                wal: cassette.walProgress, walFileBytes: UInt64(cassette.walSize),
                 lastCommit: writer.lastCommitNanos, now: DispatchTime.now().uptimeNanoseconds)
             if action == .none { continue }
             // Off the caller's executor: a checkpoint is blocking file I/O.

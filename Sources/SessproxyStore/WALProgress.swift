@@ -34,12 +34,4 @@ struct WALProgress: Sendable, Equatable {
         guard pageSize >= 512 else { return nil }
         self.init(frames: u32(16), backfilled: u32(96), frameSize: pageSize + 24)
     }
-
-    /// Reads the cassette's `-shm` file; nil when there is none (no WAL open).
-    static func read(cassettePath: String) -> WALProgress? {
-        guard let handle = FileHandle(forReadingAtPath: cassettePath + "-shm") else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: 100) else { return nil }
-        return WALProgress(shmPrefix: Array(data))
-    }
 }

@@ -97,14 +97,47 @@ import Testing
         let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
         try cassette.disableAutomaticCheckpoints()
         _ = try await cassette.insert([CassetteTests.sample(1)])
-        let first = try #require(WALProgress.read(cassettePath: cassette.path))
+        let first = try #require(cassette.walProgress)
         _ = try await cassette.insert([CassetteTests.sample(2), CassetteTests.sample(3)])
-        let second = try #require(WALProgress.read(cassettePath: cassette.path))
+        let second = try #require(cassette.walProgress)
         #expect(first.frameSize == 4096 + 24)
         #expect(second.frames > first.frames && second.backfilled == 0)
         let result = try await cassette.pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-        let folded = try #require(WALProgress.read(cassettePath: cassette.path))
+        let folded = try #require(cassette.walProgress)
         #expect(folded.frames == UInt32(result.walFrameCount) && folded.backfilled == folded.frames)
         #expect(folded.pendingBytes == 0)
+    }
+
+    /// Reading the wal-index leaves this process's SQLite locks on it in place: POSIX drops all of
+    /// a process's locks on a file when any descriptor of it is closed. Another process asks for
+    /// the byte every connection holds a shared lock on while it has the index open (SQLite's
+    /// "DMS" byte, 128 of the `-shm` file) and must be refused.
+    @Test func readingTheWALIndexKeepsSQLitesLocks() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        _ = try await cassette.insert([CassetteTests.sample(1)])
+        for _ in 0..<3 { _ = try #require(cassette.walProgress) }
+
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = [
+            "python3", "-c",
+            """
+            import fcntl, os, sys
+            fd = os.open(sys.argv[1], os.O_RDWR)
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)
+                print("free")
+            except OSError:
+                print("held")
+            """,
+            cassette.path + "-shm",
+        ]
+        let output = Pipe()
+        probe.standardOutput = output
+        try probe.run()
+        probe.waitUntilExit()
+        let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(answer.trimmingCharacters(in: .whitespacesAndNewlines) == "held")
+        _ = try await cassette.insert([CassetteTests.sample(2)])
     }
 }
