@@ -5,12 +5,10 @@ import Synchronization
 import Glibc
 #endif
 
-/// The cassette's `-shm` wal-index, opened once and kept open for as long as the cassette is,
-/// for `WALProgress`. POSIX record locks belong to the process, and closing *any* descriptor of
-/// a file drops all of them: SQLite's connections hold their wal-index locks that way, so
-/// opening and closing the file at each poll released them every 25 ms. Another process opening
-/// the cassette then took itself for the only one, rebuilt the index under the recorder's feet,
-/// and the recorder died of a bus error reading its shrunken mapping (seen with `sqlite3`).
+/// The cassette's `-shm` wal-index, read for `WALProgress`. Opened once and kept open for as
+/// long as the cassette is: closing *any* descriptor of a file drops all of the process's POSIX
+/// record locks on it, SQLite's wal-index locks included, and another process opening the
+/// cassette could then rebuild the index under the recorder, which dies of a bus error.
 final class WALIndexFile: Sendable {
     private let path: String
     /// The open descriptor; nil until the file exists (no WAL opened yet).
