@@ -138,6 +138,8 @@ import Testing
         probe.waitUntilExit()
         let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(answer.trimmingCharacters(in: .whitespacesAndNewlines) == "held")
+        // Uses the cassette after the probe, so its connections (and their locks) outlive it,
+        // and shows the file still takes commits.
         _ = try await cassette.insert([CassetteTests.sample(2)])
     }
 }
