@@ -8,6 +8,24 @@ public struct PseudonymToken: Sendable, Hashable {
         case format(FieldFormat)
         /// Character classes: `A` upper, `a` lower, `n` digit, `_` space, `-./'` themselves, `x` other.
         case shape(String)
+
+        /// Appends `~name` or `~=shape`, as the token's text spells the hint.
+        func append(to text: inout [UInt8]) {
+            text.append(UInt8(ascii: "~"))
+            switch self {
+            case .format(let format): text.append(contentsOf: format.rawValue.utf8)
+            case .shape(let shape):
+                text.append(UInt8(ascii: "="))
+                text.append(contentsOf: shape.utf8)
+            }
+        }
+
+        var textLength: Int {
+            switch self {
+            case .format(let format): 1 + format.rawValue.utf8.count
+            case .shape(let shape): 2 + shape.utf8.count
+            }
+        }
     }
 
     /// The HMAC hex digits (empty for the bare placeholder).
@@ -43,13 +61,10 @@ public struct PseudonymToken: Sendable, Hashable {
     }
 
     public var text: String {
-        var out = Pseudonymizer.prefix + digest
-        switch hint {
-        case .format(let format): out += "~" + format.rawValue
-        case .shape(let shape): out += "~=" + shape
-        case nil: break
-        }
-        return out
+        var out: [UInt8] = Array(Pseudonymizer.prefix.utf8)
+        out.append(contentsOf: digest.utf8)
+        hint?.append(to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The hint recorded for a value redacted with `format`: the format's name, or for formats

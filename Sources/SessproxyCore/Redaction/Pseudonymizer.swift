@@ -29,10 +29,8 @@ public struct Pseudonymizer: Sendable {
 
     public func pseudonym(for value: String) -> String {
         if Self.isRedacted(value) { return value }
-        guard var mac = keyedMAC else { return Self.placeholder }
-        var value = value
-        value.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
-        return Self.text(of: mac.finalize())
+        guard let keyedMAC else { return Self.placeholder }
+        return Self.text(of: Self.code(of: value, keyedMAC: keyedMAC), hint: nil)
     }
 
     /// `pseudonym(for:)` followed by a hint of the value's format (`redacted:<hex>~email`), so
@@ -40,10 +38,9 @@ public struct Pseudonymizer: Sendable {
     /// matching ignores hints.
     public func pseudonym(for value: String, format: FieldFormat?) -> String {
         if Self.isRedacted(value) { return value }
-        let base = pseudonym(for: value)
-        guard let format, keyedMAC != nil, var token = PseudonymToken(base) else { return base }
-        token.hint = PseudonymToken.hint(for: value, format: format)
-        return token.text
+        guard let keyedMAC else { return Self.placeholder }
+        let hint = format.map { PseudonymToken.hint(for: value, format: $0) }
+        return Self.text(of: Self.code(of: value, keyedMAC: keyedMAC), hint: hint)
     }
 
     /// A keyed digest of raw bytes (a body withheld from the cassette).
@@ -53,13 +50,25 @@ public struct Pseudonymizer: Sendable {
         return Self.text(of: mac.finalize())
     }
 
-    private static func text(of code: HMAC<SHA256>.MAC) -> String {
-        var text: [UInt8] = Array(prefix.utf8)
-        text.reserveCapacity(text.count + 16)
-        HexText.append(code.prefix(8), to: &text)
+    private static func code(of value: String, keyedMAC: HMAC<SHA256>) -> HMAC<SHA256>.MAC {
+        var mac = keyedMAC
+        var value = value
+        value.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        return mac.finalize()
+    }
+
+    /// `redacted:` and the first eight bytes of the code in hex, then the hint if any: the text
+    /// `PseudonymToken.text` spells, written in one buffer (this runs for every redacted value).
+    private static func text(of code: HMAC<SHA256>.MAC, hint: PseudonymToken.Hint? = nil) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(prefixBytes.count + 16 + 2 + (hint.map(\.textLength) ?? 0))
+        text.append(contentsOf: prefixBytes)
+        code.withUnsafeBytes { bytes in HexText.append(UnsafeRawBufferPointer(rebasing: bytes.prefix(8)), to: &text) }
+        hint?.append(to: &text)
         return String(decoding: text, as: UTF8.self)
     }
 
+    private static let prefixBytes = Array(prefix.utf8)
 
     /// Whether a value is already a pseudonym or the placeholder (redaction is idempotent).
     public static func isRedacted(_ value: String) -> Bool {
