@@ -44,6 +44,29 @@ import Testing
         }
     }
 
+    /// Each path segment and query value is scanned on its own, decoded; a target with nothing
+    /// in it comes back as it was.
+    @Test(arguments: [
+        ("/cards/4111111111111111/status", "4111111111111111"),
+        ("/cards/4111-1111-1111-1111", "4111-1111-1111-1111"),
+        ("/lookup?email=jane.doe@example.com&page=2", "jane.doe@"),
+        ("/lookup?phone=%2B447700900123", "7700900123"),
+        ("/customers/jane.doe%40example.com", "jane.doe%40"),
+    ])
+    func targetsAreScannedComponentByComponent(target: String, secret: String) {
+        let redacted = redactor.redact(exchange(method: "GET", target: target))
+        #expect(!redacted.target.contains(secret), "\(redacted.target)")
+        #expect(redacted.redactions.contains { $0.hasPrefix("request.") }, "\(redacted.redactions)")
+    }
+
+    @Test func aTargetWithNothingInItIsKeptAsItWas() {
+        for target in ["/payments/v1/sessions/0b1d9815-165e-42e2-8867-35bc03789e00", "/orders/2026/11?page=3&sort=-date", "/a%2Fb/c"] {
+            let redacted = redactor.redact(exchange(method: "GET", target: target))
+            #expect(redacted.target == target)
+            #expect(redacted.redactions.isEmpty, "\(redacted.redactions)")
+        }
+    }
+
     @Test func findingsBecomePseudonymsOfTheirKind() throws {
         let redacted = redactor.redact(buggyRequests[0])
         let body = try JSONParser.parse(redacted.requestBody)

@@ -60,6 +60,13 @@ extension Redactor {
 
     /// Path segments and query values, percent-decoded before scanning and encoded again after.
     func redactUnlistedTarget(_ target: String, notes: inout [String]) -> String {
+        // Most targets (`/payments/v1/sessions/<id>`) are done after one look at their bytes:
+        // without a `%` no component decodes to anything but its own text (a `+`, a space in a
+        // query, makes the look say yes), and the detector's cheap test finds in the whole
+        // target whatever it would find in one component.
+        var raw = target
+        let mayHoldData = raw.withUTF8 { bytes in bytes.contains(UInt8(ascii: "%")) || LeakTextDetector.mayContainFinding(bytes) }
+        guard mayHoldData else { return target }
         let mark = target.firstIndex(of: "?") ?? target.endIndex
         var changed = false
         let segments = target[..<mark].split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in

@@ -82,6 +82,11 @@ public struct Redactor: Sendable {
 
     /// Appends the notes of both halves to the exchange's `redactions`, each path once.
     public func addNotes(_ notes: [String], to exchange: inout RecordedExchange) {
+        // A body yields a dozen or two paths: looking through them costs less than hashing them.
+        guard exchange.redactions.count + notes.count > 64 else {
+            for note in notes where !exchange.redactions.contains(note) { exchange.redactions.append(note) }
+            return
+        }
         var seen = Set(exchange.redactions)
         for note in notes where seen.insert(note).inserted { exchange.redactions.append(note) }
     }
