@@ -81,6 +81,21 @@ import Testing
         #expect(Set(dates.map { key.pseudonym(for: $0, format: .date) }).count == dates.count)
     }
 
+    /// A pseudonym is the first eight bytes of HMAC-SHA256(key, value) in hex, then the hint:
+    /// recordings made with the same key keep lining up across releases. The expected digests
+    /// come from Python's `hmac` module.
+    @Test func pseudonymsAreTheKeyedHMACOfTheValueThenTheHint() {
+        let fives = Pseudonymizer(keyBytes: Array(repeating: 5, count: 32))
+        #expect(fives.pseudonym(for: "jane.doe@example.com") == "redacted:b0504f965fc2cde1")
+        #expect(fives.pseudonym(for: "jane.doe@example.com", format: .email) == "redacted:b0504f965fc2cde1~email")
+        #expect(fives.pseudonym(for: "Erika", format: .keepLength) == "redacted:32abc2b2184d9013~=Aaaaa")
+        #expect(fives.pseudonym(for: "4111111111111111", format: .digits) == "redacted:a61c46976ca96712~=nnnnnnnnnnnnnnnn")
+        #expect(fives.pseudonym(for: "Erika", format: nil) == fives.pseudonym(for: "Erika"))
+        #expect(Pseudonymizer.placeholderOnly.pseudonym(for: "Erika", format: .email) == "redacted")
+        let token = PseudonymToken("redacted:32abc2b2184d9013~=Aaaaa")
+        #expect(token?.text == "redacted:32abc2b2184d9013~=Aaaaa")
+    }
+
     @Test func tokensParseWithAndWithoutHints() throws {
         #expect(PseudonymToken("redacted:00ff")?.hint == nil)
         #expect(PseudonymToken("redacted:00ff~email")?.hint == .format(.email))

@@ -61,7 +61,7 @@ public struct Pseudonymizer: Sendable {
     /// `PseudonymToken.text` spells, written in one buffer (this runs for every redacted value).
     private static func text(of code: HMAC<SHA256>.MAC, hint: PseudonymToken.Hint? = nil) -> String {
         var text: [UInt8] = []
-        text.reserveCapacity(prefixBytes.count + 16 + 2 + (hint.map(\.textLength) ?? 0))
+        text.reserveCapacity(prefixBytes.count + 16 + (hint?.textLength ?? 0))
         text.append(contentsOf: prefixBytes)
         code.withUnsafeBytes { bytes in HexText.append(UnsafeRawBufferPointer(rebasing: bytes.prefix(8)), to: &text) }
         hint?.append(to: &text)
