@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import SessproxyCore
 
 #if canImport(Glibc)
@@ -81,14 +82,23 @@ public final class Cassette: Sendable {
         return tries < 25_000
     }
 
-    /// SQLite files start with a fixed 16-byte header; anything else is refused before SQLite
-    /// gets a chance to treat it as a database.
+    /// SQLite files start with a fixed 16-byte header; anything else is refused before the pool
+    /// gets a chance to treat it as a database. SQLite reads the header, not a descriptor of our
+    /// own: closing one would drop every POSIX lock this process holds on the file (fcntl(2)),
+    /// those of a connection already open on it here included, and another process could then
+    /// take itself for the last user and fold and delete the WAL under that connection.
     private static func checkHeader(path: String) throws(CassetteError) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable(path: path, reason: "permission denied") }
-        defer { try? handle.close() }
-        let header = (try? handle.read(upToCount: 16)) ?? Data()
-        if header.isEmpty { throw .notACassette(path: path, reason: "empty file") }
-        guard header == Data("SQLite format 3\u{0}".utf8) else { throw .notACassette(path: path, reason: "not a SQLite database") }
+        var info = stat()
+        if stat(path, &info) == 0, info.st_size == 0 { throw .notACassette(path: path, reason: "empty file") }
+        var connection: OpaquePointer?
+        defer { sqlite3_close_v2(connection) }
+        guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK else {
+            throw .unreadable(path: path, reason: "permission denied")
+        }
+        // Reads the header and the first page, writes nothing.
+        if sqlite3_exec(connection, "PRAGMA schema_version", nil, nil, nil) == SQLITE_NOTADB {
+            throw .notACassette(path: path, reason: "not a SQLite database")
+        }
     }
 
     private static func checkIsCassette(_ db: Database, path: String) throws {

@@ -112,11 +112,22 @@ import Testing
     /// a process's locks on a file when any descriptor of it is closed. Another process asks for
     /// the byte every connection holds a shared lock on while it has the index open (SQLite's
     /// "DMS" byte, 128 of the `-shm` file) and must be refused.
-    @Test func readingTheWALIndexKeepsSQLitesLocks() async throws {
+    /// Opening a cassette a second time in the same process (a test that replays what its
+    /// recorder is still writing) checks the file's header through SQLite, so the first
+    /// opening's shared lock on the main file survives: without it, another process closing
+    /// the cassette would take itself for the last user and fold and delete the WAL.
+    @Test func openingACassetteAgainKeepsTheFirstOpeningsLocks() async throws {
         let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
         _ = try await cassette.insert([CassetteTests.sample(1)])
-        for _ in 0..<3 { _ = try #require(cassette.walProgress) }
+        let again = try Cassette.open(path: cassette.path)
+        #expect(try again.allExchanges().count == 1)
+        // SQLite's shared-lock range on the main file: 510 bytes from 2^30 + 2.
+        #expect(try Self.probeLock(on: cassette.path, length: 510, offset: 1_073_741_826) == "held")
+        _ = try await cassette.insert([CassetteTests.sample(2)])
+    }
 
+    /// Asks another process whether it could take a write lock on `length` bytes at `offset`.
+    static func probeLock(on path: String, length: Int, offset: Int) throws -> String {
         let probe = Process()
         probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         probe.arguments = [
@@ -125,19 +136,26 @@ import Testing
             import fcntl, os, sys
             fd = os.open(sys.argv[1], os.O_RDWR)
             try:
-                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, int(sys.argv[2]), int(sys.argv[3]))
                 print("free")
             except OSError:
                 print("held")
             """,
-            cassette.path + "-shm",
+            path, String(length), String(offset),
         ]
         let output = Pipe()
         probe.standardOutput = output
         try probe.run()
         probe.waitUntilExit()
-        let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(answer.trimmingCharacters(in: .whitespacesAndNewlines) == "held")
+        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func readingTheWALIndexKeepsSQLitesLocks() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        _ = try await cassette.insert([CassetteTests.sample(1)])
+        for _ in 0..<3 { _ = try #require(cassette.walProgress) }
+
+        #expect(try Self.probeLock(on: cassette.path + "-shm", length: 1, offset: 128) == "held")
         // Uses the cassette after the probe, so its connections (and their locks) outlive it,
         // and shows the file still takes commits.
         _ = try await cassette.insert([CassetteTests.sample(2)])
