@@ -18,6 +18,15 @@ import Testing
         #expect(Timestamp.parse("yesterday") == nil)
     }
 
+    /// HAR files carry what browsers write: an offset with a colon (Firefox), with or without a
+    /// fraction of a second.
+    @Test func offsetsAndWholeSecondsAsBrowsersWriteThem() throws {
+        let utc = try #require(Timestamp.parse("2024-11-20T16:05:12.345Z"))
+        #expect(try #require(Timestamp.parse("2024-11-20T17:05:12.345+01:00")) == utc)
+        #expect(try #require(Timestamp.parse("2024-11-20T11:05:12.345-05:00")) == utc)
+        #expect(try #require(Timestamp.parse("2024-11-20T17:05:12+01:00")).timeIntervalSince1970 == 1_732_118_712)
+    }
+
     /// The hand-written formatter against Foundation's, over dates on both sides of 1970, leap
     /// days, century years, the ends of the four-digit range and sub-millisecond fractions.
     @Test func fastFormatterAgreesWithFoundation() {

@@ -139,11 +139,10 @@ public enum HARDocument {
     public static func exchanges(fromHAR json: JSONValue) throws(HARError) -> HARImportResult {
         guard let log = json["log"], log.objectMembers != nil else { throw HARError("no log object") }
         guard let entries = log["entries"]?.arrayValue else { throw HARError("no log.entries array") }
-        let dates = HARDateParser()
         var exchanges: [RecordedExchange] = []
         var skipped = 0
         for (index, entry) in entries.enumerated() {
-            if let exchange = try exchange(fromEntry: entry, index: index, dates: dates) {
+            if let exchange = try exchange(fromEntry: entry, index: index) {
                 exchanges.append(exchange)
             } else {
                 skipped += 1
@@ -153,7 +152,7 @@ public enum HARDocument {
     }
 
     /// Nil for an entry without a response (status 0: cancelled, blocked, failed).
-    static func exchange(fromEntry entry: JSONValue, index: Int, dates: HARDateParser) throws(HARError) -> RecordedExchange? {
+    static func exchange(fromEntry entry: JSONValue, index: Int) throws(HARError) -> RecordedExchange? {
         func fail(_ reason: String) -> HARError { HARError("entry \(index): \(reason)") }
         guard entry.objectMembers != nil else { throw fail("not an object") }
         guard let request = entry["request"], request.objectMembers != nil else { throw fail("no request") }
@@ -166,7 +165,7 @@ public enum HARDocument {
         if status < 100 || status > 999 { return nil }
 
         let startedText = entry["startedDateTime"]?.stringValue ?? ""
-        guard let startedAt = dates.parse(startedText) else { throw fail("startedDateTime is not an ISO 8601 time") }
+        guard let startedAt = Timestamp.parse(startedText) else { throw fail("startedDateTime is not an ISO 8601 time") }
         let requestHeaders = try headers(request["headers"], what: "request.headers", fail: fail)
         var responseHeaders = try headers(response["headers"], what: "response.headers", fail: fail)
         let requestBody = try requestBody(request["postData"], fail: fail)
