@@ -92,13 +92,19 @@ public final class UpstreamClient: Service {
     /// event loop (see `EventLoopPinnedChannel`) the body collection and the resumption stay on
     /// that loop, with no task or thread hop per request.
     func start(method: String, target: String, headers: [HeaderField], body: ByteBuffer, bodyLimit: Int) -> Call {
+        let started = ContinuousClock.now
+        // The one request the client refuses to write (RFC 9110 §9.3.8) is refused here, before it
+        // counts as forwarded: health's `upstream_requests` and replay's `upstream_connections`
+        // count only what went to the upstream.
+        if body.readableBytes > 0, method == "TRACE" {
+            return Call(response: .failure(HTTPClientError.traceRequestWithBody), started: started, bodyLimit: bodyLimit, configuration: configuration)
+        }
         forwarded.add(1, ordering: .relaxed)
         var httpHeaders = HTTPHeaders()
         httpHeaders.reserveCapacity(headers.count + 1)
         for field in headers { httpHeaders.add(name: field.name, value: field.value) }
         httpHeaders.replaceOrAdd(name: "Host", value: hostHeader)
         let sendsBody = body.readableBytes > 0 || method == "POST" || method == "PUT" || method == "PATCH"
-        let started = ContinuousClock.now
         let deadline = NIODeadline.now() + .nanoseconds(configuration.timeout.nanoseconds)
         let response: Result<EventLoopFuture<HTTPClient.Response>, any Error>
         do {

@@ -83,12 +83,13 @@ import SessproxyServing
     /// up and nothing was tried.
     @Test func aTraceWithABodyIsRefusedNotBlamedOnTheUpstream() async throws {
         try await Support.withFakeKlarna { upstreamPort in
-            try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)") { port, _ in
+            try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)") { port, stack in
                 // Sent raw: HTTP client libraries refuse to write such a request at all.
                 let reply = await Support.raw(
                     port: port, "TRACE /payments/v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
                 #expect(reply.hasPrefix("HTTP/1.1 400"), "\(reply)")
                 #expect(reply.contains(SessproxyErrorCode.requestRefused))
+                #expect(stack.upstream.forwardedCount == 0, "nothing went to the upstream")
             }
         }
     }
