@@ -4,7 +4,6 @@ import Hummingbird
 import Logging
 import NIOCore
 import SessproxyCore
-import Synchronization
 
 /// The HTTP front door shared by every serving mode: answers `/__sessproxy/health` and
 /// `/__sessproxy/metrics` itself, refuses open-proxy use, collects the body within the limit,
@@ -128,21 +127,6 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
         let status = HTTPResponse.Status(code: answer.status, reasonPhrase: answer.reason ?? HTTPResponse.Status(code: answer.status).reasonPhrase)
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: answer.body))
     }
-}
-
-/// Requests served and in flight, for the health endpoint.
-final class RequestCounters: Sendable {
-    private let servedCount = Atomic<Int>(0)
-    private let inFlightCount = Atomic<Int>(0)
-
-    func began() {
-        servedCount.add(1, ordering: .relaxed)
-        inFlightCount.add(1, ordering: .relaxed)
-    }
-
-    func ended() { inFlightCount.subtract(1, ordering: .relaxed) }
-    var served: Int { servedCount.load(ordering: .relaxed) }
-    var inFlight: Int { inFlightCount.load(ordering: .relaxed) }
 }
 
 extension HTTPFields {
