@@ -37,15 +37,6 @@ enum ServiceRunner {
     }
 }
 
-/// Logging to stderr at a level from `SESSPROXY_LOG_LEVEL` (default `info`).
-enum LoggingSetup {
-    static func bootstrap() -> Logger {
-        let level = ProcessInfo.processInfo.environment["SESSPROXY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        LoggingSystem.bootstrap { label in DeferredMetadataLogHandler(label: label, level: level) }
-        return Logger(label: "sessproxy")
-    }
-}
-
 /// Writes a line to stderr (status messages that must not pollute stdout output).
 func printStatus(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))

@@ -1,0 +1,7 @@
+/// How reading a replay index went, beside the entries it delivered.
+public struct ReplayIndexReading: Sendable {
+    /// Keys that had to be computed from bodies (older cassettes, or other redaction rules).
+    public var computedKeys: Int
+    /// Whether computed keys were written back so the next start skips that work.
+    public var storedComputedKeys: Bool
+}
