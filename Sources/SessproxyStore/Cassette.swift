@@ -95,7 +95,7 @@ public final class Cassette: Sendable {
         guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK else {
             throw .unreadable(path: path, reason: "permission denied")
         }
-        // Reads the header and the first page, writes nothing.
+        // Reads the header and the schema page, as the pool's first read would.
         if sqlite3_exec(connection, "PRAGMA schema_version", nil, nil, nil) == SQLITE_NOTADB {
             throw .notACassette(path: path, reason: "not a SQLite database")
         }

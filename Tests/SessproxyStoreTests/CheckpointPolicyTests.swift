@@ -108,10 +108,6 @@ import Testing
         #expect(folded.pendingBytes == 0)
     }
 
-    /// Reading the wal-index leaves this process's SQLite locks on it in place: POSIX drops all of
-    /// a process's locks on a file when any descriptor of it is closed. Another process asks for
-    /// the byte every connection holds a shared lock on while it has the index open (SQLite's
-    /// "DMS" byte, 128 of the `-shm` file) and must be refused.
     /// Opening a cassette a second time in the same process (a test that replays what its
     /// recorder is still writing) checks the file's header through SQLite, so the first
     /// opening's shared lock on the main file survives: without it, another process closing
@@ -150,6 +146,10 @@ import Testing
         return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Reading the wal-index leaves this process's SQLite locks on it in place: POSIX drops all of
+    /// a process's locks on a file when any descriptor of it is closed. Another process asks for
+    /// the byte every connection holds a shared lock on while it has the index open (SQLite's
+    /// "DMS" byte, 128 of the `-shm` file) and must be refused.
     @Test func readingTheWALIndexKeepsSQLitesLocks() async throws {
         let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
         _ = try await cassette.insert([CassetteTests.sample(1)])
