@@ -59,7 +59,7 @@ public final class Cassette: Sendable {
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {
-            throw .notACassette(path: path, reason: Self.describe(error))
+            throw Self.openingError(error, path: path)
         }
         do {
             try pool.write { db in
@@ -69,9 +69,18 @@ public final class Cassette: Sendable {
         } catch let error as CassetteError {
             throw error
         } catch {
-            throw .notACassette(path: path, reason: Self.describe(error))
+            throw Self.openingError(error, path: path)
         }
         return Cassette(path: path, pool: pool)
+    }
+
+    /// What went wrong opening a file that passed the header check. A read-only file or folder
+    /// is not "not a cassette": SQLite's WAL needs to write beside the file even to read it.
+    static func openingError(_ error: any Error, path: String) -> CassetteError {
+        if let dbError = error as? DatabaseError, dbError.resultCode == .SQLITE_READONLY {
+            return .unreadable(path: path, reason: "read-only here; sessproxy needs to write the file and its folder, for SQLite's WAL")
+        }
+        return .notACassette(path: path, reason: Self.describe(error))
     }
 
     /// While another connection holds a lock this one needs: wait up to 5 s in 0.2 ms steps.

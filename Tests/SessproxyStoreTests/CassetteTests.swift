@@ -136,6 +136,20 @@ import Testing
         #expect(throws: CassetteError.notACassette(path: other, reason: "no sessproxy tables")) { try Cassette.open(path: other) }
     }
 
+    /// A cassette this user may only read (a read-only mount, someone else's file) is reported
+    /// as such, not as "not a cassette". Checked on the mapping: tests run as root, whom file
+    /// modes do not stop.
+    @Test func aReadOnlyCassetteIsReportedAsReadOnly() {
+        let readOnly = DatabaseError(resultCode: .SQLITE_READONLY, message: "attempt to write a readonly database")
+        guard case .unreadable(let path, let reason) = Cassette.openingError(readOnly, path: "x.sqlite") else {
+            Issue.record("\(Cassette.openingError(readOnly, path: "x.sqlite"))")
+            return
+        }
+        #expect(path == "x.sqlite" && reason.hasPrefix("read-only"))
+        let corrupt = DatabaseError(resultCode: .SQLITE_CORRUPT, message: "database disk image is malformed")
+        #expect(Cassette.openingError(corrupt, path: "x.sqlite") == .notACassette(path: "x.sqlite", reason: "database disk image is malformed"))
+    }
+
     @Test func refusesANewerFormat() async throws {
         let path = Self.temporaryPath()
         let cassette = try Cassette.openOrCreate(path: path)
