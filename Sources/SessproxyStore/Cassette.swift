@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 import SessproxyCore
 
 #if canImport(Glibc)
@@ -48,7 +47,7 @@ public final class Cassette: Sendable {
     }
 
     private static func open(path: String, isNew: Bool) throws(CassetteError) -> Cassette {
-        if !isNew { try checkHeader(path: path) }
+        if !isNew { try checkIsCassetteFile(path: path) }
         var configuration = Configuration()
         configuration.label = "sessproxy.cassette"
         configuration.busyMode = .callback(Self.waitForLock)
@@ -62,9 +61,6 @@ public final class Cassette: Sendable {
             throw Self.openingError(error, path: path)
         }
         do {
-            try pool.write { db in
-                if !isNew { try Self.checkIsCassette(db, path: path) }
-            }
             try CassetteSchema.migrator.migrate(pool)
         } catch let error as CassetteError {
             throw error
@@ -74,7 +70,7 @@ public final class Cassette: Sendable {
         return Cassette(path: path, pool: pool)
     }
 
-    /// What went wrong opening a file that passed the header check. A read-only file or folder
+    /// What went wrong opening a file that passed `checkIsCassetteFile`. A read-only file or folder
     /// is not "not a cassette": SQLite's WAL needs to write beside the file even to read it.
     static func openingError(_ error: any Error, path: String) -> CassetteError {
         if let dbError = error as? DatabaseError, dbError.resultCode == .SQLITE_READONLY {
@@ -91,22 +87,28 @@ public final class Cassette: Sendable {
         return tries < 25_000
     }
 
-    /// SQLite files start with a fixed 16-byte header; anything else is refused before the pool
-    /// gets a chance to treat it as a database. SQLite reads the header, not a descriptor of our
+    /// Whether an existing file is a cassette this build can read, asked before the pool opens it:
+    /// the pool turns a database into WAL mode, and a file that is refused must be left as it
+    /// was. The file is read through SQLite on a read-only connection, never a descriptor of our
     /// own: closing one would drop every POSIX lock this process holds on the file (fcntl(2)),
     /// those of a connection already open on it here included, and another process could then
     /// take itself for the last user and fold and delete the WAL under that connection.
-    private static func checkHeader(path: String) throws(CassetteError) {
+    private static func checkIsCassetteFile(path: String) throws(CassetteError) {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw .unreadable(path: path, reason: "permission denied") }
         var info = stat()
         if stat(path, &info) == 0, info.st_size == 0 { throw .notACassette(path: path, reason: "empty file") }
-        var connection: OpaquePointer?
-        defer { sqlite3_close_v2(connection) }
-        guard sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE, nil) == SQLITE_OK else {
-            throw .unreadable(path: path, reason: "permission denied")
-        }
-        // Reads the header and the schema page, as the pool's first read would.
-        if sqlite3_exec(connection, "PRAGMA schema_version", nil, nil, nil) == SQLITE_NOTADB {
+        do {
+            var configuration = Configuration()
+            configuration.label = "sessproxy.cassette-check"
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            try queue.read { db in try checkIsCassette(db, path: path) }
+        } catch let error as CassetteError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
             throw .notACassette(path: path, reason: "not a SQLite database")
+        } catch {
+            throw openingError(error, path: path)
         }
     }
 

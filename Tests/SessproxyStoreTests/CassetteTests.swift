@@ -134,6 +134,9 @@ import Testing
         try queue.write { db in try db.execute(sql: "CREATE TABLE customers (id INTEGER)") }
         try queue.close()
         #expect(throws: CassetteError.notACassette(path: other, reason: "no sessproxy tables")) { try Cassette.open(path: other) }
+        // Refused without being touched: the other application's database keeps its journal mode.
+        let journalMode = try DatabaseQueue(path: other).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(journalMode == "delete")
     }
 
     /// A cassette this user may only read (a read-only mount, someone else's file) is reported
