@@ -27,11 +27,16 @@ public final class CassetteWriter: ExchangeRecorder, Service {
     nonisolated(unsafe) private var exchanges: [StateMachine.Ticket: RecordedExchange] = [:]
     nonisolated(unsafe) private var nextTicket: StateMachine.Ticket = 0
     nonisolated(unsafe) private var stopped = false
-    /// The pending watch sleeps on a condition of its own, woken only when the writer goes from
-    /// idle to busy (a later request never has an earlier deadline), not at every request.
+    /// The pending watch sleeps on a condition of its own, until the earliest deadline it knows
+    /// of or, with nothing queued, for `watchPollNanos`; a request never wakes it, so that an
+    /// app sending one request at a time does not pay a third thread's wake-up (and its grab of
+    /// the writer's lock) on every exchange. It is woken only to stop.
     private let watchCondition = NSCondition()
     nonisolated(unsafe) private var watchKicked = false
     private let lastCommit = Atomic<UInt64>(0)
+    /// How long the pending watch sleeps with nothing queued: a quarter of `pendingAfter`,
+    /// at most 250 ms.
+    private let watchPollNanos: UInt64
 
     public convenience init(cassette: Cassette, logger: Logger = Logger(label: "sessproxy.store")) {
         self.init(cassette: cassette, limits: StateMachine.Limits(), logger: logger)
@@ -41,6 +46,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
         self.cassette = cassette
         self.logger = logger
         self.machine = StateMachine(limits: limits)
+        self.watchPollNanos = min(limits.pendingAfterNanos / 4, 250_000_000)
         // Checkpoints run in the background (`CassetteCheckpointer`), never inside a commit.
         do {
             try cassette.disableAutomaticCheckpoints()
@@ -64,14 +70,12 @@ public final class CassetteWriter: ExchangeRecorder, Service {
             condition.lock()
             let ticket = nextTicket
             nextTicket += 1
-            let wasIdle = machine.isIdle
             switch machine.enqueue(ticket, now: Self.now()) {
             case .wakeWriter:
                 waiting[ticket] = continuation
                 exchanges[ticket] = exchange
                 condition.signal()
                 condition.unlock()
-                if wasIdle { kickWatch() }
             case .answer(let answer):
                 condition.unlock()
                 continuation.resume(returning: answer)
@@ -178,7 +182,9 @@ public final class CassetteWriter: ExchangeRecorder, Service {
             if done { return }
             watchCondition.lock()
             if !watchKicked {
-                if let next { _ = watchCondition.wait(until: Self.date(at: next)) } else { watchCondition.wait() }
+                // A request queued while this sleeps is seen at the next poll, well before it
+                // is due (`pendingAfter` after it came).
+                _ = watchCondition.wait(until: Self.date(at: next ?? Self.now() + watchPollNanos))
             }
             watchKicked = false
             watchCondition.unlock()
