@@ -59,6 +59,31 @@ import Testing
         #expect(redacted.redactions.contains { $0.hasPrefix("request.") }, "\(redacted.redactions)")
     }
 
+    /// Apps often leave a `+` unencoded (`?phone=+4477…`); form rules make it a space, so both
+    /// readings are scanned. What is found becomes the pseudonym of the value as written, the
+    /// one the same phone number gets in a JSON body.
+    @Test(arguments: [
+        ("/lookup?phone=+447700900123", "7700900123"),
+        ("/lookup?name=Jane+Doe&phone=+447700900123&page=2", "7700900123"),
+        ("/lookup?email=jane+orders@example.com", "orders@"),
+        ("/lookup?card=4111+1111+1111+1111", "4111"),
+    ])
+    func anUnencodedPlusDoesNotHideAFinding(target: String, secret: String) {
+        let redacted = redactor.redact(exchange(method: "GET", target: target))
+        #expect(!redacted.target.contains(secret), "\(redacted.target)")
+        #expect(redacted.redactions == ["request.query"])
+        #expect(LeakScanner.scan(redacted, rules: .klarna).isEmpty, "\(LeakScanner.scan(redacted, rules: .klarna))")
+    }
+
+    @Test func aPhoneInAQueryGetsThePseudonymItGetsInABody() throws {
+        let query = redactor.redact(exchange(method: "GET", target: "/lookup?phone=+447700900123")).target
+        let form = redactor.redact(exchange(target: "/notify", headers: [HeaderField(name: "Content-Type", value: "application/x-www-form-urlencoded")], body: "phone=+447700900123"))
+        let body = redactor.redact(exchange(target: "/notify", body: #"{"notes":"\#(phone)"}"#))
+        let inBody = try #require(try JSONParser.parse(body.requestBody)["notes"]?.stringValue)
+        #expect(query == "/lookup?phone=" + PercentEncoding.encode(inBody))
+        #expect(String(decoding: form.requestBody, as: UTF8.self) == "phone=" + PercentEncoding.encode(inBody))
+    }
+
     @Test func aTargetWithNothingInItIsKeptAsItWas() {
         for target in ["/payments/v1/sessions/0b1d9815-165e-42e2-8867-35bc03789e00", "/orders/2026/11?page=3&sort=-date", "/a%2Fb/c"] {
             let redacted = redactor.redact(exchange(method: "GET", target: target))

@@ -6,9 +6,15 @@
 extension Redactor {
     /// `text` with every finding replaced, or nil when there is none.
     func redactUnlistedText(_ text: String) -> String? {
-        let spans = LeakTextDetector.spans(in: text)
+        replacingFindings(LeakTextDetector.spans(in: text), in: text, pseudonymsFrom: text)
+    }
+
+    /// `text` with each finding replaced by the pseudonym of the same bytes of `source`: `text`
+    /// itself, or another reading of it that lines up with it byte for byte.
+    private func replacingFindings(_ spans: [LeakTextDetector.Span], in text: String, pseudonymsFrom source: String) -> String? {
         guard !spans.isEmpty else { return nil }
         var bytes = Array(text.utf8)
+        let sourceBytes = source.utf8.count == bytes.count ? Array(source.utf8) : bytes
         // Replace from the end so earlier offsets stay valid; overlapping findings merge.
         var merged: [LeakTextDetector.Span] = []
         for span in spans.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
@@ -19,7 +25,7 @@ extension Redactor {
             }
         }
         for span in merged.reversed() {
-            let found = String(decoding: bytes[span.range], as: UTF8.self)
+            let found = String(decoding: sourceBytes[span.range], as: UTF8.self)
             let pseudonym = pseudonymizer.pseudonym(for: found, format: Self.format(of: span.kind))
             bytes.replaceSubrange(span.range, with: Array(pseudonym.utf8))
         }
@@ -103,8 +109,16 @@ extension Redactor {
 
     private func redactEncodedComponent(_ component: String, plusIsSpace: Bool) -> String? {
         let decoded = PercentEncoding.decode(component, plusIsSpace: plusIsSpace)
-        guard let replaced = redactUnlistedText(decoded) else { return nil }
-        return PercentEncoding.encode(replaced)
+        // Form rules read an unencoded `+` as a space, which hides `phone=+4477…` (as apps
+        // send it) from the detector. So a component with a `+` is read both ways — the two
+        // readings differ only in that byte — and what either finds is replaced, with the
+        // pseudonym of the value as written.
+        if plusIsSpace, component.utf8.contains(UInt8(ascii: "+")) {
+            let literal = PercentEncoding.decode(component, plusIsSpace: false)
+            let spans = LeakTextDetector.spans(in: decoded) + LeakTextDetector.spans(in: literal)
+            return replacingFindings(spans, in: decoded, pseudonymsFrom: literal).map(PercentEncoding.encode)
+        }
+        return redactUnlistedText(decoded).map(PercentEncoding.encode)
     }
 
     /// A body that is not JSON: a form is scanned value by value, other UTF-8 text as text, and
