@@ -15,7 +15,7 @@ PIDS=()
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    rm -rf "$WORK"
+    rm -rf "$WORK" ${RO:+"$RO"}
 }
 trap cleanup EXIT
 export XDG_CONFIG_HOME=$WORK/config
@@ -323,6 +323,53 @@ STRICT=$?
 set -e
 [[ $STRICT == 1 ]] || fail "--strict replay with a miss exited $STRICT"
 tail -3 "$WORK/strict.log"
+
+step "replay a cassette this user may only read (a read-only mount, another user's file)"
+if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+    # A folder of root's: user nobody may read the cassette but write neither it nor beside it.
+    RO=$(mktemp -d)
+    chmod 755 "$RO"
+    cp "$WORK/a.sqlite" "$BIN" "$RO/"
+    chmod 644 "$RO/a.sqlite"
+    mkdir -m 777 "$RO/home"
+    BEFORE=$(sha256sum "$RO/a.sqlite")
+    NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$RO/home" XDG_CONFIG_HOME="$RO/home")
+    as_nobody() { "${NOBODY[@]}" "$@"; }
+    # Not through the function: $! must be sessproxy itself (setpriv and env exec it).
+    "${NOBODY[@]}" "$RO/sessproxy" replay --cassette "$RO/a.sqlite" --listen "127.0.0.1:$REPLAY_PORT" --strict &
+    REPLAY_PID=$!
+    PIDS+=("$REPLAY_PID")
+    wait_port "$REPLAY_PORT"
+    flow "http://127.0.0.1:$REPLAY_PORT" "$WORK/replay_ro1" >/dev/null
+    flow "http://127.0.0.1:$REPLAY_PORT" "$WORK/replay_ro2" >/dev/null
+    for n in 1 2 3 4 5; do
+        cmp -s "$WORK/replay1.$n" "$WORK/replay_ro1.$n" || fail "read-only replay differs from the first replay at step $n"
+        cmp -s "$WORK/replay2.$n" "$WORK/replay_ro2.$n" || fail "read-only replay differs from the second replay at step $n"
+    done
+    HEALTH=$(curl -sf "http://127.0.0.1:$REPLAY_PORT/__sessproxy/health")
+    [[ $HEALTH == *'"misses":0'* && $HEALTH == *'"hits":10'* ]] || fail "read-only replay health: $HEALTH"
+    kill -TERM "$REPLAY_PID"
+    wait "$REPLAY_PID" || fail "read-only --strict replay did not exit 0"
+    [[ ! -e $RO/a.sqlite-wal && ! -e $RO/a.sqlite-shm ]] || fail "read-only replay created files beside the cassette"
+    [[ $(sha256sum "$RO/a.sqlite") == "$BEFORE" ]] || fail "read-only replay changed the cassette"
+    as_nobody "$RO/sessproxy" list "$RO/a.sqlite" | grep -q create || fail "list of a read-only cassette"
+    set +e
+    REFUSED=$(as_nobody "$RO/sessproxy" redact "$RO/a.sqlite" 2>&1)
+    CODE=$?
+    set -e
+    echo "$REFUSED"
+    [[ $CODE == 2 && $REFUSED == *"read-only here"* ]] || fail "redact of a read-only cassette: exit $CODE: $REFUSED"
+    : >"$RO/a.sqlite-wal"
+    set +e
+    REFUSED=$(as_nobody "$RO/sessproxy" list "$RO/a.sqlite" 2>&1)
+    CODE=$?
+    set -e
+    echo "$REFUSED"
+    [[ $CODE == 2 && $REFUSED == *"-wal file"* ]] || fail "a read-only cassette with a -wal beside it: exit $CODE: $REFUSED"
+    rm -rf "$RO"
+else
+    echo "skipped: needs root, setpriv and user nobody to read as another user"
+fi
 
 step "audit, export, HAR round trip"
 "$BIN" audit "$WORK/a.sqlite" || fail "audit of a recorded cassette found leaks"

@@ -17,7 +17,8 @@ extension Cassette {
     /// it can work while the rest is read. Stored keys are used when `ReplayKeyPolicy` says they
     /// are valid for the matcher; a chunk's other rows get keys computed from their bodies
     /// before it is delivered, and those keys are written back in one transaction at the end
-    /// when the policy allows (best effort: when the write-back fails, replay goes on without it).
+    /// when the policy allows and the file is not read-only here (best effort: when the
+    /// write-back fails, replay goes on without it).
     public func readReplayIndex(
         matcher: ReplayMatcher, chunkSize: Int = 4096, deliver: ([ReplayIndexEntry]) throws -> Void
     ) throws -> ReplayIndexReading {
@@ -59,7 +60,7 @@ extension Cassette {
         }
 
         var stored = false
-        if ReplayKeyPolicy.mayWriteBack(fileFingerprint: storedFingerprint, for: matcher), !computed.isEmpty {
+        if !isReadOnly, ReplayKeyPolicy.mayWriteBack(fileFingerprint: storedFingerprint, for: matcher), !computed.isEmpty {
             stored = (try? storeMatchKeys(computed, fingerprint: matcher.rulesFingerprint, expecting: storedFingerprint)) ?? false
         }
         return ReplayIndexReading(computedKeys: computed.count, storedComputedKeys: stored)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import SessproxyCore
 
 #if canImport(Glibc)
@@ -11,6 +12,10 @@ import Glibc
 /// created with mode 0600 because even redacted traffic is nobody else's business.
 public final class Cassette: Sendable {
     public let path: String
+    /// Whether this opening only reads (`open(path:)` on a file or folder this user may not
+    /// write, e.g. a read-only mount in a test container): SQLite then opens the file
+    /// `immutable`, without the `-shm` and locks that WAL needs, and nothing is written to it.
+    public let isReadOnly: Bool
     let pool: DatabasePool
     /// Replay's reads of one answer by id, outside the pool (`CassetteAnswerReader`).
     private let answers: CassetteAnswerReader
@@ -20,10 +25,11 @@ public final class Cassette: Sendable {
     /// The format this build writes and the newest it reads.
     public static let formatVersion = CassetteSchema.formatVersion
 
-    private init(path: String, pool: DatabasePool) {
+    private init(path: String, location: String, pool: DatabasePool, isReadOnly: Bool) {
         self.path = path
+        self.isReadOnly = isReadOnly
         self.pool = pool
-        self.answers = CassetteAnswerReader(path: path)
+        self.answers = CassetteAnswerReader(path: location)
         self.walIndex = WALIndexFile(cassettePath: path)
     }
 
@@ -31,24 +37,27 @@ public final class Cassette: Sendable {
     public static func openOrCreate(path: String) throws(CassetteError) -> Cassette {
         if !FileManager.default.fileExists(atPath: path) {
             try createEmptyFile(path: path)
-            return try open(path: path, isNew: true)
+            return try open(path: path, isNew: true, readOnly: false)
         }
-        return try open(path: path, isNew: false)
+        return try open(path: path, isNew: false, readOnly: false)
     }
 
     /// Opens an existing cassette; a missing file, a non-SQLite file or a SQLite file of another
-    /// schema is a `CassetteError`.
+    /// schema is a `CassetteError`. A cassette this user may read but not write, or whose
+    /// folder it may not write, is opened read-only (`isReadOnly`).
     public static func open(path: String) throws(CassetteError) -> Cassette {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .missing(path: path) }
         guard !isDirectory.boolValue else { throw .unreadable(path: path, reason: "is a directory") }
         guard FileManager.default.isReadableFile(atPath: path) else { throw .unreadable(path: path, reason: "permission denied") }
-        return try open(path: path, isNew: false)
+        return try open(path: path, isNew: false, readOnly: !isWritableHere(path))
     }
 
-    private static func open(path: String, isNew: Bool) throws(CassetteError) -> Cassette {
-        if !isNew { try checkIsCassetteFile(path: path) }
+    static func open(path: String, isNew: Bool, readOnly: Bool) throws(CassetteError) -> Cassette {
+        let location = readOnly ? try readOnlyLocation(of: path) : path
+        if !isNew { try checkIsCassetteFile(path: path, location: location) }
         var configuration = Configuration()
+        configuration.readonly = readOnly
         configuration.label = "sessproxy.cassette"
         configuration.busyMode = .callback(Self.waitForLock)
         configuration.prepareDatabase { db in
@@ -56,18 +65,48 @@ public final class Cassette: Sendable {
         }
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            pool = try DatabasePool(path: location, configuration: configuration)
         } catch {
             throw Self.openingError(error, path: path)
         }
         do {
-            try CassetteSchema.migrator.migrate(pool)
+            if !readOnly {
+                try CassetteSchema.migrator.migrate(pool)
+            } else if try !pool.read(CassetteSchema.migrator.hasCompletedMigrations) {
+                throw CassetteError.unreadable(
+                    path: path, reason: "read-only here, and in an older format that is upgraded in place: open it once where it can be written")
+            }
         } catch let error as CassetteError {
             throw error
         } catch {
             throw Self.openingError(error, path: path)
         }
-        return Cassette(path: path, pool: pool)
+        return Cassette(path: path, location: location, pool: pool, isReadOnly: readOnly)
+    }
+
+    /// Whether this user may write the file and create files beside it (SQLite's `-wal` and
+    /// `-shm`). A read-only mount says no even to root.
+    static func isWritableHere(_ path: String) -> Bool {
+        let folder = (path as NSString).deletingLastPathComponent
+        return access(path, W_OK) == 0 && access(folder.isEmpty ? "." : folder, W_OK) == 0
+    }
+
+    /// The `immutable` URI SQLite opens a read-only cassette by. `immutable` promises SQLite that
+    /// nobody changes the file while it is open, which holds only when no connection has it
+    /// open in WAL mode: such a connection keeps a `-wal` file beside it (a recorder running, or
+    /// one that was killed and may have left commits there), so a `-wal` file is refused.
+    static func readOnlyLocation(of path: String) throws(CassetteError) -> String {
+        if FileManager.default.fileExists(atPath: path + "-wal") {
+            throw .unreadable(
+                path: path,
+                reason: "read-only here, and the -wal file beside it may hold commits of a recorder that runs or was killed; "
+                    + "open it once where it can be written, or copy it together with its -wal file")
+        }
+        guard sqlite3_compileoption_used("USE_URI") == 1 else {
+            throw .unreadable(path: path, reason: "read-only here; sessproxy needs to write the file and its folder, for SQLite's WAL")
+        }
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        return "file:" + PercentEncoding.encodePath(absolute) + "?immutable=1"
     }
 
     /// What went wrong opening a file that passed `checkIsCassetteFile`. A read-only file or folder
@@ -93,7 +132,7 @@ public final class Cassette: Sendable {
     /// own: closing one would drop every POSIX lock this process holds on the file (fcntl(2)),
     /// those of a connection already open on it here included, and another process could then
     /// take itself for the last user and fold and delete the WAL under that connection.
-    private static func checkIsCassetteFile(path: String) throws(CassetteError) {
+    private static func checkIsCassetteFile(path: String, location: String) throws(CassetteError) {
         guard FileManager.default.isReadableFile(atPath: path) else { throw .unreadable(path: path, reason: "permission denied") }
         var info = stat()
         if stat(path, &info) == 0, info.st_size == 0 { throw .notACassette(path: path, reason: "empty file") }
@@ -101,7 +140,7 @@ public final class Cassette: Sendable {
             var configuration = Configuration()
             configuration.label = "sessproxy.cassette-check"
             configuration.readonly = true
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let queue = try DatabaseQueue(path: location, configuration: configuration)
             try queue.read { db in try checkIsCassette(db, path: path) }
         } catch let error as CassetteError {
             throw error

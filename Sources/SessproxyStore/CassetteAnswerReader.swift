@@ -42,7 +42,7 @@ final class CassetteAnswerReader: Sendable {
         init(path: String) throws(CassetteError) {
             self.path = path
             var database: OpaquePointer?
-            let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+            let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
             guard sqlite3_open_v2(path, &database, flags, nil) == SQLITE_OK, let database else {
                 let reason = database.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
                 sqlite3_close_v2(database)

@@ -30,7 +30,7 @@ extension Sessproxy {
 
         func run() async throws {
             let target = try FleetCommandSupport.target(store: store, recording: recording, sidecar: sidecar)
-            let cassette = try openCassette(file)
+            let cassette = try openCassetteForChanging(file, because: "push keeps how far it got in the file")
             let sidecar = self.sidecar ?? "\(ProcessInfo.processInfo.hostName):\(URL(fileURLWithPath: file).lastPathComponent)"
             let progress = Mutex(ProgressLine(label: "push", total: 0))
             let result: FleetTransfer.PushResult

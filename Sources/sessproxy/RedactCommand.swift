@@ -19,7 +19,7 @@ extension Sessproxy {
 
         func run() async throws {
             let rules = try redactionConfig.rules()
-            let store = try openCassette(file)
+            let store = try openCassetteForChanging(file, because: "redact rewrites it in place")
             let key = try redactionKey.key()
             let redactor = Redactor(rules: rules, pseudonymizer: Pseudonymizer(keyBytes: key))
             let exchanges: [RecordedExchange]

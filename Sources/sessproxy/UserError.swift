@@ -22,3 +22,13 @@ func openCassette(_ path: String) throws -> Cassette {
         throw UserError(error)
     }
 }
+
+/// Opens a cassette a command changes (`redact` rewrites rows, `push` keeps its progress in the
+/// file): one that is read-only here is refused before any work is done.
+func openCassetteForChanging(_ path: String, because purpose: String) throws -> Cassette {
+    let cassette = try openCassette(path)
+    guard !cassette.isReadOnly else {
+        throw UserError("\(path): cassette is read-only here, and \(purpose)")
+    }
+    return cassette
+}

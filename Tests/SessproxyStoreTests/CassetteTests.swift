@@ -153,6 +153,51 @@ import Testing
         #expect(Cassette.openingError(corrupt, path: "x.sqlite") == .notACassette(path: "x.sqlite", reason: "database disk image is malformed"))
     }
 
+    /// Where this user may not write (decided by `access`, which root passes, so the test opens
+    /// read-only itself; e2e runs it as another user), a cassette is read through SQLite's
+    /// `immutable` mode: everything reads, nothing is written — no `-wal` or `-shm` beside it,
+    /// no replay keys written back — and a write is refused.
+    @Test func aCassetteThatMayOnlyBeReadIsReadWithoutWritingAnything() async throws {
+        let folder = Self.temporaryPath("my cassettes #1")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/c?.sqlite"
+        do {
+            let cassette = try Cassette.openOrCreate(path: path)
+            _ = try await cassette.insert([Self.sample(1), Self.sample(2)])
+            // Rows without a stored key, so that reading the replay index computes keys.
+            try await cassette.pool.write { db in try db.execute(sql: "UPDATE exchange SET match_key = NULL") }
+        }
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+
+        let cassette = try Cassette.open(path: path, isNew: false, readOnly: true)
+        #expect(cassette.isReadOnly)
+        #expect(try cassette.count() == 2)
+        #expect(try cassette.allExchanges().map(\.requestBody) == [Self.sample(1).requestBody, Self.sample(2).requestBody])
+        #expect(try cassette.response(id: 2) == RecordedResponse(of: try cassette.exchange(id: 2)))
+        let index = try cassette.replayIndex(matcher: ReplayMatcher(rules: .klarna))
+        #expect(index.entries.count == 2 && index.reading.computedKeys == 2 && !index.reading.storedComputedKeys)
+        await #expect(throws: (any Error).self) { try await cassette.insert([Self.sample(3)]) }
+
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal") && !FileManager.default.fileExists(atPath: path + "-shm"))
+        #expect(try !Cassette.open(path: path).isReadOnly)
+    }
+
+    /// `immutable` is only sound while nobody writes the file: a `-wal` beside it (a recorder
+    /// running, or killed) is refused, naming what to do.
+    @Test func aReadOnlyCassetteWithAWALBesideItIsRefused() throws {
+        let path = Self.temporaryPath()
+        _ = try Cassette.openOrCreate(path: path)
+        _ = FileManager.default.createFile(atPath: path + "-wal", contents: Data())
+        #expect {
+            try Cassette.open(path: path, isNew: false, readOnly: true)
+        } throws: { error in
+            guard case CassetteError.unreadable(_, let reason) = error else { return false }
+            return reason.contains("-wal file") && reason.contains("open it once where it can be written")
+        }
+    }
+
     @Test func refusesANewerFormat() async throws {
         let path = Self.temporaryPath()
         let cassette = try Cassette.openOrCreate(path: path)

@@ -1,6 +1,6 @@
 /// Percent-encoding for path segments, query parts and form bodies, so the leak detector sees
-/// `jane@example.com` where the request said `jane%40example.com`.
-enum PercentEncoding {
+/// `jane@example.com` where the request said `jane%40example.com`; and for file paths in URIs.
+public enum PercentEncoding {
     /// `%XX` decoded (and `+` as a space in forms); malformed escapes are kept as they are.
     static func decode(_ text: String, plusIsSpace: Bool) -> String {
         var bytes = Array(text.utf8)
@@ -24,9 +24,19 @@ enum PercentEncoding {
 
     /// Everything but RFC 3986 unreserved characters and `:` (pseudonyms keep theirs) as `%XX`.
     static func encode(_ text: String) -> String {
+        encode(text, keeping: UInt8(ascii: ":"))
+    }
+
+    /// A file path as the path of a `file:` URI (SQLite's): `/` and `:` kept, the rest of what
+    /// is not unreserved (`?`, `#`, `%`, spaces) as `%XX`.
+    public static func encodePath(_ path: String) -> String {
+        encode(path, keeping: UInt8(ascii: ":"), UInt8(ascii: "/"))
+    }
+
+    private static func encode(_ text: String, keeping kept: UInt8...) -> String {
         var out: [UInt8] = []
         for byte in text.utf8 {
-            if isUnreserved(byte) || byte == UInt8(ascii: ":") {
+            if isUnreserved(byte) || kept.contains(byte) {
                 out.append(byte)
             } else {
                 out.append(UInt8(ascii: "%"))
