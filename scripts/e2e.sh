@@ -281,12 +281,19 @@ step "replay offline, twice, byte for byte"
 kill -TERM "$FAKE_PID"
 wait "$FAKE_PID" 2>/dev/null || true
 REPLAY_PORT=$(free_port)
-"$BIN" replay --cassette "$WORK/a.sqlite" --listen "127.0.0.1:$REPLAY_PORT" --strict &
-REPLAY_PID=$!
-PIDS+=("$REPLAY_PID")
-wait_port "$REPLAY_PORT"
-flow "http://127.0.0.1:$REPLAY_PORT" "$WORK/replay1" >/dev/null
-flow "http://127.0.0.1:$REPLAY_PORT" "$WORK/replay2" >/dev/null
+# replay_twice OUT CASSETTE COMMAND…: `COMMAND replay --strict` of CASSETTE on REPLAY_PORT (its
+# pid in REPLAY_PID), and the flow run against it twice, into OUT1.* and OUT2.*.
+replay_twice() {
+    local out=$1 cassette=$2
+    shift 2
+    "$@" replay --cassette "$cassette" --listen "127.0.0.1:$REPLAY_PORT" --strict &
+    REPLAY_PID=$!
+    PIDS+=("$REPLAY_PID")
+    wait_port "$REPLAY_PORT"
+    flow "http://127.0.0.1:$REPLAY_PORT" "${out}1" >/dev/null
+    flow "http://127.0.0.1:$REPLAY_PORT" "${out}2" >/dev/null
+}
+replay_twice "$WORK/replay" "$WORK/a.sqlite" "$BIN"
 for n in 1 2 3 4 5; do
     cmp -s "$WORK/replay1.$n" "$WORK/replay2.$n" || fail "replay runs differ at step $n"
     [[ $(tail -n1 "$WORK/replay1.$n") == "$(tail -n1 "$WORK/recorded.$n")" ]] || [[ $n == 1 ]] || fail "replayed status differs from recorded at step $n"
@@ -335,13 +342,8 @@ if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null && id nobody >/dev/null 
     BEFORE=$(sha256sum "$RO/a.sqlite")
     NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$RO/home" XDG_CONFIG_HOME="$RO/home")
     as_nobody() { "${NOBODY[@]}" "$@"; }
-    # Not through the function: $! must be sessproxy itself (setpriv and env exec it).
-    "${NOBODY[@]}" "$RO/sessproxy" replay --cassette "$RO/a.sqlite" --listen "127.0.0.1:$REPLAY_PORT" --strict &
-    REPLAY_PID=$!
-    PIDS+=("$REPLAY_PID")
-    wait_port "$REPLAY_PORT"
-    flow "http://127.0.0.1:$REPLAY_PORT" "$WORK/replay_ro1" >/dev/null
-    flow "http://127.0.0.1:$REPLAY_PORT" "$WORK/replay_ro2" >/dev/null
+    # setpriv and env exec what follows, so REPLAY_PID is sessproxy's own.
+    replay_twice "$WORK/replay_ro" "$RO/a.sqlite" "${NOBODY[@]}" "$RO/sessproxy"
     for n in 1 2 3 4 5; do
         cmp -s "$WORK/replay1.$n" "$WORK/replay_ro1.$n" || fail "read-only replay differs from the first replay at step $n"
         cmp -s "$WORK/replay2.$n" "$WORK/replay_ro2.$n" || fail "read-only replay differs from the second replay at step $n"
@@ -353,19 +355,17 @@ if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null && id nobody >/dev/null 
     [[ ! -e $RO/a.sqlite-wal && ! -e $RO/a.sqlite-shm ]] || fail "read-only replay created files beside the cassette"
     [[ $(sha256sum "$RO/a.sqlite") == "$BEFORE" ]] || fail "read-only replay changed the cassette"
     as_nobody "$RO/sessproxy" list "$RO/a.sqlite" | grep -q create || fail "list of a read-only cassette"
-    set +e
-    REFUSED=$(as_nobody "$RO/sessproxy" redact "$RO/a.sqlite" 2>&1)
-    CODE=$?
-    set -e
-    echo "$REFUSED"
-    [[ $CODE == 2 && $REFUSED == *"read-only here"* ]] || fail "redact of a read-only cassette: exit $CODE: $REFUSED"
+    # refused_as_nobody WHAT EXPECTED COMMAND…: COMMAND, run as nobody, exits 2 saying EXPECTED.
+    refused_as_nobody() {
+        local what=$1 expected=$2 said code=0
+        shift 2
+        said=$(as_nobody "$RO/sessproxy" "$@" 2>&1) || code=$?
+        echo "$said"
+        [[ $code == 2 && $said == *"$expected"* ]] || fail "$what: exit $code: $said"
+    }
+    refused_as_nobody "redact of a read-only cassette" "read-only here" redact "$RO/a.sqlite"
     : >"$RO/a.sqlite-wal"
-    set +e
-    REFUSED=$(as_nobody "$RO/sessproxy" list "$RO/a.sqlite" 2>&1)
-    CODE=$?
-    set -e
-    echo "$REFUSED"
-    [[ $CODE == 2 && $REFUSED == *"-wal file"* ]] || fail "a read-only cassette with a -wal beside it: exit $CODE: $REFUSED"
+    refused_as_nobody "a read-only cassette with a -wal beside it" "-wal file" list "$RO/a.sqlite"
     rm -rf "$RO"
 else
     echo "skipped: needs root, setpriv and user nobody to read as another user"
