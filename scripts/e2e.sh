@@ -366,6 +366,19 @@ if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null && id nobody >/dev/null 
     refused_as_nobody "redact of a read-only cassette" "read-only here" redact "$RO/a.sqlite"
     : >"$RO/a.sqlite-wal"
     refused_as_nobody "a read-only cassette with a -wal beside it" "-wal file" list "$RO/a.sqlite"
+    rm "$RO/a.sqlite-wal"
+    # A read-only mount (a container's `:ro` volume) refuses writes even to root.
+    mkdir "$RO/mount"
+    if mount --bind "$RO" "$RO/mount" 2>/dev/null && mount -o remount,ro,bind "$RO/mount" 2>/dev/null; then
+        SESSIONS=$("$BIN" sessions "$RO/mount/a.sqlite") || { umount "$RO/mount"; fail "sessions of a cassette on a read-only mount"; }
+        umount "$RO/mount"
+        [[ $SESSIONS == *"$SESSION_A"* ]] || fail "sessions on a read-only mount: $SESSIONS"
+        [[ ! -e $RO/a.sqlite-shm ]] || fail "reading on a read-only mount created a -shm"
+        echo "read-only mount: read as root, nothing written"
+    else
+        umount "$RO/mount" 2>/dev/null || true
+        echo "read-only mount: skipped (mount not permitted here)"
+    fi
     rm -rf "$RO"
 else
     echo "skipped: needs root, setpriv and user nobody to read as another user"
