@@ -29,7 +29,7 @@ public final class Cassette: Sendable {
         self.path = path
         self.isReadOnly = isReadOnly
         self.pool = pool
-        self.answers = CassetteAnswerReader(path: location)
+        self.answers = CassetteAnswerReader(path: path, location: location)
         self.walIndex = WALIndexFile(cassettePath: path)
     }
 

@@ -10,10 +10,13 @@ import Synchronization
 /// Each connection is used by one thread at a time; the lock only guards the list of idle ones.
 final class CassetteAnswerReader: Sendable {
     private let path: String
+    /// What SQLite opens: `path`, or the `immutable` URI of a read-only cassette.
+    private let location: String
     private let idle = Mutex<[Connection]>([])
 
-    init(path: String) {
+    init(path: String, location: String) {
         self.path = path
+        self.location = location
     }
 
     /// The answers recorded for `ids`, in their order (nil where no row has that id), on one
@@ -24,7 +27,7 @@ final class CassetteAnswerReader: Sendable {
         if let waiting = idle.withLock({ $0.popLast() }) {
             connection = waiting
         } else {
-            connection = try Connection(path: path)
+            connection = try Connection(path: path, location: location)
         }
         let result = Result { () throws(CassetteError) in try connection.responses(ids: ids) }
         idle.withLock { $0.append(connection) }
@@ -39,11 +42,11 @@ final class CassetteAnswerReader: Sendable {
 
         private static let sql = "SELECT status, response_headers, response_body FROM exchange WHERE id = ?"
 
-        init(path: String) throws(CassetteError) {
+        init(path: String, location: String) throws(CassetteError) {
             self.path = path
             var database: OpaquePointer?
             let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
-            guard sqlite3_open_v2(path, &database, flags, nil) == SQLITE_OK, let database else {
+            guard sqlite3_open_v2(location, &database, flags, nil) == SQLITE_OK, let database else {
                 let reason = database.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
                 sqlite3_close_v2(database)
                 throw .unreadable(path: path, reason: reason)
