@@ -140,6 +140,9 @@ public final class Cassette: Sendable {
             var configuration = Configuration()
             configuration.label = "sessproxy.cassette-check"
             configuration.readonly = true
+            // Another process opening or closing the cassette at this moment holds a lock for a
+            // moment (its WAL recovery, its last-connection checkpoint): wait, as the pool does.
+            configuration.busyMode = .callback(Self.waitForLock)
             let queue = try DatabaseQueue(path: location, configuration: configuration)
             try queue.read { db in try checkIsCassette(db, path: path) }
         } catch let error as CassetteError {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SessproxyCore
 import Testing
 
@@ -42,6 +43,18 @@ import Testing
         #expect(!result.stdout.contains("total_amount: 25197 → 24697"))
         #expect(result.stdout.contains("line-total"))
         #expect(result.stdout.contains("204 → 400"))
+    }
+
+    /// Readers started together on one cassette all open it: one opening or closing the WAL
+    /// holds a lock for a moment, which the others wait out instead of calling the file "not a
+    /// cassette (database is locked)".
+    @Test func readersStartedTogetherAllOpenTheCassette() throws {
+        let statuses = Mutex<[Int32]>([])
+        DispatchQueue.concurrentPerform(iterations: 12) { _ in
+            let result = try? CLIRunner.run(["diff", Self.recordings.yesterday, Self.recordings.yesterday])
+            statuses.withLock { $0.append(result?.status ?? -1) }
+        }
+        #expect(statuses.withLock { $0 } == Array(repeating: 0, count: 12))
     }
 
     @Test func errorsExitTwo() throws {
