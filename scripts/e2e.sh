@@ -15,6 +15,7 @@ PIDS=()
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    if [[ -n ${RO:-} ]]; then umount "$RO/mount" 2>/dev/null || true; fi
     rm -rf "$WORK" ${RO:+"$RO"}
 }
 trap cleanup EXIT
@@ -340,7 +341,7 @@ if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null && id nobody >/dev/null 
     chmod 644 "$RO/a.sqlite"
     mkdir -m 777 "$RO/home"
     BEFORE=$(sha256sum "$RO/a.sqlite")
-    NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$RO/home" XDG_CONFIG_HOME="$RO/home")
+    NOBODY=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups env HOME="$RO/home" XDG_CONFIG_HOME="$RO/home")
     as_nobody() { "${NOBODY[@]}" "$@"; }
     # setpriv and env exec what follows, so REPLAY_PID is sessproxy's own.
     replay_twice "$WORK/replay_ro" "$RO/a.sqlite" "${NOBODY[@]}" "$RO/sessproxy"

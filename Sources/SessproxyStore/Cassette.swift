@@ -106,7 +106,8 @@ public final class Cassette: Sendable {
             throw .unreadable(path: path, reason: "read-only here; sessproxy needs to write the file and its folder, for SQLite's WAL")
         }
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
-        return "file:" + PercentEncoding.encodePath(absolute) + "?immutable=1"
+        // `file://` and an empty authority: a path that starts with `//` is still a path.
+        return "file://" + PercentEncoding.encodePath(absolute) + "?immutable=1"
     }
 
     /// What went wrong opening a file that passed `checkIsCassetteFile`. A read-only file or folder

@@ -35,7 +35,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
     nonisolated(unsafe) private var watchKicked = false
     private let lastCommit = Atomic<UInt64>(0)
     /// How long the pending watch sleeps with nothing queued: a quarter of `pendingAfter`,
-    /// at most 250 ms.
+    /// between 1 and 250 ms.
     private let watchPollNanos: UInt64
 
     public convenience init(cassette: Cassette, logger: Logger = Logger(label: "sessproxy.store")) {
@@ -46,7 +46,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
         self.cassette = cassette
         self.logger = logger
         self.machine = StateMachine(limits: limits)
-        self.watchPollNanos = min(limits.pendingAfterNanos / 4, 250_000_000)
+        self.watchPollNanos = max(min(limits.pendingAfterNanos / 4, 250_000_000), 1_000_000)
         // Checkpoints run in the background (`CassetteCheckpointer`), never inside a commit.
         do {
             try cassette.disableAutomaticCheckpoints()

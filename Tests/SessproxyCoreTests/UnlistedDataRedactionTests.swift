@@ -75,13 +75,18 @@ import Testing
         #expect(LeakScanner.scan(redacted, rules: .klarna).isEmpty, "\(LeakScanner.scan(redacted, rules: .klarna))")
     }
 
-    @Test func aPhoneInAQueryGetsThePseudonymItGetsInABody() throws {
+    @Test func aFindingInAQueryGetsThePseudonymItGetsInABody() throws {
         let query = redactor.redact(exchange(method: "GET", target: "/lookup?phone=+447700900123")).target
         let form = redactor.redact(exchange(target: "/notify", headers: [HeaderField(name: "Content-Type", value: "application/x-www-form-urlencoded")], body: "phone=+447700900123"))
         let body = redactor.redact(exchange(target: "/notify", body: #"{"notes":"\#(phone)"}"#))
         let inBody = try #require(try JSONParser.parse(body.requestBody)["notes"]?.stringValue)
         #expect(query == "/lookup?phone=" + PercentEncoding.encode(inBody))
         #expect(String(decoding: form.requestBody, as: UTF8.self) == "phone=" + PercentEncoding.encode(inBody))
+        // Found only where `+` is a space: named as that reading reads it, like the body's.
+        let card = redactor.redact(exchange(method: "GET", target: "/lookup?card=4111+1111+1111+1111")).target
+        let cardBody = redactor.redact(exchange(target: "/notify", body: #"{"notes":"4111 1111 1111 1111"}"#))
+        let cardInBody = try #require(try JSONParser.parse(cardBody.requestBody)["notes"]?.stringValue)
+        #expect(card == "/lookup?card=" + PercentEncoding.encode(cardInBody))
     }
 
     @Test func aTargetWithNothingInItIsKeptAsItWas() {

@@ -179,6 +179,9 @@ import Testing
         #expect(index.entries.count == 2 && index.reading.computedKeys == 2 && !index.reading.storedComputedKeys)
         await #expect(throws: (any Error).self) { try await cassette.insert([Self.sample(3)]) }
 
+        // A path starting with `//` is a path, not a URI's host.
+        #expect(try Cassette.open(path: "/" + path, isNew: false, readOnly: true).count() == 2)
+
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         #expect(!FileManager.default.fileExists(atPath: path + "-wal") && !FileManager.default.fileExists(atPath: path + "-shm"))
         #expect(try !Cassette.open(path: path).isReadOnly)

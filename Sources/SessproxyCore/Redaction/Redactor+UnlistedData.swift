@@ -6,26 +6,32 @@
 extension Redactor {
     /// `text` with every finding replaced, or nil when there is none.
     func redactUnlistedText(_ text: String) -> String? {
-        replacingFindings(LeakTextDetector.spans(in: text), in: text, pseudonymsFrom: text)
+        replacingFindings(LeakTextDetector.spans(in: text), in: text)
     }
 
-    /// `text` with each finding replaced by the pseudonym of the same bytes of `source`: `text`
-    /// itself, or another reading of it that lines up with it byte for byte.
-    private func replacingFindings(_ spans: [LeakTextDetector.Span], in text: String, pseudonymsFrom source: String) -> String? {
-        guard !spans.isEmpty else { return nil }
+    /// `text` with each finding replaced by a pseudonym of what was found. `otherReading` is the
+    /// same text read another way, lining up with it byte for byte, with its own findings: a
+    /// merged finding that holds one of those is named by the other reading's bytes.
+    private func replacingFindings(
+        _ spans: [LeakTextDetector.Span], in text: String, otherReading: (text: String, spans: [LeakTextDetector.Span])? = nil
+    ) -> String? {
+        let found = spans.map { ($0, false) } + (otherReading?.spans ?? []).map { ($0, true) }
+        guard !found.isEmpty else { return nil }
         var bytes = Array(text.utf8)
-        let sourceBytes = source.utf8.count == bytes.count ? Array(source.utf8) : bytes
+        let otherBytes = otherReading.map { Array($0.text.utf8) }
         // Replace from the end so earlier offsets stay valid; overlapping findings merge.
-        var merged: [LeakTextDetector.Span] = []
-        for span in spans.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
-            if let last = merged.last, span.range.lowerBound < last.range.upperBound {
-                merged[merged.count - 1].range = last.range.lowerBound..<max(last.range.upperBound, span.range.upperBound)
+        var merged: [(span: LeakTextDetector.Span, fromOther: Bool)] = []
+        for (span, fromOther) in found.sorted(by: { $0.0.range.lowerBound < $1.0.range.lowerBound }) {
+            if let last = merged.last, span.range.lowerBound < last.span.range.upperBound {
+                merged[merged.count - 1].span.range = last.span.range.lowerBound..<max(last.span.range.upperBound, span.range.upperBound)
+                merged[merged.count - 1].fromOther = last.fromOther || fromOther
             } else {
-                merged.append(span)
+                merged.append((span, fromOther))
             }
         }
-        for span in merged.reversed() {
-            let found = String(decoding: sourceBytes[span.range], as: UTF8.self)
+        for (span, fromOther) in merged.reversed() {
+            let source = fromOther && otherBytes?.count == bytes.count ? otherBytes! : bytes
+            let found = String(decoding: source[span.range], as: UTF8.self)
             let pseudonym = pseudonymizer.pseudonym(for: found, format: Self.format(of: span.kind))
             bytes.replaceSubrange(span.range, with: Array(pseudonym.utf8))
         }
@@ -112,11 +118,12 @@ extension Redactor {
         // Form rules read an unencoded `+` as a space, which hides `phone=+4477…` (as apps
         // send it) from the detector. So a component with a `+` is read both ways — the two
         // readings differ only in that byte — and what either finds is replaced, with the
-        // pseudonym of the value as written.
+        // pseudonym of the value as the reading that found it reads it.
         if plusIsSpace, component.utf8.contains(UInt8(ascii: "+")) {
             let literal = PercentEncoding.decode(component, plusIsSpace: false)
-            let spans = LeakTextDetector.spans(in: decoded) + LeakTextDetector.spans(in: literal)
-            return replacingFindings(spans, in: decoded, pseudonymsFrom: literal).map(PercentEncoding.encode)
+            let literalSpans = LeakTextDetector.spans(in: literal)
+            return replacingFindings(LeakTextDetector.spans(in: decoded), in: decoded, otherReading: (literal, literalSpans))
+                .map(PercentEncoding.encode)
         }
         return redactUnlistedText(decoded).map(PercentEncoding.encode)
     }
