@@ -82,6 +82,8 @@ import Testing
         let inBody = try #require(try JSONParser.parse(body.requestBody)["notes"]?.stringValue)
         #expect(query == "/lookup?phone=" + PercentEncoding.encode(inBody))
         #expect(String(decoding: form.requestBody, as: UTF8.self) == "phone=" + PercentEncoding.encode(inBody))
+        let two = redactor.redact(exchange(method: "GET", target: "/lookup?phones=+447700900123,+447700900123")).target
+        #expect(two == "/lookup?phones=" + PercentEncoding.encode(inBody + "," + inBody))
         // Found only where `+` is a space: named as that reading reads it, like the body's.
         let card = redactor.redact(exchange(method: "GET", target: "/lookup?card=4111+1111+1111+1111")).target
         let cardBody = redactor.redact(exchange(target: "/notify", body: #"{"notes":"4111 1111 1111 1111"}"#))

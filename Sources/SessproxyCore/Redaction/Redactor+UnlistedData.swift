@@ -18,7 +18,8 @@ extension Redactor {
         let found = spans.map { ($0, false) } + (otherReading?.spans ?? []).map { ($0, true) }
         guard !found.isEmpty else { return nil }
         var bytes = Array(text.utf8)
-        let otherBytes = otherReading.map { Array($0.text.utf8) }
+        // Looked at before any replacement: each one changes `bytes`' length, not the offsets before it.
+        let otherBytes = otherReading.map { Array($0.text.utf8) }.flatMap { $0.count == bytes.count ? $0 : nil }
         // Replace from the end so earlier offsets stay valid; overlapping findings merge.
         var merged: [(span: LeakTextDetector.Span, fromOther: Bool)] = []
         for (span, fromOther) in found.sorted(by: { $0.0.range.lowerBound < $1.0.range.lowerBound }) {
@@ -30,8 +31,7 @@ extension Redactor {
             }
         }
         for (span, fromOther) in merged.reversed() {
-            let source = fromOther && otherBytes?.count == bytes.count ? otherBytes! : bytes
-            let found = String(decoding: source[span.range], as: UTF8.self)
+            let found = String(decoding: (fromOther ? otherBytes : nil)?[span.range] ?? bytes[span.range], as: UTF8.self)
             let pseudonym = pseudonymizer.pseudonym(for: found, format: Self.format(of: span.kind))
             bytes.replaceSubrange(span.range, with: Array(pseudonym.utf8))
         }
