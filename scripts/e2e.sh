@@ -371,7 +371,8 @@ if [[ $(id -u) == 0 ]] && command -v setpriv >/dev/null && id nobody >/dev/null 
     # A read-only mount (a container's `:ro` volume) refuses writes even to root.
     mkdir "$RO/mount"
     if mount --bind "$RO" "$RO/mount" 2>/dev/null && mount -o remount,ro,bind "$RO/mount" 2>/dev/null; then
-        SESSIONS=$("$BIN" sessions "$RO/mount/a.sqlite") || { umount "$RO/mount"; fail "sessions of a cassette on a read-only mount"; }
+        # On failure, cleanup unmounts.
+        SESSIONS=$("$BIN" sessions "$RO/mount/a.sqlite") || fail "sessions of a cassette on a read-only mount"
         umount "$RO/mount"
         [[ $SESSIONS == *"$SESSION_A"* ]] || fail "sessions on a read-only mount: $SESSIONS"
         [[ ! -e $RO/a.sqlite-shm ]] || fail "reading on a read-only mount created a -shm"

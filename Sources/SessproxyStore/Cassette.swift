@@ -102,19 +102,19 @@ public final class Cassette: Sendable {
                 reason: "read-only here, and the -wal file beside it may hold commits of a recorder that runs or was killed; "
                     + "open it once where it can be written, or copy it together with its -wal file")
         }
-        guard sqlite3_compileoption_used("USE_URI") == 1 else {
-            throw .unreadable(path: path, reason: "read-only here; sessproxy needs to write the file and its folder, for SQLite's WAL")
-        }
+        guard sqlite3_compileoption_used("USE_URI") == 1 else { throw .unreadable(path: path, reason: needsWriteAccess) }
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         // `file://` and an empty authority: a path that starts with `//` is still a path.
         return "file://" + PercentEncoding.encodePath(absolute) + "?immutable=1"
     }
 
+    private static let needsWriteAccess = "read-only here; sessproxy needs to write the file and its folder, for SQLite's WAL"
+
     /// What went wrong opening a file that passed `checkIsCassetteFile`. A read-only file or folder
     /// is not "not a cassette": SQLite's WAL needs to write beside the file even to read it.
     static func openingError(_ error: any Error, path: String) -> CassetteError {
         if let dbError = error as? DatabaseError, dbError.resultCode == .SQLITE_READONLY {
-            return .unreadable(path: path, reason: "read-only here; sessproxy needs to write the file and its folder, for SQLite's WAL")
+            return .unreadable(path: path, reason: needsWriteAccess)
         }
         return .notACassette(path: path, reason: Self.describe(error))
     }

@@ -119,13 +119,10 @@ extension Redactor {
         // send it) from the detector. So a component with a `+` is read both ways — the two
         // readings differ only in that byte — and what either finds is replaced, with the
         // pseudonym of the value as the reading that found it reads it.
-        if plusIsSpace, component.utf8.contains(UInt8(ascii: "+")) {
-            let literal = PercentEncoding.decode(component, plusIsSpace: false)
-            let literalSpans = LeakTextDetector.spans(in: literal)
-            return replacingFindings(LeakTextDetector.spans(in: decoded), in: decoded, otherReading: (literal, literalSpans))
-                .map(PercentEncoding.encode)
-        }
-        return redactUnlistedText(decoded).map(PercentEncoding.encode)
+        let literal = plusIsSpace && component.utf8.contains(UInt8(ascii: "+")) ? PercentEncoding.decode(component, plusIsSpace: false) : nil
+        return replacingFindings(
+            LeakTextDetector.spans(in: decoded), in: decoded, otherReading: literal.map { ($0, LeakTextDetector.spans(in: $0)) }
+        ).map(PercentEncoding.encode)
     }
 
     /// A body that is not JSON: a form is scanned value by value, other UTF-8 text as text, and
