@@ -54,14 +54,19 @@ public struct KeyTable<Value: Sendable>: Sendable {
     public var isEmpty: Bool { keys.isEmpty }
     public var count: Int { keys.count }
 
+    /// Reads the name's bytes in place: `String.UTF8View`'s own `last` and index arithmetic were
+    /// a third of a lookup.
     private static func bucket(of key: String, mask: Int) -> Int {
-        let utf8 = key.utf8
-        guard let first = utf8.first, let last = utf8.last else { return 0 }
-        let count = utf8.count
+        key.utf8.withContiguousStorageIfAvailable { bucket(of: $0, mask: mask) } ?? Array(key.utf8).withUnsafeBufferPointer { bucket(of: $0, mask: mask) }
+    }
+
+    private static func bucket(of bytes: UnsafeBufferPointer<UInt8>, mask: Int) -> Int {
+        let count = bytes.count
+        guard count > 0 else { return 0 }
         var mixed = UInt(count) &* 0x9E37_79B9
-        mixed ^= UInt(first) &* 0x85EB_CA6B
-        mixed ^= UInt(last) &* 0xC2B2_AE35
-        mixed ^= UInt(utf8[utf8.index(utf8.startIndex, offsetBy: count / 2)]) &* 0x27D4_EB2F
+        mixed ^= UInt(bytes[0]) &* 0x85EB_CA6B
+        mixed ^= UInt(bytes[count - 1]) &* 0xC2B2_AE35
+        mixed ^= UInt(bytes[count / 2]) &* 0x27D4_EB2F
         mixed ^= mixed >> 15
         return Int(truncatingIfNeeded: mixed) & mask
     }

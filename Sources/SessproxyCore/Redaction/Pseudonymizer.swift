@@ -10,11 +10,11 @@ public struct Pseudonymizer: Sendable {
     public static let placeholder = "redacted"
 
     /// HMAC state already keyed; copied per value so the key schedule runs once, not per field.
-    private let keyedMAC: HMAC<SHA256>?
+    private let keyedMAC: HMACSHA256?
 
     /// Keyed pseudonyms; `keyBytes` should be 32 random bytes kept outside the cassette.
     public init(keyBytes: [UInt8]) {
-        self.keyedMAC = HMAC<SHA256>(key: SymmetricKey(data: keyBytes))
+        self.keyedMAC = HMACSHA256(key: keyBytes)
     }
 
     private init() {
@@ -45,21 +45,18 @@ public struct Pseudonymizer: Sendable {
 
     /// A keyed digest of raw bytes (a body withheld from the cassette).
     public func pseudonym(forBytes bytes: [UInt8]) -> String {
-        guard var mac = keyedMAC else { return Self.placeholder }
-        mac.update(data: bytes)
-        return Self.text(of: mac.finalize())
+        guard let keyedMAC else { return Self.placeholder }
+        return Self.text(of: bytes.withUnsafeBytes { keyedMAC.code(of: $0) })
     }
 
-    private static func code(of value: String, keyedMAC: HMAC<SHA256>) -> HMAC<SHA256>.MAC {
-        var mac = keyedMAC
+    private static func code(of value: String, keyedMAC: HMACSHA256) -> SHA256Digest {
         var value = value
-        value.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
-        return mac.finalize()
+        return value.withUTF8 { keyedMAC.code(of: UnsafeRawBufferPointer($0)) }
     }
 
     /// `redacted:` and the first eight bytes of the code in hex, then the hint if any: the text
     /// `PseudonymToken.text` spells, written in one buffer (this runs for every redacted value).
-    private static func text(of code: HMAC<SHA256>.MAC, hint: PseudonymToken.Hint? = nil) -> String {
+    private static func text(of code: SHA256Digest, hint: PseudonymToken.Hint? = nil) -> String {
         var text: [UInt8] = []
         text.reserveCapacity(prefixBytes.count + 16 + (hint?.textLength ?? 0))
         text.append(contentsOf: prefixBytes)
