@@ -35,7 +35,10 @@ public enum SessproxyServer {
             configuration: .init(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port),
                 serverName: nil,
-                reuseAddress: false
+                // A restart on the same port must not wait out the TIME_WAIT of connections this
+                // server closed (`Connection: close` answers, idle connections closed at shutdown).
+                // Linux still refuses the port while another socket listens on it.
+                reuseAddress: true
             ),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.listen.port

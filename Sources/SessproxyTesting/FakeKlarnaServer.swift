@@ -75,7 +75,7 @@ public enum FakeKlarnaServer {
         return Application(
             responder: responder,
             server: server,
-            configuration: .init(address: .hostname(options.listen.host, port: options.listen.port), serverName: nil, reuseAddress: false),
+            configuration: .init(address: .hostname(options.listen.host, port: options.listen.port), serverName: nil, reuseAddress: true),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? options.listen.port) },
             logger: logger
         )

@@ -5,6 +5,10 @@ import SessproxyCore
 import SessproxyTesting
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The record flow through the real binary: fake Klarna, record, SIGTERM, list/show.
 @Suite struct CLIRecordTests {
     @Test func recordsUntilSIGTERMThenListsAndShows() async throws {
@@ -56,5 +60,55 @@ import Testing
 
         let permissions = try FileManager.default.attributesOfItem(atPath: cassette)[.posixPermissions] as? Int
         #expect(permissions == 0o600)
+    }
+
+    /// A server that closed connections itself (`Connection: close`) leaves them in TIME_WAIT on
+    /// its port for a minute; a restart on that port right away must still listen.
+    @Test func restartsOnTheSamePortRightAfterServing() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let port = LoopbackSocket.unusedPort()
+        let arguments = ["record", "--upstream", "http://127.0.0.1:1", "--cassette", directory + "/t.sqlite", "--listen", "127.0.0.1:\(port)"]
+        let first = try CLIRunner.start(arguments)
+        try CLIRunner.waitUntilListening(port: port)
+        let answer = Self.healthClosingConnection(port: port)
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "health answered: \(answer)")
+        first.signal(SIGTERM)
+        #expect(first.finish().status == 0)
+
+        let second = try CLIRunner.start(arguments)
+        defer {
+            second.signal(SIGTERM)
+            _ = second.finish()
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        var listening = false
+        while !listening, second.process.isRunning, ContinuousClock.now < deadline {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            listening = LoopbackSocket.connect(fd, port: port)
+            close(fd)
+            if !listening { usleep(50_000) }
+        }
+        if !listening {
+            second.signal(SIGTERM)
+            let result = second.finish()
+            Issue.record("the restart did not listen: exit \(result.status), stderr: \(result.stderr)")
+        }
+    }
+
+    /// `GET /__sessproxy/health` with `Connection: close`, read until the server closes.
+    static func healthClosingConnection(port: Int) -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        guard LoopbackSocket.connect(fd, port: port) else { return "" }
+        let request = Array("GET /__sessproxy/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            received.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: received, as: UTF8.self)
     }
 }
