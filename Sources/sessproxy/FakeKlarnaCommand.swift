@@ -39,7 +39,7 @@ extension Sessproxy {
                 options: .init(listen: address, gzip: gzip, chunked: chunked, behaviour: .init(credentials: credentials)),
                 logger: logger
             ) { port in
-                printStatus("sessproxy: fake Klarna listening on http://\(address.host):\(port)")
+                printStatus("sessproxy: fake Klarna listening on http://\(address.bound(to: port))")
             }
             try await ServiceRunner.run([server], listen: address.description, logger: logger)
         }

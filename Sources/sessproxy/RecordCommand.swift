@@ -63,7 +63,7 @@ extension Sessproxy {
                     cassette: store,
                     upstream: serving.upstream(endpoint), proxy: proxy, redactionKey: key, uiToken: token, fleet: fleet, logger: logger
                 ) { port in
-                    printStatus("sessproxy: recording http://\(address.host):\(port) → \(endpoint) into \(cassette)")
+                    printStatus("sessproxy: recording http://\(address.bound(to: port)) → \(endpoint) into \(cassette)")
                     if let fleet { printStatus("sessproxy: shipping to \(fleet.location) as sidecar \(fleet.sidecar)") }
                     printStatus("sessproxy: inspector at \(InspectorAccess.pageURL(listen: address, port: port, token: token))")
                 }

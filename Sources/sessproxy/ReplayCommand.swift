@@ -61,7 +61,7 @@ extension Sessproxy {
                 stack = try ReplayStack(
                     recording: recording, proxy: proxy, forwardMissesTo: forward, uiToken: token, logger: logger
                 ) { port in
-                    printStatus("sessproxy: replaying \(label) on http://\(address.host):\(port)")
+                    printStatus("sessproxy: replaying \(label) on http://\(address.bound(to: port))")
                     printStatus("sessproxy: inspector at \(InspectorAccess.pageURL(listen: address, port: port, token: token))")
                 }
             } catch let error as UserError {

@@ -43,6 +43,10 @@ import Testing
         #expect(wide.check(host: "staging.example:8080", queryToken: "0123456789abcdef0123", cookieHeader: nil, authorization: nil) == .wrongHost)
         #expect(InspectorAccess.pageURL(listen: ListenAddress(host: "0.0.0.0", port: 8080), port: 8080, token: "t")
             == "http://127.0.0.1:8080/__sessproxy/ui/?token=t")
+        #expect(InspectorAccess.pageURL(listen: try! ListenAddress(parsing: "[::1]:0"), port: 8081, token: "t")
+            == "http://[::1]:8081/__sessproxy/ui/?token=t")
+        #expect(InspectorAccess.pageURL(listen: ListenAddress(host: "::", port: 8080), port: 8080, token: "t")
+            == "http://[::1]:8080/__sessproxy/ui/?token=t")
         #expect(InspectorAccess.randomToken().count == 32 && InspectorAccess.randomToken() != InspectorAccess.randomToken())
     }
 

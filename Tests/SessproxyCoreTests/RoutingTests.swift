@@ -38,6 +38,8 @@ import Testing
     @Test func parsesListenAddresses() throws {
         #expect(try ListenAddress(parsing: "0.0.0.0:0") == ListenAddress(host: "0.0.0.0", port: 0))
         #expect(try ListenAddress(parsing: "[::1]:8080").host == "::1")
+        #expect(try ListenAddress(parsing: "[::1]:0").bound(to: 41234).description == "[::1]:41234")
+        #expect(try ListenAddress(parsing: "localhost:0").bound(to: 41234).description == "localhost:41234")
         #expect(throws: ListenAddress.ParseError.self) { try ListenAddress(parsing: "8080") }
     }
 }

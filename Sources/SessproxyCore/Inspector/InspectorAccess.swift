@@ -39,10 +39,10 @@ public struct InspectorAccess: Sendable {
         let host: String
         switch listen.host {
         case "0.0.0.0": host = "127.0.0.1"
-        case "::", "[::]": host = "[::1]"
-        default: host = listen.host.contains(":") && !listen.host.hasPrefix("[") ? "[\(listen.host)]" : listen.host
+        case "::", "[::]": host = "::1"
+        default: host = listen.host.hasPrefix("[") && listen.host.hasSuffix("]") ? String(listen.host.dropFirst().dropLast()) : listen.host
         }
-        return "http://\(host):\(port)/__sessproxy/ui/?token=\(token)"
+        return "http://\(ListenAddress(host: host, port: port))/__sessproxy/ui/?token=\(token)"
     }
 
     /// A fresh random token (128 bits, hex).

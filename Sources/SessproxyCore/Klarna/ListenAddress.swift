@@ -24,7 +24,13 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
+    /// `HOST:PORT` as a URL spells it: an IPv6 host in brackets.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// The same host on the port actually bound (`--listen …:0` binds one the kernel picks).
+    public func bound(to port: Int) -> ListenAddress {
+        ListenAddress(host: host, port: port)
+    }
 
     public static let `default` = ListenAddress(host: "127.0.0.1", port: 8080)
 }
