@@ -46,18 +46,3 @@ final class RequestTargetGuard: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 }
-
-/// Installs `RequestTargetGuard` right behind the HTTP/1 request decoder. Hummingbird only
-/// lets additional handlers go after its HTTP types conversion, so this one moves the guard to
-/// the right place when it is added and then removes itself.
-final class RequestTargetGuardInstaller: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = Never
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        let pipeline = context.pipeline.syncOperations
-        if let decoder = try? pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) {
-            try? pipeline.addHandler(RequestTargetGuard(), position: .after(decoder.handler))
-        }
-        pipeline.removeHandler(context: context, promise: nil)
-    }
-}

@@ -30,7 +30,7 @@ public enum SessproxyServer {
                 EventLoopPinnedChannel(
                     wrapped: HTTP1Channel(
                         responder: responder,
-                        configuration: .init(additionalChannelHandlers: [RequestTargetGuardInstaller()], idleTimeout: .seconds(75))))
+                        configuration: .init(additionalChannelHandlers: [HTTP1HandlerInstaller(bodyLimit: configuration.bodyLimit)], idleTimeout: .seconds(75))))
             },
             configuration: .init(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port),
