@@ -7,6 +7,7 @@ import ServiceLifecycle
 /// order (server first, so in-flight exchanges finish before the cassette writer drains).
 enum ServiceRunner {
     static func run(_ services: [any Service], listen: String, logger: Logger) async throws {
+        OpenFileLimit.raise()
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },

@@ -95,6 +95,37 @@ import Glibc
         }
     }
 
+    /// Started under a low soft limit on open files (a service manager's usual 1,024, here 256),
+    /// a serving mode raises it to the hard limit so that concurrent requests do not run out.
+    @Test func servingRaisesItsOpenFileLimit() throws {
+        let hard = try #require(Self.openFileLimits(of: "self")).hard
+        try #require(hard > 256, "this machine's hard limit (\(hard)) leaves nothing to raise")
+        let directory = CLIRunner.temporaryDirectory()
+        let port = LoopbackSocket.unusedPort()
+        let command = "ulimit -S -n 256 && exec \"$0\" record --upstream http://127.0.0.1:1 --cassette \"$1\" --listen 127.0.0.1:\(port)"
+        let recorder = try CLIRunner.start(["-c", command, CLIRunner.binary, directory + "/t.sqlite"], executable: "/bin/sh")
+        defer {
+            recorder.signal(SIGTERM)
+            _ = recorder.finish()
+        }
+        try CLIRunner.waitUntilListening(port: port)
+        let limits = try #require(Self.openFileLimits(of: String(recorder.process.processIdentifier)))
+        #expect(limits.soft == min(hard, 65_536), "soft limit \(limits.soft), hard \(limits.hard)")
+    }
+
+    /// The "Max open files" soft and hard limits of a process, from `/proc/PID/limits`.
+    static func openFileLimits(of process: String) -> (soft: Int, hard: Int)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(process)/limits", encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Max open files") })
+        else { return nil }
+        let fields = line.dropFirst("Max open files".count).split(separator: " ")
+        guard fields.count >= 2 else { return nil }
+        let soft = fields[0] == "unlimited" ? Int.max : Int(fields[0])
+        let hard = fields[1] == "unlimited" ? Int.max : Int(fields[1])
+        guard let soft, let hard else { return nil }
+        return (soft, hard)
+    }
+
     /// `GET /__sessproxy/health` with `Connection: close`, read until the server closes.
     static func healthClosingConnection(port: Int) -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -62,9 +62,10 @@ enum CLIRunner {
         }
     }
 
-    static func start(_ arguments: [String], directory: String? = nil) throws -> Running {
+    /// Starts `executable` (the sessproxy binary unless named) with `arguments`, without waiting.
+    static func start(_ arguments: [String], directory: String? = nil, executable: String? = nil) throws -> Running {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable ?? binary)
         process.arguments = arguments
         process.environment = environment
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
