@@ -38,8 +38,7 @@ final class ExpectContinueHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         head.headers.remove(name: "Expect")
-        let declared = head.headers.first(name: "Content-Length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        if declared.map({ $0 <= bodyLimit }) ?? true {
+        if !ProxyConfiguration.declaresTooLargeBody(head.headers.first(name: "Content-Length"), bodyLimit: bodyLimit) {
             if number == responsesEnded {
                 writeContinue(context: context)
             } else {

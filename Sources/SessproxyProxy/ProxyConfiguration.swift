@@ -11,6 +11,12 @@ public struct ProxyConfiguration: Sendable {
 
     public static let defaultBodyLimit = 10 * 1024 * 1024
 
+    /// Whether a request's `Content-Length` already says its body is over `bodyLimit`: it is then
+    /// refused with a 413 before any of the body is read (and gets no `100 Continue`).
+    static func declaresTooLargeBody(_ contentLength: String?, bodyLimit: Int) -> Bool {
+        contentLength.flatMap { Int($0) }.map { $0 > bodyLimit } ?? false
+    }
+
     public init(
         listen: ListenAddress = .default,
         bodyLimit: Int = ProxyConfiguration.defaultBodyLimit,

@@ -34,7 +34,7 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
         var request = request
         var tooLarge = false
         var body = ByteBuffer()
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > configuration.bodyLimit {
+        if ProxyConfiguration.declaresTooLargeBody(request.headers[.contentLength], bodyLimit: configuration.bodyLimit) {
             tooLarge = true
         } else {
             do {

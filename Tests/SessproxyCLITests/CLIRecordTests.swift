@@ -80,15 +80,9 @@ import Glibc
             second.signal(SIGTERM)
             _ = second.finish()
         }
-        let deadline = ContinuousClock.now + .seconds(20)
-        var listening = false
-        while !listening, second.process.isRunning, ContinuousClock.now < deadline {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            listening = LoopbackSocket.connect(fd, port: port)
-            close(fd)
-            if !listening { usleep(50_000) }
-        }
-        if !listening {
+        do {
+            try CLIRunner.waitUntilListening(port: port, process: second)
+        } catch {
             second.signal(SIGTERM)
             let result = second.finish()
             Issue.record("the restart did not listen: exit \(result.status), stderr: \(result.stderr)")

@@ -83,10 +83,11 @@ enum CLIRunner {
         return path
     }
 
-    /// Polls a health URL until it answers (the server is listening).
-    static func waitUntilListening(port: Int, timeout: Duration = .seconds(20)) throws {
+    /// Polls a health URL until it answers (the server is listening). With `process`, gives up
+    /// as soon as that process has exited (it will never listen).
+    static func waitUntilListening(port: Int, timeout: Duration = .seconds(20), process: Running? = nil) throws {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline, process?.process.isRunning ?? true {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             let connected = LoopbackSocket.connect(fd, port: port)
             close(fd)
