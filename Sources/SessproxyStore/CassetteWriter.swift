@@ -20,7 +20,7 @@ import SessproxyCore
 public final class CassetteWriter: ExchangeRecorder, Service {
     public let cassette: Cassette
     private let logger: Logger
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
     // Guarded by `condition`.
     nonisolated(unsafe) private var machine: StateMachine
     nonisolated(unsafe) private var waiting: [StateMachine.Ticket: CheckedContinuation<StateMachine.Answer, Never>] = [:]
@@ -31,7 +31,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
     /// of or, with nothing queued, for `watchPollNanos`; a request never wakes it, so that an
     /// app sending one request at a time does not pay a third thread's wake-up (and its grab of
     /// the writer's lock) on every exchange. It is woken only to stop.
-    private let watchCondition = NSCondition()
+    private let watchCondition = MonotonicCondition()
     nonisolated(unsafe) private var watchKicked = false
     private let lastCommit = Atomic<UInt64>(0)
     /// How long the pending watch sleeps with nothing queued: a quarter of `pendingAfter`,
@@ -144,7 +144,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
                 kickWatch()
                 return
             case .wait(let until):
-                if let until { _ = condition.wait(until: Self.date(at: until)) } else { condition.wait() }
+                if let until { condition.wait(untilUptimeNanos: until) } else { condition.wait() }
             case .commit(let tickets):
                 let batch = tickets.compactMap { exchanges[$0] }
                 condition.unlock()
@@ -184,7 +184,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
             if !watchKicked {
                 // A request queued while this sleeps is seen at the next poll, well before it
                 // is due (`pendingAfter` after it came).
-                _ = watchCondition.wait(until: Self.date(at: next ?? Self.now() + watchPollNanos))
+                watchCondition.wait(untilUptimeNanos: next ?? Self.now() + watchPollNanos)
             }
             watchKicked = false
             watchCondition.unlock()
@@ -213,9 +213,4 @@ public final class CassetteWriter: ExchangeRecorder, Service {
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
-
-    private static func date(at nanos: UInt64) -> Date {
-        let now = DispatchTime.now().uptimeNanoseconds
-        return Date(timeIntervalSinceNow: nanos > now ? Double(nanos - now) / 1e9 : 0)
-    }
 }
