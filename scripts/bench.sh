@@ -9,7 +9,10 @@
 #   3. mitmdump reverse, -w FILE  6. sessproxy replay of 5's cassette
 # Each target: warm-up (c=32, 1 s), c=1 t=1 (p50/p99 latency), c=32 t=2 (req/s, p99), and the
 # proxy's own CPU time per request from /proc/PID/stat (utime+stime, whole process tree, over the
-# c=32 run). Then: replay start-up time (median of three starts) and RSS on a generated
+# c=32 run). The targets compared by a ratio run side by side and are measured in interleaved
+# rounds (nginx, mitmdump record, sessproxy record; then mitmdump replay, sessproxy replay;
+# BENCH_ROUNDS of each, default 3): the machine's speed drifts within minutes, so each ratio is
+# taken within a round and the report gives the median round, with every round's figure. Then: replay start-up time (median of three starts) and RSS on a generated
 # 100k-exchange cassette, `sessproxy inspect` on it (first rows, filters), that cassette pushed
 # into a throwaway PostgreSQL and replayed from there (push time, start-up), and `sessproxy diff`
 # wall time on two generated 10k-exchange cassettes.
@@ -22,9 +25,9 @@
 # Needs root or preinstalled tools: nginx and wrk (Debian packages, installed with apt-get when
 # missing), mitmproxy (PyPI, installed into the git-ignored venv .build-bench-venv when missing),
 # sqlite3 and curl. Builds sessproxy in release into the git-ignored scratch path .build-bench,
-# unless SESSPROXY_BINARY names a binary. Takes about 100 s after the build (2 cores).
+# unless SESSPROXY_BINARY names a binary. Takes about 4 minutes after the build (2 cores).
 #
-# Knobs: BENCH_DURATION (s per measured run, default 5), BENCH_WARMUP (s, default 1),
+# Knobs: BENCH_DURATION (s per measured run, default 5), BENCH_WARMUP (s, default 1), BENCH_ROUNDS,
 # BENCH_BIG_EXCHANGES (default 100000), BENCH_DIFF_EXCHANGES (default 10000), BENCH_KEEP=1 keeps
 # the work directory (cassettes, flows, logs). Note on mitmdump replay: in reverse mode the
 # replayed request's host:port is the (dead) replay upstream, not the recorded one, so host and
@@ -35,6 +38,7 @@ ROOT=$(pwd)
 BENCH=$ROOT/scripts/bench
 SCRIPT_START=$(date +%s)
 DUR=${BENCH_DURATION:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
 WARM=${BENCH_WARMUP:-1}
 BIG=${BENCH_BIG_EXCHANGES:-100000}
 DIFFN=${BENCH_DIFF_EXCHANGES:-10000}
@@ -195,50 +199,67 @@ nginx_conf "$WORK/nginx-proxy" auto "
     }"
 
 # ---- measuring one target -----------------------------------------------------------------------
-wrk_run() { # TARGET PHASE PORT THREADS CONNS SECONDS → appends a run record, echoes requests
-    local out=$WORK/wrk-$1-$2.txt line
+wrk_run() { # TARGET PHASE PORT THREADS CONNS SECONDS ROUND → appends a run record, echoes requests
+    local out=$WORK/wrk-$1-$2-$7.txt line
     wrk -t"$4" -c"$5" -d"$6"s --timeout 10s --latency -s "$WORK/post.lua" "http://127.0.0.1:$3$URL_PATH" >"$out" 2>&1 \
         || die "wrk failed against $1: $(tail -3 "$out")"
     line=$(grep '^BENCH ' "$out") || die "no BENCH line from wrk against $1"
-    echo "run target=$1 phase=$2 ${line#BENCH }" >>"$RESULTS"
+    echo "run target=$1 phase=$2 round=$7 ${line#BENCH }" >>"$RESULTS"
     sed -n 's/.*requests=\([0-9]*\) .*/\1/p' <<<"$line"
 }
 
-measure() { # TARGET PORT PID → echoes total requests wrk completed
-    local target=$1 port=$2 pid=$3 total=0 n t0 t1
-    say "measuring $target"
-    n=$(wrk_run "$target" warmup "$port" 2 32 "$WARM"); total=$((total + n))
-    n=$(wrk_run "$target" c1 "$port" 1 1 "$DUR"); total=$((total + n))
+measure() { # TARGET PORT PID [ROUND] → echoes total requests wrk completed
+    local target=$1 port=$2 pid=$3 round=${4:-1} total=0 n t0 t1
+    say "measuring $target (round $round)"
+    n=$(wrk_run "$target" warmup "$port" 2 32 "$WARM" "$round"); total=$((total + n))
+    n=$(wrk_run "$target" c1 "$port" 1 1 "$DUR" "$round"); total=$((total + n))
     t0=$(cpu_ticks "$pid")
-    n=$(wrk_run "$target" c32 "$port" 2 32 "$DUR"); total=$((total + n))
+    n=$(wrk_run "$target" c32 "$port" 2 32 "$DUR" "$round"); total=$((total + n))
     t1=$(cpu_ticks "$pid")
-    echo "cpu target=$target ticks=$((t1 - t0)) hz=$HZ requests=$n" >>"$RESULTS"
+    echo "cpu target=$target round=$round ticks=$((t1 - t0)) hz=$HZ requests=$n" >>"$RESULTS"
     echo "$total"
 }
 
-echo "meta warmup=$WARM duration=$DUR load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')" >>"$RESULTS"
+echo "meta warmup=$WARM duration=$DUR rounds=$ROUNDS load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')" >>"$RESULTS"
 
 # 1. direct upstream
 measure direct "$UP" "$UP_PID" >/dev/null
 
-# 2. nginx reverse proxy
+# 2., 3. and 5. nginx reverse proxy, mitmdump recording flows, sessproxy record: side by side, in rounds
 "$NGINX" -p "$WORK/nginx-proxy/" -c "$WORK/nginx-proxy/nginx.conf" -g 'daemon off;' 2>"$WORK/nginx-proxy/stderr" &
 NGP_PID=$!; PIDS+=("$NGP_PID")
 wait_port "$NGP"
-measure nginx "$NGP" "$NGP_PID" >/dev/null
-stop "$NGP_PID"
-
-# 3. mitmdump reverse proxy, writing flows
 MITM_CONF=$WORK/mitm-conf
 MP=$(free_port)
 "$MITMDUMP" --set confdir="$MITM_CONF" --mode "reverse:http://127.0.0.1:$UP" --listen-host 127.0.0.1 -p "$MP" \
     -w "$WORK/mitm.flows" -q >"$WORK/mitm-record.log" 2>&1 &
 MITM_PID=$!; PIDS+=("$MITM_PID")
+SP=$(free_port)
+REC=$WORK/sp-record.sqlite
+"$BIN" record --upstream "http://127.0.0.1:$UP" --cassette "$REC" --listen "127.0.0.1:$SP" >"$WORK/sp-record.log" 2>&1 &
+SP_PID=$!; PIDS+=("$SP_PID")
 wait_port "$MP" 60
-measure mitm-record "$MP" "$MITM_PID" >/dev/null
+wait_health "$SP"
+wrk_total=0
+for round in $(seq 1 "$ROUNDS"); do
+    measure nginx "$NGP" "$NGP_PID" "$round" >/dev/null
+    measure mitm-record "$MP" "$MITM_PID" "$round" >/dev/null
+    n=$(measure sp-record "$SP" "$SP_PID" "$round"); wrk_total=$((wrk_total + n))
+done
+stop "$NGP_PID"
 stop "$MITM_PID"
+health=$(curl -fsS "http://127.0.0.1:$SP/__sessproxy/health" || echo '{}')
+stop "$SP_PID"
+rows=$(sqlite3 "$REC" 'SELECT count(*) FROM exchange')
+h_rec=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("exchanges_recorded","?"))' "$health" 2>/dev/null || echo '?')
+h_fail=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("recording_failures","?"))' "$health" 2>/dev/null || echo '?')
+# Requests in flight when a wrk run stops are answered and recorded but not counted by wrk.
+inflight_max=$(( (32 + 1 + 32) * ROUNDS ))
+if ((rows >= wrk_total && rows <= wrk_total + inflight_max)); then verdict=OK; else verdict=MISMATCH; fi
+echo "recordcheck wrk_requests=$wrk_total rows=$rows health_recorded=$h_rec health_failures=$h_fail inflight_max=$inflight_max verdict=$verdict" >>"$RESULTS"
 
-# 4. mitmdump server replay of those flows (same body every time, so the body matches)
+# 4. and 6. mitmdump server replay of its flows (same body every time, so the body matches) and
+# sessproxy replay of its cassette, side by side, in rounds
 DEAD=$(free_port)
 MRP=$(free_port)
 "$MITMDUMP" --set confdir="$MITM_CONF" --mode "reverse:http://127.0.0.1:$DEAD" --listen-host 127.0.0.1 -p "$MRP" \
@@ -246,32 +267,16 @@ MRP=$(free_port)
     --set server_replay_ignore_host=true --set server_replay_ignore_port=true \
     --set connection_strategy=lazy -q >"$WORK/mitm-replay.log" 2>&1 &
 MITM_PID=$!; PIDS+=("$MITM_PID")
-wait_port "$MRP" 180
-measure mitm-replay "$MRP" "$MITM_PID" >/dev/null
-stop "$MITM_PID"
-
-# 5. sessproxy record
-SP=$(free_port)
-REC=$WORK/sp-record.sqlite
-"$BIN" record --upstream "http://127.0.0.1:$UP" --cassette "$REC" --listen "127.0.0.1:$SP" >"$WORK/sp-record.log" 2>&1 &
-SP_PID=$!; PIDS+=("$SP_PID")
-wait_health "$SP"
-wrk_total=$(measure sp-record "$SP" "$SP_PID")
-health=$(curl -fsS "http://127.0.0.1:$SP/__sessproxy/health" || echo '{}')
-stop "$SP_PID"
-rows=$(sqlite3 "$REC" 'SELECT count(*) FROM exchange')
-h_rec=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("exchanges_recorded","?"))' "$health" 2>/dev/null || echo '?')
-h_fail=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("recording_failures","?"))' "$health" 2>/dev/null || echo '?')
-inflight_max=$((32 + 1 + 32))
-if ((rows >= wrk_total && rows <= wrk_total + inflight_max)); then verdict=OK; else verdict=MISMATCH; fi
-echo "recordcheck wrk_requests=$wrk_total rows=$rows health_recorded=$h_rec health_failures=$h_fail inflight_max=$inflight_max verdict=$verdict" >>"$RESULTS"
-
-# 6. sessproxy replay of that cassette
 SRP=$(free_port)
 "$BIN" replay --cassette "$REC" --listen "127.0.0.1:$SRP" >"$WORK/sp-replay.log" 2>&1 &
 SP_PID=$!; PIDS+=("$SP_PID")
+wait_port "$MRP" 180
 wait_health "$SRP"
-measure sp-replay "$SRP" "$SP_PID" >/dev/null
+for round in $(seq 1 "$ROUNDS"); do
+    measure mitm-replay "$MRP" "$MITM_PID" "$round" >/dev/null
+    measure sp-replay "$SRP" "$SP_PID" "$round" >/dev/null
+done
+stop "$MITM_PID"
 stop "$SP_PID"
 
 # ---- generated cassettes: 100k for replay start-up, 2 × 10k for diff ---------------------------

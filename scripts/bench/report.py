@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Prints bench.sh's table and ratios from its results file (one record a line:
-`KIND key=value ...`)."""
+`KIND key=value ...`). A target measured in several rounds shows the median of its rounds; a
+ratio is taken within each round and the median round is reported, with every round's figure."""
+import statistics
 import sys
 
 TARGETS = [
@@ -42,28 +44,43 @@ def fmt(v, digits=0):
 
 def main():
     rows = load(sys.argv[1])
-    run = {(r["target"], r["phase"]): r for r in rows if r["kind"] == "run"}
-    cpu = {r["target"]: r for r in rows if r["kind"] == "cpu"}
+    runs = {}
+    for r in rows:
+        if r["kind"] == "run":
+            runs.setdefault((r["target"], r["phase"]), {})[int(r.get("round", 1))] = r
+    cpus = {}
+    for r in rows:
+        if r["kind"] == "cpu":
+            cpus.setdefault(r["target"], {})[int(r.get("round", 1))] = r
     extra = {r["kind"]: r for r in rows if r["kind"] not in ("run", "cpu")}
 
+    def median(values):
+        values = [v for v in values if v is not None]
+        return statistics.median(values) if values else None
+
+    def per_round(target, phase, key):
+        return {n: num(r.get(key)) for n, r in runs.get((target, phase), {}).items()}
+
     def get(target, phase, key):
-        r = run.get((target, phase))
-        return num(r.get(key)) if r else None
+        return median(per_round(target, phase, key).values())
 
     def errors(target):
         total = 0
         for phase in ("c1", "c32"):
-            r = run.get((target, phase))
-            if r:
+            for r in runs.get((target, phase), {}).values():
                 total += sum(int(r.get(k, 0)) for k in ("err_connect", "err_read", "err_write", "err_status", "err_timeout"))
         return total
 
-    def cpu_us(target):
-        c = cpu.get(target)
-        if not c:
-            return None
+    def cpu_round(c):
         reqs = num(c.get("requests")) or 0
         return num(c["ticks"]) * 1e6 / num(c["hz"]) / reqs if reqs else None
+
+    def cpu_us(target):
+        return median(cpu_round(c) for c in cpus.get(target, {}).values())
+
+    def round_ratios(a, b):
+        """a ÷ b within each round both were measured in."""
+        return {n: a[n] / b[n] for n in sorted(a) if a.get(n) and b.get(n)}
 
     print()
     header = f"{'target':<32} {'c1 p50 µs':>10} {'c1 p99 µs':>10} {'c32 req/s':>10} {'c32 p50 µs':>10} {'c32 p99 µs':>10} {'CPU µs/req':>10} {'errors':>7}"
@@ -76,7 +93,7 @@ def main():
     print("(CPU µs/req: utime+stime of the proxy process tree — for 'direct', of the upstream nginx — over the c=32 run ÷ requests)")
 
     print()
-    print("Ratios (all measured in this run)")
+    print("Ratios (all measured in this run; each within one round, the median round shown)")
 
     def ratio_line(label, value, target, better):
         if value is None:
@@ -86,19 +103,23 @@ def main():
         sign = "≤" if better == "le" else "≥"
         print(f"  {label:<62} {value:8.2f}   target {sign} {target:<5} {'PASS' if ok else 'MISS'}")
 
-    n99, s99 = get("nginx", "c1", "p99_us"), get("sp-record", "c1", "p99_us")
-    ratio_line("c=1 p99 latency: sessproxy record ÷ nginx", s99 / n99 if s99 and n99 else None, 4, "le")
+    def ratio_of_rounds(label, ratios, target, better):
+        value = median(ratios.values())
+        ratio_line(label, value, target, better)
+        if len(ratios) > 1:
+            print(f"  {'':<4}(rounds: {', '.join(f'{v:.2f}' for v in ratios.values())})")
+
+    ratio_of_rounds("c=1 p99 latency: sessproxy record ÷ nginx",
+                    round_ratios(per_round("sp-record", "c1", "p99_us"), per_round("nginx", "c1", "p99_us")), 4, "le")
     d50, n50, s50 = get("direct", "c1", "p50_us"), get("nginx", "c1", "p50_us"), get("sp-record", "c1", "p50_us")
     if None not in (d50, n50, s50):
         print(f"  {'':<4}(information — c=1 p50 added over direct: nginx {n50 - d50:.0f} µs, sessproxy record {s50 - d50:.0f} µs, "
               f"sessproxy replay {fmt((get('sp-replay', 'c1', 'p50_us') or 0) - d50)} µs)")
 
-    def rr(a, b):
-        x, y = get(a, "c32", "rps"), get(b, "c32", "rps")
-        return x / y if x and y else None
-
-    ratio_line("throughput: sessproxy record ÷ mitmdump record", rr("sp-record", "mitm-record"), 10, "ge")
-    ratio_line("throughput: sessproxy replay ÷ mitmdump replay", rr("sp-replay", "mitm-replay"), 10, "ge")
+    ratio_of_rounds("throughput: sessproxy record ÷ mitmdump record",
+                    round_ratios(per_round("sp-record", "c32", "rps"), per_round("mitm-record", "c32", "rps")), 10, "ge")
+    ratio_of_rounds("throughput: sessproxy replay ÷ mitmdump replay",
+                    round_ratios(per_round("sp-replay", "c32", "rps"), per_round("mitm-replay", "c32", "rps")), 10, "ge")
     sc, nc = cpu_us("sp-record"), cpu_us("nginx")
     if sc and nc:
         print(f"  {'CPU per request: sessproxy record ÷ nginx (information)':<62} {sc / nc:8.2f}")
@@ -143,7 +164,8 @@ def main():
               f"peak RSS {int(r['maxrss_kib']) / 1024:.1f} MiB, exit {r['exit']} (1 = differences found, as expected)")
     r = extra.get("meta")
     if r:
-        print(f"Runs: warm-up {r['warmup']} s, c=1 t=1 {r['duration']} s, c=32 t=2 {r['duration']} s per target; load average at start {r['load']}")
+        print(f"Runs: warm-up {r['warmup']} s, c=1 t=1 {r['duration']} s, c=32 t=2 {r['duration']} s per target and round, "
+              f"{r.get('rounds', 1)} interleaved rounds of the compared targets (the table shows their medians); load average at start {r['load']}")
 
 
 if __name__ == "__main__":
