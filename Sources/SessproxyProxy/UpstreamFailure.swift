@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -21,9 +20,9 @@ struct UpstreamFailure: Error, Sendable {
         KlarnaErrorBody(errorCode: code, errorMessages: [message])
     }
 
-    /// Classifies by the error's type and code — never by its text: timeouts are 504; what the
-    /// client refuses to send is sessproxy's own 400 (nothing was tried); a connection that could
-    /// not be made is "unreachable"; one that broke is "reset"; TLS and HTTP parse failures say so.
+    /// Classifies by the error's type and code — never by its text: timeouts are 504; a
+    /// connection that could not be made is "unreachable"; one that broke is "reset"; TLS and
+    /// HTTP parse failures say so.
     static func classify(_ error: any Error, endpoint: UpstreamEndpoint, timeout: Duration) -> UpstreamFailure {
         func unreachable() -> UpstreamFailure {
             UpstreamFailure(
@@ -34,22 +33,19 @@ struct UpstreamFailure: Error, Sendable {
             UpstreamFailure(status: 502, code: SessproxyErrorCode.upstreamReset, message: "upstream \(endpoint) \(what)")
         }
         switch error {
-        case let clientError as HTTPClientError:
-            switch clientError {
-            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .tlsHandshakeTimeout:
+        case let connectionError as UpstreamConnectionError:
+            switch connectionError {
+            case .deadlineExceeded:
                 return UpstreamFailure(
                     status: 504, code: SessproxyErrorCode.upstreamTimeout,
                     message: "upstream \(endpoint) did not answer within \(timeout.formattedSeconds)")
-            case .remoteConnectionClosed:
+            case .closedBeforeAnswering:
                 return reset("closed the connection before answering")
-            case .cancelled:
-                return reset("call was cancelled")
-            case .traceRequestWithBody:
+            case .closedMidAnswer:
+                return reset("closed the connection in the middle of its answer")
+            case .answerTooLarge(let limit):
                 return UpstreamFailure(
-                    status: 400, code: SessproxyErrorCode.requestRefused,
-                    message: "a TRACE request must not have a body (RFC 9110 §9.3.8); nothing was sent to \(endpoint)")
-            default:
-                return unreachable()
+                    status: 502, code: SessproxyErrorCode.bodyTooLarge, message: "upstream answer is larger than the \(limit)-byte body limit")
             }
         case is NIOSSLError, is BoringSSLError:
             return UpstreamFailure(
@@ -75,6 +71,13 @@ struct UpstreamFailure: Error, Sendable {
         default:
             return unreachable()
         }
+    }
+
+    /// What sessproxy refuses to send itself (RFC 9110 §9.3.8): its own 400, nothing was tried.
+    static func traceWithBody(endpoint: UpstreamEndpoint) -> UpstreamFailure {
+        UpstreamFailure(
+            status: 400, code: SessproxyErrorCode.requestRefused,
+            message: "a TRACE request must not have a body (RFC 9110 §9.3.8); nothing was sent to \(endpoint)")
     }
 
     private static func firstLine(_ text: String) -> String {

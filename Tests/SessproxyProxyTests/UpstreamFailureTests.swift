@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
 import SessproxyCore
@@ -17,10 +16,11 @@ import Glibc
     }
 
     static let cases: [(any Error, Int, String)] = [
-        (HTTPClientError.deadlineExceeded, 504, SessproxyErrorCode.upstreamTimeout),
-        (HTTPClientError.connectTimeout, 504, SessproxyErrorCode.upstreamTimeout),
-        (HTTPClientError.remoteConnectionClosed, 502, SessproxyErrorCode.upstreamReset),
-        (HTTPClientError.traceRequestWithBody, 400, SessproxyErrorCode.requestRefused),
+        (UpstreamConnectionError.deadlineExceeded, 504, SessproxyErrorCode.upstreamTimeout),
+        (UpstreamConnectionError.closedBeforeAnswering, 502, SessproxyErrorCode.upstreamReset),
+        (UpstreamConnectionError.closedMidAnswer, 502, SessproxyErrorCode.upstreamReset),
+        (UpstreamConnectionError.answerTooLarge(limit: 8192), 502, SessproxyErrorCode.bodyTooLarge),
+        (ChannelError.connectTimeout(.seconds(10)), 502, SessproxyErrorCode.upstreamUnreachable),
         (IOError(errnoCode: ECONNREFUSED, reason: "connect"), 502, SessproxyErrorCode.upstreamUnreachable),
         (IOError(errnoCode: ECONNRESET, reason: "read"), 502, SessproxyErrorCode.upstreamReset),
         (HTTPParserError.invalidEOFState, 502, SessproxyErrorCode.upstreamReset),

@@ -1,0 +1,104 @@
+import NIOCore
+import NIOHTTP1
+
+/// The last handler of an upstream connection's pipeline (after TLS and NIO's HTTP/1.1 client
+/// codec): writes one request at a time and collects its answer, as its `StateMachine`
+/// decides. Event-loop bound: every method runs on the connection's loop.
+final class UpstreamConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    /// A complete answer: its head and its whole body.
+    struct Answer {
+        var head: HTTPResponseHead
+        var body: ByteBuffer
+    }
+
+    private var machine = StateMachine()
+    private var context: ChannelHandlerContext?
+    private var promise: EventLoopPromise<Answer>?
+    /// Closes the connection after it has sat idle this long (the upstream may keep it longer).
+    private let idleTimeout: TimeAmount
+    private var idleTimer: Scheduled<Void>?
+    /// Called once an answer has come on a connection that may carry another request, and
+    /// when the connection has closed (the pool forgets it).
+    private let becameReusable: (any Channel) -> Void
+    private let closed: (any Channel) -> Void
+
+    init(idleTimeout: TimeAmount, becameReusable: @escaping (any Channel) -> Void, closed: @escaping (any Channel) -> Void) {
+        self.idleTimeout = idleTimeout
+        self.becameReusable = becameReusable
+        self.closed = closed
+    }
+
+    /// Whether a request may be sent now.
+    var isReady: Bool { machine.isIdle && context?.channel.isActive == true }
+
+    /// Writes a request in one flush; the promise gets its answer or why there is none.
+    func send(_ head: HTTPRequestHead, body: ByteBuffer?, limit: Int, promise: EventLoopPromise<Answer>) {
+        guard let context, isReady else {
+            promise.fail(UpstreamConnectionError.closedBeforeAnswering)
+            return
+        }
+        idleTimer?.cancel()
+        idleTimer = nil
+        self.promise = promise
+        machine.requestSent(limit: limit)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): run(machine.receivedHead(head), context: context)
+        case .body(let part): run(machine.receivedBody(part), context: context)
+        case .end: run(machine.receivedEnd(), context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        run(machine.failed(error), context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        idleTimer = nil
+        run(machine.closed(), context: context)
+        closed(context.channel)
+        context.fireChannelInactive()
+    }
+
+    private func run(_ action: StateMachine.Action, context: ChannelHandlerContext) {
+        switch action {
+        case .none:
+            break
+        case .succeed(let head, let body, let reusable):
+            let promise = self.promise
+            self.promise = nil
+            if reusable {
+                let channel = context.channel
+                idleTimer = context.eventLoop.scheduleTask(in: idleTimeout) { channel.close(promise: nil) }
+                becameReusable(channel)
+            } else {
+                context.close(promise: nil)
+            }
+            promise?.succeed(Answer(head: head, body: body))
+        case .fail(let error):
+            let promise = self.promise
+            self.promise = nil
+            context.close(promise: nil)
+            promise?.fail(error)
+        case .close:
+            context.close(promise: nil)
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import SessproxyCore
+import Synchronization
+
+/// Keep-alive HTTP/1.1 connections to the one upstream, on SwiftNIO's own codec and NIOSSL.
+/// A request is sent on the event loop it comes from (the app's connection's, see
+/// `EventLoopPinnedChannel`), over an idle connection of that loop or a new one: no thread
+/// hop, no lock held during I/O. Connections open as requests need them, with no cap below the
+/// app's own concurrency, and close after `idleTimeout` unused or when the upstream closes them.
+final class UpstreamConnectionPool: Sendable {
+    private let endpoint: UpstreamEndpoint
+    private let tls: NIOSSLContext?
+    private let connectTimeout: TimeAmount
+    private let idleTimeout: TimeAmount
+    /// Idle connections by event loop; the lock guards only the lists.
+    private let idle = Mutex<[ObjectIdentifier: [any Channel]]>([:])
+
+    init(endpoint: UpstreamEndpoint, tls: NIOSSLContext?, connectTimeout: TimeAmount = .seconds(10), idleTimeout: TimeAmount = .seconds(60)) {
+        self.endpoint = endpoint
+        self.tls = tls
+        self.connectTimeout = connectTimeout
+        self.idleTimeout = idleTimeout
+    }
+
+    /// Sends one request and collects its answer, all within `deadline` (connecting included).
+    func execute(
+        _ head: HTTPRequestHead, body: ByteBuffer?, limit: Int, deadline: NIODeadline
+    ) -> EventLoopFuture<UpstreamConnectionHandler.Answer> {
+        let eventLoop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
+        if eventLoop.inEventLoop {
+            return executeOnLoop(head, body: body, limit: limit, deadline: deadline, eventLoop: eventLoop)
+        }
+        return eventLoop.flatSubmit { self.executeOnLoop(head, body: body, limit: limit, deadline: deadline, eventLoop: eventLoop) }
+    }
+
+    private func executeOnLoop(
+        _ head: HTTPRequestHead, body: ByteBuffer?, limit: Int, deadline: NIODeadline, eventLoop: any EventLoop
+    ) -> EventLoopFuture<UpstreamConnectionHandler.Answer> {
+        let result = eventLoop.makePromise(of: UpstreamConnectionHandler.Answer.self)
+        let exchange = PendingExchange(promise: result)
+        let timer = eventLoop.scheduleTask(deadline: deadline) {
+            exchange.complete(.failure(UpstreamConnectionError.deadlineExceeded))
+            exchange.channel?.close(promise: nil)
+        }
+        connection(on: eventLoop).whenComplete { connected in
+            switch connected {
+            case .failure(let error):
+                exchange.complete(.failure(error))
+            case .success(let channel):
+                guard !exchange.isDone else {
+                    self.checkIn(channel)
+                    return
+                }
+                guard let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamConnectionHandler.self) else {
+                    exchange.complete(.failure(UpstreamConnectionError.closedBeforeAnswering))
+                    return
+                }
+                exchange.channel = channel
+                let answer = eventLoop.makePromise(of: UpstreamConnectionHandler.Answer.self)
+                answer.futureResult.whenComplete { exchange.complete($0) }
+                handler.send(head, body: body, limit: limit, promise: answer)
+            }
+        }
+        result.futureResult.whenComplete { _ in timer.cancel() }
+        return result.futureResult
+    }
+
+    /// An idle connection of this loop that is still open, or a new one.
+    private func connection(on eventLoop: any EventLoop) -> EventLoopFuture<any Channel> {
+        let key = ObjectIdentifier(eventLoop)
+        while let channel = idle.withLock({ $0[key]?.popLast() }) {
+            if let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamConnectionHandler.self), handler.isReady {
+                return eventLoop.makeSucceededFuture(channel)
+            }
+        }
+        let tls = self.tls
+        let host = endpoint.host
+        let idleTimeout = self.idleTimeout
+        return ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    if let tls {
+                        // SNI and the certificate's name check need a name; an address is checked as one.
+                        let isAddress = (try? SocketAddress(ipAddress: host, port: 0)) != nil
+                        try pipeline.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : host))
+                    }
+                    try pipeline.addHTTPClientHandlers()
+                    try pipeline.addHandler(
+                        UpstreamConnectionHandler(
+                            idleTimeout: idleTimeout, becameReusable: { [weak self] in self?.checkIn($0) }, closed: { [weak self] in self?.forget($0) }))
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port)
+    }
+
+    /// Puts a connection that finished an answer back for the next request on its loop.
+    private func checkIn(_ channel: any Channel) {
+        guard channel.isActive else { return }
+        idle.withLock { $0[ObjectIdentifier(channel.eventLoop), default: []].append(channel) }
+    }
+
+    /// Drops a closed connection from the idle list it may be in.
+    private func forget(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel.eventLoop)
+        idle.withLock { lists in lists[key]?.removeAll { $0 === channel } }
+    }
+
+    /// Closes every idle connection (at shutdown).
+    func closeIdle() {
+        let channels = idle.withLock { lists in
+            defer { lists.removeAll() }
+            return lists.values.flatMap { $0 }
+        }
+        for channel in channels { channel.close(promise: nil) }
+    }
+}
+
+/// One request's outcome, completed once: by its answer, or by the deadline first. Touched only
+/// on its event loop.
+private final class PendingExchange: @unchecked Sendable {
+    private let promise: EventLoopPromise<UpstreamConnectionHandler.Answer>
+    private(set) var isDone = false
+    /// The connection carrying the request, closed if the deadline passes first.
+    var channel: (any Channel)?
+
+    init(promise: EventLoopPromise<UpstreamConnectionHandler.Answer>) {
+        self.promise = promise
+    }
+
+    func complete(_ result: Result<UpstreamConnectionHandler.Answer, any Error>) {
+        guard !isDone else { return }
+        isDone = true
+        promise.completeWith(result)
+    }
+}

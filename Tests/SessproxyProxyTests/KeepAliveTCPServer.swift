@@ -1,0 +1,81 @@
+import Foundation
+import SessproxyTesting
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback HTTP/1.1 upstream that answers every request with a fixed create-session answer
+/// and counts the connections it accepted: keep-alive reuse is seen from the upstream's side.
+/// With `closesIdleConnections` it closes each connection right after answering on it, as an
+/// upstream whose idle timeout has just run out does (no `Connection: close` warning).
+final class KeepAliveTCPServer: Sendable {
+    let port: Int
+    private let fd: Int32
+    private let counts = Mutex<(connections: Int, requests: Int)>((0, 0))
+
+    init(closesIdleConnections: Bool = false) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.fd = fd
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        port = LoopbackSocket.bind(fd) ?? 0
+        listen(fd, 64)
+        let listener = fd
+        Thread { [self] in
+            while true {
+                let client = accept(listener, nil, nil)
+                if client < 0 { return }
+                counts.withLock { $0.connections += 1 }
+                Thread { [self] in serve(client, closesAfterAnswer: closesIdleConnections) }.start()
+            }
+        }.start()
+    }
+
+    var connections: Int { counts.withLock { $0.connections } }
+    var requests: Int { counts.withLock { $0.requests } }
+
+    private func serve(_ client: Int32, closesAfterAnswer: Bool) {
+        defer { close(client) }
+        let body = #"{"session_id":"keep-alive-1","client_token":"token"}"#
+        let answer = Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+        var pending: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            // One request: its head, then as many body bytes as its Content-Length says.
+            while true {
+                if let end = Self.headEnd(pending), pending.count >= end + Self.contentLength(pending[..<end]) {
+                    pending.removeFirst(end + Self.contentLength(pending[..<end]))
+                    break
+                }
+                let count = recv(client, &buffer, buffer.count, 0)
+                if count <= 0 { return }
+                pending += buffer[..<count]
+            }
+            counts.withLock { $0.requests += 1 }
+            _ = answer.withUnsafeBytes { send(client, $0.baseAddress, answer.count, Int32(MSG_NOSIGNAL)) }
+            if closesAfterAnswer { return }
+        }
+    }
+
+    private static func headEnd(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        for index in 0...(bytes.count - 4) where bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
+            return index + 4
+        }
+        return nil
+    }
+
+    private static func contentLength(_ head: ArraySlice<UInt8>) -> Int {
+        for line in String(decoding: head, as: UTF8.self).split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
+            return Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+        }
+        return 0
+    }
+
+    func stop() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
+}

@@ -1,0 +1,119 @@
+import NIOCore
+import NIOHTTP1
+import SessproxyCore
+import SessproxyStore
+import Testing
+
+@testable import SessproxyProxy
+
+/// One upstream connection's exchanges, decided without sockets: what ends an answer, what
+/// makes a connection reusable, what a failure costs.
+@Suite struct UpstreamConnectionStateMachineTests {
+    typealias Machine = UpstreamConnectionHandler.StateMachine
+
+    static func head(_ status: HTTPResponseStatus, version: HTTPVersion = .http1_1, _ headers: [(String, String)] = []) -> HTTPResponseHead {
+        HTTPResponseHead(version: version, status: status, headers: HTTPHeaders(headers))
+    }
+
+    /// Sends a request, feeds the events, returns the last action.
+    static func run(limit: Int = 1024, _ events: [(inout Machine) -> Machine.Action]) -> (Machine, Machine.Action) {
+        var machine = Machine()
+        machine.requestSent(limit: limit)
+        var last = Machine.Action.none
+        for event in events { last = event(&machine) }
+        return (machine, last)
+    }
+
+    @Test func aKeepAliveAnswerLeavesTheConnectionReusable() throws {
+        let (machine, action) = Self.run([
+            { $0.receivedHead(Self.head(.ok)) }, { $0.receivedBody(ByteBuffer(string: "{}")) }, { $0.receivedEnd() },
+        ])
+        guard case .succeed(let head, let body, let reusable) = action else { Issue.record("\(action)"); return }
+        #expect(head.status == .ok && body == ByteBuffer(string: "{}") && reusable)
+        #expect(machine.isIdle)
+    }
+
+    @Test(arguments: [
+        (HTTPVersion.http1_1, [("Connection", "close")]),
+        (HTTPVersion.http1_0, []),
+    ])
+    func anAnswerThatEndsTheConnectionIsNotReused(version: HTTPVersion, headers: [(String, String)]) {
+        let (machine, action) = Self.run([{ $0.receivedHead(Self.head(.ok, version: version, headers)) }, { $0.receivedEnd() }])
+        guard case .succeed(_, _, let reusable) = action else { Issue.record("\(action)"); return }
+        #expect(!reusable && !machine.isIdle)
+    }
+
+    @Test func interimAnswersAreSkipped() {
+        let (_, action) = Self.run([
+            { $0.receivedHead(Self.head(.init(statusCode: 103))) }, { $0.receivedEnd() },
+            { $0.receivedHead(Self.head(.created)) }, { $0.receivedBody(ByteBuffer(string: "x")) }, { $0.receivedEnd() },
+        ])
+        guard case .succeed(let head, let body, _) = action else { Issue.record("\(action)"); return }
+        #expect(head.status == .created && body == ByteBuffer(string: "x"))
+    }
+
+    @Test func aBodyOverTheLimitFailsAndClosesTheConnection() {
+        let (machine, action) = Self.run(limit: 4, [
+            { $0.receivedHead(Self.head(.ok)) }, { $0.receivedBody(ByteBuffer(string: "abc")) }, { $0.receivedBody(ByteBuffer(string: "de")) },
+        ])
+        guard case .fail(let error) = action else { Issue.record("\(action)"); return }
+        #expect(error as? UpstreamConnectionError == .answerTooLarge(limit: 4))
+        #expect(!machine.isIdle)
+    }
+
+    @Test func aCloseSaysHowFarTheAnswerGot() {
+        let (_, before) = Self.run([{ $0.closed() }])
+        let (_, during) = Self.run([{ $0.receivedHead(Self.head(.ok)) }, { $0.receivedBody(ByteBuffer(string: "{")) }, { $0.closed() }])
+        guard case .fail(let first) = before, case .fail(let second) = during else { Issue.record("\(before) \(during)"); return }
+        #expect(first as? UpstreamConnectionError == .closedBeforeAnswering)
+        #expect(second as? UpstreamConnectionError == .closedMidAnswer)
+    }
+
+    @Test func anIdleConnectionIsClosedOnAnythingUnasked() {
+        var machine = Machine()
+        guard case .close = machine.receivedHead(Self.head(.ok)) else { Issue.record("an unasked answer"); return }
+        #expect(!machine.isIdle)
+        var other = Machine()
+        guard case .close = other.failed(ChannelError.eof) else { Issue.record("an error while idle"); return }
+        var quiet = Machine()
+        guard case .none = quiet.closed() else { Issue.record("a close while idle"); return }
+    }
+}
+
+/// The pool seen from the upstream's side.
+@Suite(.serialized) struct UpstreamConnectionPoolTests {
+    typealias Support = ProxyTestSupport
+
+    /// Each event loop keeps its own idle connections (a request never hops threads to find
+    /// one), so sequential requests use at most one connection per loop.
+    @Test func keepAliveConnectionsAreReused() async throws {
+        let upstream = KeepAliveTCPServer()
+        defer { upstream.stop() }
+        try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstream.port)") { port, _ in
+            for _ in 0..<20 {
+                let answer = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: Support.createBody)
+                #expect(answer.status == 200)
+            }
+        }
+        #expect(upstream.requests == 20)
+        #expect(upstream.connections <= min(NIOSingletons.groupLoopCountSuggestion, 19), "\(upstream.connections) connections")
+    }
+
+    /// An upstream that closes an idle connection (its keep-alive timeout) costs the app nothing:
+    /// the next request goes out on a new connection.
+    @Test func anUpstreamClosingIdleConnectionsCostsNothing() async throws {
+        let upstream = KeepAliveTCPServer(closesIdleConnections: true)
+        defer { upstream.stop() }
+        let cassette = Support.temporaryCassette()
+        try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstream.port)", cassette: cassette) { port, _ in
+            for _ in 0..<3 {
+                let answer = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: Support.createBody)
+                #expect(answer.status == 200)
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        #expect(upstream.requests == 3)
+        #expect(upstream.connections == 3)
+        #expect(try Cassette.open(path: cassette).allExchanges().map(\.status) == [200, 200, 200])
+    }
+}
