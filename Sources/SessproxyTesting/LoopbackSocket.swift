@@ -20,6 +20,17 @@ public enum LoopbackSocket {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// A listening socket on 127.0.0.1 at a port the kernel picks (reusable at once after it
+    /// closes): the socket and its port, 0 when binding failed.
+    public static func listener(backlog: Int32 = 16) -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        let port = bind(fd) ?? 0
+        listen(fd, backlog)
+        return (fd, port)
+    }
+
     /// Connects `fd` to 127.0.0.1:`port`; true when connected.
     public static func connect(_ fd: Int32, port: Int) -> Bool {
         var address = loopback(port: port)

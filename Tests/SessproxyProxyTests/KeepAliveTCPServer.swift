@@ -16,13 +16,9 @@ final class KeepAliveTCPServer: Sendable {
     private let counts = Mutex<(connections: Int, requests: Int)>((0, 0))
 
     init(closesIdleConnections: Bool = false) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        port = LoopbackSocket.bind(fd) ?? 0
-        listen(fd, 64)
-        let listener = fd
+        let (listener, port) = LoopbackSocket.listener(backlog: 64)
+        self.fd = listener
+        self.port = port
         Thread { [self] in
             while true {
                 let client = accept(listener, nil, nil)

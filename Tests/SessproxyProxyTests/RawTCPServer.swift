@@ -13,13 +13,9 @@ final class RawTCPServer: @unchecked Sendable {
     private let thread: Thread
 
     init(reply: [UInt8]) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        port = LoopbackSocket.bind(fd) ?? 0
-        listen(fd, 16)
-        let listener = fd
+        let (listener, port) = LoopbackSocket.listener()
+        self.fd = listener
+        self.port = port
         thread = Thread {
             RawTCPServer.serve(listener: listener, reply: reply)
         }
