@@ -52,7 +52,8 @@ struct UpstreamFailure: Error, Sendable {
                 status: 502, code: SessproxyErrorCode.upstreamTLS,
                 message: "TLS with upstream \(endpoint) failed: \(Self.firstLine(String(describing: error)))")
         case let parserError as HTTPParserError:
-            if parserError == .invalidEOFState { return reset("closed the connection in the middle of its answer") }
+            // The decoder's name for an answer cut short by a close: the same failure as the pool's.
+            if parserError == .invalidEOFState { return classify(UpstreamConnectionError.closedMidAnswer, endpoint: endpoint, timeout: timeout) }
             return UpstreamFailure(
                 status: 502, code: SessproxyErrorCode.upstreamInvalid, message: "upstream \(endpoint) sent an answer that is not valid HTTP")
         case let ioError as IOError:
