@@ -1,7 +1,5 @@
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
 #endif
 import Dispatch
 
@@ -18,9 +16,7 @@ final class MonotonicCondition: @unchecked Sendable {
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
-        #if canImport(Glibc)
         pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
-        #endif
         pthread_cond_init(condition, &attributes)
         pthread_condattr_destroy(&attributes)
     }
@@ -47,16 +43,10 @@ final class MonotonicCondition: @unchecked Sendable {
         guard deadline > now else { return }
         let delay = deadline - now
         var time = timespec()
-        #if canImport(Glibc)
         clock_gettime(CLOCK_MONOTONIC, &time)
         let total = UInt64(time.tv_nsec) + delay % 1_000_000_000
         time.tv_sec += Int(delay / 1_000_000_000 + total / 1_000_000_000)
         time.tv_nsec = Int(total % 1_000_000_000)
         _ = pthread_cond_timedwait(condition, mutex, &time)
-        #else
-        time.tv_sec = Int(delay / 1_000_000_000)
-        time.tv_nsec = Int(delay % 1_000_000_000)
-        _ = pthread_cond_timedwait_relative_np(condition, mutex, &time)
-        #endif
     }
 }
