@@ -39,7 +39,10 @@ public struct RecordingHandler: ExchangeHandler {
         let call = request.bodyTooLarge
             ? nil
             : upstream.start(method: request.method, target: request.target, headers: request.headers, body: request.body, bodyLimit: bodyLimit)
-        // Let the event loop run the client's queued write before this task goes on redacting.
+        // The request is already written and flushed (on a kept-alive connection, within `start`);
+        // yielding once still lets the loop serve what else is ready before this task's long
+        // redaction step: without it, record's CPU per request at c=32 rose from 307–344 to
+        // 358–422 µs in alternating runs.
         if call != nil { await Task.yield() }
         var exchange = RecordedExchange(
             startedAt: request.receivedAtDate, durationMicros: 0, method: request.method, target: request.target,
