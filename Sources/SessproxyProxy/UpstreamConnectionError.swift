@@ -4,6 +4,11 @@
 enum UpstreamConnectionError: Error, Equatable {
     /// The upstream closed the connection before any answer arrived.
     case closedBeforeAnswering
+    /// A kept-alive connection that had already carried an answer closed (or was reset) before
+    /// any byte of the next one: most likely the upstream ended it for being idle just as the
+    /// request went out. `UpstreamConnectionPool` sends a request that is safe to repeat again
+    /// on a new connection; for anything else it is `closedBeforeAnswering`.
+    case closedWhenReused
     /// The upstream closed the connection after the answer's head, before its end.
     case closedMidAnswer
     /// The answer's body is larger than the body limit (`limit` bytes).

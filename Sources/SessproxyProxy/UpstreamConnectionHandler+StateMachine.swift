@@ -1,6 +1,10 @@
 import NIOCore
 import NIOHTTP1
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension UpstreamConnectionHandler {
     /// One upstream connection's exchanges, one at a time: each event a `mutating func` that
     /// returns what the handler must do, with no I/O in here (tested without sockets).
@@ -28,6 +32,9 @@ extension UpstreamConnectionHandler {
         }
 
         private(set) var state: State = .idle
+        /// Whether an answer already came on this connection: a close before the first byte of
+        /// a later one is then the keep-alive race (`closedWhenReused`), not the request's fault.
+        private(set) var hasAnswered = false
 
         var isIdle: Bool {
             if case .idle = state { return true }
@@ -80,6 +87,7 @@ extension UpstreamConnectionHandler {
             case .receivingBody(let head, let body, _):
                 let reusable = head.isKeepAlive && head.status.code != 101
                 state = reusable ? .idle : .closed
+                hasAnswered = true
                 return .succeed(head, body, reusable: reusable)
             case .idle, .awaitingHead, .closed:
                 return .none
@@ -89,6 +97,9 @@ extension UpstreamConnectionHandler {
         /// An error on the connection (TLS, an answer that is not HTTP, a reset).
         mutating func failed(_ error: any Error) -> Action {
             switch state {
+            case .awaitingHead where hasAnswered && Self.isReset(error):
+                state = .closed
+                return .fail(UpstreamConnectionError.closedWhenReused)
             case .awaitingHead, .skippingInterim, .receivingBody:
                 state = .closed
                 return .fail(error)
@@ -105,10 +116,18 @@ extension UpstreamConnectionHandler {
             let previous = state
             state = .closed
             switch previous {
+            case .awaitingHead where hasAnswered: return .fail(UpstreamConnectionError.closedWhenReused)
             case .awaitingHead, .skippingInterim: return .fail(UpstreamConnectionError.closedBeforeAnswering)
             case .receivingBody: return .fail(UpstreamConnectionError.closedMidAnswer)
             case .idle, .closed: return .none
             }
+        }
+
+        /// A reset or a broken pipe: how a request written into a connection the upstream has
+        /// just closed usually fails, instead of an orderly close.
+        static func isReset(_ error: any Error) -> Bool {
+            guard let error = error as? IOError else { return false }
+            return error.errnoCode == ECONNRESET || error.errnoCode == EPIPE
         }
     }
 }

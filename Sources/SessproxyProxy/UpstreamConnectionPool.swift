@@ -45,7 +45,18 @@ final class UpstreamConnectionPool: Sendable {
             exchange.complete(.failure(UpstreamConnectionError.deadlineExceeded))
             exchange.channel?.close(promise: nil)
         }
-        connection(on: eventLoop).whenComplete { connected in
+        attempt(head, body: body, limit: limit, exchange: exchange, isRepeat: false, eventLoop: eventLoop)
+        result.futureResult.whenComplete { _ in timer.cancel() }
+        return result.futureResult
+    }
+
+    /// Sends the request on a connection (a kept-alive one first, unless this is the repeat).
+    /// A request that `UpstreamRetryPolicy` allows to repeat goes out once more, on a new
+    /// connection, when the reused one turns out to have been closed by the upstream.
+    private func attempt(
+        _ head: HTTPRequestHead, body: ByteBuffer?, limit: Int, exchange: PendingExchange, isRepeat: Bool, eventLoop: any EventLoop
+    ) {
+        connection(on: eventLoop, reusingIdle: !isRepeat).whenComplete { connected in
             switch connected {
             case .failure(let error):
                 exchange.complete(.failure(error))
@@ -60,18 +71,24 @@ final class UpstreamConnectionPool: Sendable {
                 }
                 exchange.channel = channel
                 let answer = eventLoop.makePromise(of: UpstreamConnectionHandler.Answer.self)
-                answer.futureResult.whenComplete { exchange.complete($0) }
+                answer.futureResult.whenComplete { outcome in
+                    if case .failure(let error) = outcome, !exchange.isDone,
+                        UpstreamRetryPolicy.repeatsOnNewConnection(after: error, method: head.method, isRepeat: isRepeat)
+                    {
+                        self.attempt(head, body: body, limit: limit, exchange: exchange, isRepeat: true, eventLoop: eventLoop)
+                        return
+                    }
+                    exchange.complete(outcome)
+                }
                 handler.send(head, body: body, limit: limit, promise: answer)
             }
         }
-        result.futureResult.whenComplete { _ in timer.cancel() }
-        return result.futureResult
     }
 
-    /// An idle connection of this loop that is still open, or a new one.
-    private func connection(on eventLoop: any EventLoop) -> EventLoopFuture<any Channel> {
+    /// An idle connection of this loop that is still open (when `reusingIdle`), or a new one.
+    private func connection(on eventLoop: any EventLoop, reusingIdle: Bool) -> EventLoopFuture<any Channel> {
         let key = ObjectIdentifier(eventLoop)
-        while let channel = idle.withLock({ $0[key]?.popLast() }) {
+        while reusingIdle, let channel = idle.withLock({ $0[key]?.popLast() }) {
             if let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamConnectionHandler.self), handler.isReady {
                 return eventLoop.makeSucceededFuture(channel)
             }

@@ -39,7 +39,7 @@ struct UpstreamFailure: Error, Sendable {
                 return UpstreamFailure(
                     status: 504, code: SessproxyErrorCode.upstreamTimeout,
                     message: "upstream \(endpoint) did not answer within \(timeout.formattedSeconds)")
-            case .closedBeforeAnswering:
+            case .closedBeforeAnswering, .closedWhenReused:
                 return reset("closed the connection before answering")
             case .closedMidAnswer:
                 return reset("closed the connection in the middle of its answer")

@@ -8,14 +8,25 @@ import Glibc
 
 /// A loopback HTTP/1.1 upstream that answers every request with a fixed create-session answer
 /// and counts the connections it accepted: keep-alive reuse is seen from the upstream's side.
-/// With `closesIdleConnections` it closes each connection right after answering on it, as an
-/// upstream whose idle timeout has just run out does (no `Connection: close` warning).
 final class KeepAliveTCPServer: Sendable {
+    /// How the upstream ends its kept-alive connections (never with a `Connection: close`
+    /// warning).
+    enum Behaviour: Sendable {
+        /// Keeps each connection open for as many requests as come.
+        case keepsConnectionsOpen
+        /// Closes each connection right after answering on it, as an upstream whose idle
+        /// timeout has just run out does.
+        case closesIdleConnections
+        /// Answers the first request on each connection; reads the next one and closes without
+        /// answering: the idle timeout running out just as the request arrives.
+        case closesAsTheNextRequestArrives
+    }
+
     let port: Int
     private let fd: Int32
     private let counts = Mutex<(connections: Int, requests: Int)>((0, 0))
 
-    init(closesIdleConnections: Bool = false) {
+    init(_ behaviour: Behaviour = .keepsConnectionsOpen) {
         let (listener, port) = LoopbackSocket.listener(backlog: 64)
         self.fd = listener
         self.port = port
@@ -24,7 +35,7 @@ final class KeepAliveTCPServer: Sendable {
                 let client = accept(listener, nil, nil)
                 if client < 0 { return }
                 counts.withLock { $0.connections += 1 }
-                Thread { [self] in serve(client, closesAfterAnswer: closesIdleConnections) }.start()
+                Thread { [self] in serve(client, behaviour: behaviour) }.start()
             }
         }.start()
     }
@@ -32,12 +43,13 @@ final class KeepAliveTCPServer: Sendable {
     var connections: Int { counts.withLock { $0.connections } }
     var requests: Int { counts.withLock { $0.requests } }
 
-    private func serve(_ client: Int32, closesAfterAnswer: Bool) {
+    private func serve(_ client: Int32, behaviour: Behaviour) {
         defer { close(client) }
         let body = #"{"session_id":"keep-alive-1","client_token":"token"}"#
         let answer = Array("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
         var pending: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
+        var answered = 0
         while true {
             // One request: its head, then as many body bytes as its Content-Length says.
             while true {
@@ -50,8 +62,10 @@ final class KeepAliveTCPServer: Sendable {
                 pending += buffer[..<count]
             }
             counts.withLock { $0.requests += 1 }
+            if behaviour == .closesAsTheNextRequestArrives, answered > 0 { return }
             _ = answer.withUnsafeBytes { send(client, $0.baseAddress, answer.count, Int32(MSG_NOSIGNAL)) }
-            if closesAfterAnswer { return }
+            answered += 1
+            if behaviour == .closesIdleConnections { return }
         }
     }
 

@@ -4,6 +4,10 @@ import SessproxyCore
 import SessproxyStore
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import SessproxyProxy
 
 /// One upstream connection's exchanges, decided without sockets: what ends an answer, what
@@ -69,6 +73,47 @@ import Testing
         #expect(second as? UpstreamConnectionError == .closedMidAnswer)
     }
 
+    /// A close or a reset before the first byte of an answer on a connection that already
+    /// carried one is the keep-alive race, told apart so that the pool may repeat the request.
+    @Test func aReusedConnectionClosingBeforeItsAnswerIsTheKeepAliveRace() {
+        let answered: [(inout Machine) -> Machine.Action] = [
+            { $0.receivedHead(Self.head(.ok)) }, { $0.receivedEnd() }, { $0.requestSent(limit: 1024); return .none },
+        ]
+        let reset = IOError(errnoCode: ECONNRESET, reason: "read")
+        for last: (inout Machine) -> Machine.Action in [{ $0.closed() }, { $0.failed(reset) }] {
+            let (reused, action) = Self.run(answered + [last])
+            guard case .fail(let error) = action else { Issue.record("\(action)"); continue }
+            #expect(error as? UpstreamConnectionError == .closedWhenReused)
+            #expect(reused.hasAnswered)
+            let (_, first) = Self.run([last])
+            guard case .fail(let firstError) = first else { Issue.record("\(first)"); continue }
+            #expect(firstError as? UpstreamConnectionError != .closedWhenReused, "a new connection's failure is the request's")
+        }
+        // Not a reset (TLS, a malformed answer): that error, whatever the connection's age.
+        let (_, other) = Self.run(answered + [{ $0.failed(ChannelError.outputClosed) }])
+        guard case .fail(let otherError) = other else { Issue.record("\(other)"); return }
+        #expect(otherError as? ChannelError == .outputClosed)
+        // Once the answer has begun, a close is the answer's failure, never a repeat.
+        let (_, midway) = Self.run(answered + [{ $0.receivedHead(Self.head(.ok)) }, { $0.closed() }])
+        guard case .fail(let midwayError) = midway else { Issue.record("\(midway)"); return }
+        #expect(midwayError as? UpstreamConnectionError == .closedMidAnswer)
+    }
+
+    @Test(arguments: [
+        (HTTPMethod.GET, UpstreamConnectionError.closedWhenReused, false, true),
+        (.PUT, .closedWhenReused, false, true),
+        (.DELETE, .closedWhenReused, false, true),
+        (.POST, .closedWhenReused, false, false),
+        (.PATCH, .closedWhenReused, false, false),
+        (.GET, .closedWhenReused, true, false),
+        (.GET, .closedBeforeAnswering, false, false),
+        (.GET, .closedMidAnswer, false, false),
+        (.GET, .deadlineExceeded, false, false),
+    ])
+    func onlyAnIdempotentRequestCaughtInTheRaceIsRepeatedOnce(method: HTTPMethod, error: UpstreamConnectionError, isRepeat: Bool, repeats: Bool) {
+        #expect(UpstreamRetryPolicy.repeatsOnNewConnection(after: error, method: method, isRepeat: isRepeat) == repeats)
+    }
+
     @Test func anIdleConnectionIsClosedOnAnythingUnasked() {
         var machine = Machine()
         guard case .close = machine.receivedHead(Self.head(.ok)) else { Issue.record("an unasked answer"); return }
@@ -102,7 +147,7 @@ import Testing
     /// An upstream that closes an idle connection (its keep-alive timeout) costs the app nothing:
     /// the next request goes out on a new connection.
     @Test func anUpstreamClosingIdleConnectionsCostsNothing() async throws {
-        let upstream = KeepAliveTCPServer(closesIdleConnections: true)
+        let upstream = KeepAliveTCPServer(.closesIdleConnections)
         defer { upstream.stop() }
         let cassette = Support.temporaryCassette()
         try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstream.port)", cassette: cassette) { port, _ in
@@ -115,5 +160,39 @@ import Testing
         #expect(upstream.requests == 3)
         #expect(upstream.connections == 3)
         #expect(try Cassette.open(path: cassette).allExchanges().map(\.status) == [200, 200, 200])
+    }
+
+    /// The upstream closes a kept-alive connection just as the next request arrives on it: a
+    /// read of a session is sent again on a new connection and the app sees only the answer
+    /// (recorded once); a create is not repeated — the upstream may have acted on it — and the
+    /// app gets `SESSPROXY_UPSTREAM_RESET`. More requests than event loops, so that connections
+    /// are reused.
+    @Test func aReadCaughtInTheKeepAliveRaceIsRepeatedButACreateIsNot() async throws {
+        let rounds = 4 * NIOSingletons.groupLoopCountSuggestion + 2
+        let reads = KeepAliveTCPServer(.closesAsTheNextRequestArrives)
+        defer { reads.stop() }
+        let cassette = Support.temporaryCassette()
+        try await Support.withRecorder(upstream: "http://127.0.0.1:\(reads.port)", cassette: cassette) { port, _ in
+            for _ in 0..<rounds {
+                let answer = try await Support.send("GET", "http://127.0.0.1:\(port)/payments/v1/sessions/keep-alive-1")
+                #expect(answer.status == 200)
+            }
+        }
+        #expect(reads.requests > rounds, "no connection was reused")
+        #expect(try Cassette.open(path: cassette).allExchanges().map(\.status) == Array(repeating: 200, count: rounds))
+
+        let creates = KeepAliveTCPServer(.closesAsTheNextRequestArrives)
+        defer { creates.stop() }
+        let statuses = try await Support.withRecorder(upstream: "http://127.0.0.1:\(creates.port)") { port, _ in
+            var statuses: [Int] = []
+            for _ in 0..<rounds {
+                let answer = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: Support.createBody)
+                statuses.append(answer.status)
+                if answer.status != 200 { #expect(String(decoding: answer.body, as: UTF8.self).contains("SESSPROXY_UPSTREAM_RESET")) }
+            }
+            return statuses
+        }
+        #expect(statuses.contains(502), "a create was repeated: \(statuses)")
+        #expect(creates.requests == rounds)
     }
 }
