@@ -61,7 +61,14 @@ struct UpstreamFailure: Error, Sendable {
             case ECONNRESET, EPIPE, ECONNABORTED: return reset("reset the connection (\(Self.firstLine(String(describing: error))))")
             default: return unreachable()
             }
-        case is NIOConnectionError:
+        case let connectionError as NIOConnectionError:
+            // Nothing to connect to: say the name did not resolve, not NIO's type names.
+            if connectionError.connectionErrors.isEmpty, let dnsError = connectionError.dnsAError ?? connectionError.dnsAAAAError {
+                let reason = (dnsError as? SocketAddressError.UnknownHost)?.errorDescription ?? Self.firstLine(String(describing: dnsError))
+                return UpstreamFailure(
+                    status: 502, code: SessproxyErrorCode.upstreamUnreachable,
+                    message: "cannot connect to upstream \(endpoint): cannot resolve \(connectionError.host) (\(reason))")
+            }
             return unreachable()
         case let channelError as ChannelError:
             switch channelError {

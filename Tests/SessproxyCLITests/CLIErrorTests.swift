@@ -90,4 +90,11 @@ import Testing
             try CLIRunner.run(["record", "--upstream", "http://127.0.0.1:1", "--cassette", directory + "/t.sqlite", "--listen", "127.0.0.1:\(port)"]),
             containing: "address already in use")
     }
+
+    @Test func aListenHostThatDoesNotResolveIsExit2() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        Self.expectOneLineError(
+            try CLIRunner.run(["record", "--upstream", "http://127.0.0.1:1", "--cassette", directory + "/t.sqlite", "--listen", "no-such-host.invalid:8080"]),
+            containing: "no-such-host.invalid:8080: no such host")
+    }
 }

@@ -79,6 +79,18 @@ import SessproxyServing
         #expect(stored.count == 1 && stored[0].status == 502 && stored[0].proxyError == SessproxyErrorCode.upstreamUnreachable)
     }
 
+    /// An upstream name that does not resolve says so in the app's error, in plain words.
+    @Test func anUpstreamNameThatDoesNotResolveIsSaidSo() async throws {
+        try await Support.withRecorder(upstream: "http://no-such-upstream.invalid") { port, _ in
+            let reply = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: "{}")
+            #expect(reply.status == 502)
+            #expect(reply.json?["error_code"] == .string(SessproxyErrorCode.upstreamUnreachable))
+            let message = reply.json?["error_messages"]?.arrayValue?.first?.stringValue ?? ""
+            #expect(message.contains("cannot resolve no-such-upstream.invalid ("), "\(message)")
+            #expect(!message.contains("SocketAddressError"), "\(message)")
+        }
+    }
+
     /// What sessproxy will not send is a 4xx of its own, not "cannot connect": the upstream is
     /// up and nothing was tried.
     @Test func aTraceWithABodyIsRefusedNotBlamedOnTheUpstream() async throws {
