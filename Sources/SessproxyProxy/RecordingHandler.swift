@@ -46,7 +46,7 @@ public struct RecordingHandler: ExchangeHandler {
         if call != nil { await Task.yield() }
         var exchange = RecordedExchange(
             startedAt: request.receivedAtDate, durationMicros: 0, method: request.method, target: request.target,
-            operation: route.operation, sessionID: route.sessionID, upstream: upstream.configuration.endpoint.description,
+            operation: route.operation, sessionID: route.sessionID, upstream: upstream.endpointText,
             requestHeaders: request.headers, requestBody: Array(request.body.readableBytesView),
             status: 0, responseHeaders: [], responseBody: [])
         var notes: [String] = []
@@ -106,7 +106,7 @@ public struct RecordingHandler: ExchangeHandler {
     public func healthMembers() -> [JSONMember] {
         let backlog = recorder.backlog
         return [
-            JSONMember(key: "upstream", value: .string(upstream.configuration.endpoint.description)),
+            JSONMember(key: "upstream", value: .string(upstream.endpointText)),
             JSONMember(key: "exchanges_recorded", value: .number(String(backlog.recorded))),
             JSONMember(key: "recording_pending", value: .number(String(backlog.pending))),
             JSONMember(key: "recording_failures", value: .number(String(backlog.failed))),

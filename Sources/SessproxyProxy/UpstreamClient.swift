@@ -19,6 +19,8 @@ public final class UpstreamClient: Service {
     /// The endpoint's `Host` value and path prefix, worked out once rather than per request.
     private let hostHeader: String
     private let basePath: String
+    /// The endpoint as every recorded row names it (`UpstreamEndpoint.description`), once.
+    public let endpointText: String
 
     public struct Answer: Sendable {
         public var status: Int
@@ -45,6 +47,7 @@ public final class UpstreamClient: Service {
         self.configuration = configuration
         self.hostHeader = configuration.endpoint.hostHeader
         self.basePath = configuration.endpoint.basePath
+        self.endpointText = configuration.endpoint.description
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.applicationProtocols = ["http/1.1"]
         if let caFile = configuration.additionalCAFile {
