@@ -6,8 +6,9 @@ enum UpstreamConnectionError: Error, Equatable {
     case closedBeforeAnswering
     /// A kept-alive connection that had already carried an answer closed (or was reset) before
     /// any byte of the next one: most likely the upstream ended it for being idle just as the
-    /// request went out. `UpstreamConnectionPool` sends a request that is safe to repeat again
-    /// on a new connection; for anything else it is `closedBeforeAnswering`.
+    /// request went out. The pool sends such a request once more, on a new connection, when
+    /// `UpstreamRetryPolicy` says it is safe to repeat; otherwise it fails as
+    /// `closedBeforeAnswering` does.
     case closedWhenReused
     /// The upstream closed the connection after the answer's head, before its end.
     case closedMidAnswer

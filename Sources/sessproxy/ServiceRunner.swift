@@ -32,7 +32,6 @@ enum ServiceRunner {
             }
         }
         if error is SocketAddressError.UnknownHost { return "\(listen): no such host (the name does not resolve)" }
-        if case .unknown = error as? SocketAddressError { return "\(listen): no such host (the name does not resolve)" }
         let text = String(describing: error)
         if text.contains("Address already in use") { return "\(listen): address already in use" }
         if text.contains("Cannot assign requested address") { return "\(listen): address not available on this machine" }
