@@ -14,6 +14,7 @@ import Testing
         let cassette = try Cassette.openOrCreate(path: path)
         let writer = CassetteWriter(cassette: cassette, limits: .init(pendingAfterNanos: 60_000_000_000))
         var policy = CheckpointPolicy(foldAfter: 4 << 10, restartAfter: 16 << 10, shrinkAfter: 16 << 10, quietNanos: 100_000_000)
+        policy.shrinkQuietNanos = 200_000_000
         policy.busyPollNanos = 2_000_000
         policy.idlePollNanos = 20_000_000
         let checkpointer = CassetteCheckpointer(cassette: cassette, writer: writer, policy: policy)

@@ -48,31 +48,38 @@ import Testing
         #expect(policy.poll(wal: full, walFileBytes: 290 * mib, lastCommit: 100 * ms, now: 101 * ms) == .passiveThenRestart)
         let restarted = progress(frames: 70_000, backfilled: 70_000)
         #expect(policy.poll(wal: restarted, walFileBytes: 290 * mib, lastCommit: 100 * ms, now: 130 * ms) == .none)
-        #expect(policy.poll(wal: restarted, walFileBytes: 290 * mib, lastCommit: 100 * ms, now: 400 * ms) == .truncate)
+        #expect(policy.poll(wal: restarted, walFileBytes: 290 * mib, lastCommit: 100 * ms, now: 400 * ms) == .none)
+        #expect(policy.poll(wal: restarted, walFileBytes: 290 * mib, lastCommit: 100 * ms, now: 60_200 * ms) == .truncate)
         let again = progress(frames: 70_000, backfilled: 69_990)
         #expect(policy.poll(wal: again, walFileBytes: 290 * mib, lastCommit: 500 * ms, now: 501 * ms) == .passiveThenRestart)
     }
 
-    @Test func aLargeFileIsTruncatedOnlyWhenQuiet() {
+    /// A short pause folds what waits and keeps the file (the next burst reuses its blocks); a
+    /// minute of quiet gives the space back.
+    @Test func aLargeFileIsTruncatedOnlyAfterAMinuteOfQuiet() {
         var policy = CheckpointPolicy()
         let wal = progress(frames: 100, backfilled: 0)
         #expect(policy.poll(wal: wal, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 110 * ms) == .none)
-        #expect(policy.poll(wal: wal, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 400 * ms) == .truncate)
+        #expect(policy.poll(wal: wal, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 400 * ms) == .passive)
+        let folded = progress(frames: 100, backfilled: 100)
+        #expect(policy.poll(wal: folded, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 30_000 * ms) == .none)
+        #expect(policy.poll(wal: folded, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 60_200 * ms) == .truncate)
         var small = CheckpointPolicy()
-        #expect(small.poll(wal: wal, walFileBytes: 10 * mib, lastCommit: 100 * ms, now: 400 * ms) == .passive)
+        #expect(small.poll(wal: folded, walFileBytes: 10 * mib, lastCommit: 100 * ms, now: 60_200 * ms) == .passive)
     }
 
     /// Under load every frame gets folded by passive passes before recording goes quiet; the
-    /// large file is still truncated then, once, and not again until something new is committed.
+    /// large file is still truncated after a minute of quiet, once, and not again until
+    /// something new is committed.
     @Test func aBurstFoldedWhileBusyIsStillTruncatedOnceQuiet() {
         var policy = CheckpointPolicy()
         let pending = progress(frames: 20_000, backfilled: 19_000)
         #expect(policy.poll(wal: pending, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 101 * ms) == .passive)
         let folded = progress(frames: 20_000, backfilled: 20_000)
-        #expect(policy.poll(wal: folded, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 200 * ms) == .none, "not quiet yet")
-        #expect(policy.poll(wal: folded, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 400 * ms) == .truncate)
-        #expect(policy.poll(wal: nil, walFileBytes: 0, lastCommit: 100 * ms, now: 700 * ms) == .none)
-        #expect(policy.poll(wal: folded, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 900 * ms) == .none, "once per quiet spell")
+        #expect(policy.poll(wal: folded, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 400 * ms) == .none, "folded already")
+        #expect(policy.poll(wal: folded, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 60_200 * ms) == .truncate)
+        #expect(policy.poll(wal: nil, walFileBytes: 0, lastCommit: 100 * ms, now: 60_500 * ms) == .none)
+        #expect(policy.poll(wal: folded, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 61_000 * ms) == .none, "once per quiet spell")
     }
 
     /// A pass that holds the writer must not run at the lowest priority: on a busy machine it would
