@@ -33,53 +33,59 @@ import Testing
         #expect(policy.poll(wal: folded, walFileBytes: 41_200, lastCommit: 0, now: 500 * ms) == .none)
     }
 
-    @Test func aWALInUseForTooLongIsRestartedAfterTheFold() {
+    typealias Step = (wal: WALProgress?, file: UInt64, lastCommit: UInt64, now: UInt64, action: CheckpointPolicy.Action)
+
+    /// Polls one fresh policy with each step in turn and checks each answer.
+    func expectSteps(_ steps: [Step], sourceLocation: SourceLocation = #_sourceLocation) {
         var policy = CheckpointPolicy()
-        // 70,000 frames ≈ 275 MiB in use, nearly all folded: load never paused long enough to start over.
-        let wal = progress(frames: 70_000, backfilled: 69_980)
-        #expect(policy.poll(wal: wal, walFileBytes: 290 * mib, lastCommit: 100 * ms, now: 101 * ms) == .passiveThenRestart)
+        for (index, step) in steps.enumerated() {
+            let action = policy.poll(wal: step.wal, walFileBytes: step.file, lastCommit: step.lastCommit, now: step.now)
+            #expect(action == step.action, "step \(index)", sourceLocation: sourceLocation)
+        }
     }
 
-    /// A restart leaves the frame count until the writer's next commit: it is not repeated
-    /// before then, and once recording is quiet the file is truncated instead.
-    @Test func aRestartIsNotRepeatedUntilTheWriterCommitsAgain() {
-        var policy = CheckpointPolicy()
+    /// 70,000 frames ≈ 275 MiB in use, nearly all folded: load never paused long enough for the
+    /// WAL to start over, so the fold is followed by a restart. A restart leaves the frame count
+    /// until the writer's next commit: it is not repeated before then, and after a minute of
+    /// quiet the file is truncated instead.
+    @Test func aWALInUseForTooLongIsRestartedOnceUntilTheWriterCommitsAgain() {
         let full = progress(frames: 70_000, backfilled: 69_990)
-        #expect(policy.poll(wal: full, walFileBytes: 290 * mib, lastCommit: 100 * ms, now: 101 * ms) == .passiveThenRestart)
         let restarted = progress(frames: 70_000, backfilled: 70_000)
-        #expect(policy.poll(wal: restarted, walFileBytes: 290 * mib, lastCommit: 100 * ms, now: 130 * ms) == .none)
-        #expect(policy.poll(wal: restarted, walFileBytes: 290 * mib, lastCommit: 100 * ms, now: 400 * ms) == .none)
-        #expect(policy.poll(wal: restarted, walFileBytes: 290 * mib, lastCommit: 100 * ms, now: 60_200 * ms) == .truncate)
-        let again = progress(frames: 70_000, backfilled: 69_990)
-        #expect(policy.poll(wal: again, walFileBytes: 290 * mib, lastCommit: 500 * ms, now: 501 * ms) == .passiveThenRestart)
+        expectSteps([
+            (full, 290 * mib, 100 * ms, 101 * ms, .passiveThenRestart),
+            (restarted, 290 * mib, 100 * ms, 130 * ms, .none),
+            (restarted, 290 * mib, 100 * ms, 400 * ms, .none),
+            (restarted, 290 * mib, 100 * ms, 60_200 * ms, .truncate),
+            (full, 290 * mib, 500 * ms, 501 * ms, .passiveThenRestart),
+        ])
     }
 
     /// A short pause folds what waits and keeps the file (the next burst reuses its blocks); a
-    /// minute of quiet gives the space back.
+    /// minute of quiet gives the space back, unless the file is small.
     @Test func aLargeFileIsTruncatedOnlyAfterAMinuteOfQuiet() {
-        var policy = CheckpointPolicy()
-        let wal = progress(frames: 100, backfilled: 0)
-        #expect(policy.poll(wal: wal, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 110 * ms) == .none)
-        #expect(policy.poll(wal: wal, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 400 * ms) == .passive)
+        let waiting = progress(frames: 100, backfilled: 0)
         let folded = progress(frames: 100, backfilled: 100)
-        #expect(policy.poll(wal: folded, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 30_000 * ms) == .none)
-        #expect(policy.poll(wal: folded, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 60_200 * ms) == .truncate)
-        var small = CheckpointPolicy()
-        #expect(small.poll(wal: folded, walFileBytes: 10 * mib, lastCommit: 100 * ms, now: 60_200 * ms) == .passive)
+        expectSteps([
+            (waiting, 100 * mib, 100 * ms, 110 * ms, .none),
+            (waiting, 100 * mib, 100 * ms, 400 * ms, .passive),
+            (folded, 100 * mib, 100 * ms, 30_000 * ms, .none),
+            (folded, 100 * mib, 100 * ms, 60_200 * ms, .truncate),
+        ])
+        expectSteps([(folded, 10 * mib, 100 * ms, 60_200 * ms, .passive)])
     }
 
     /// Under load every frame gets folded by passive passes before recording goes quiet; the
     /// large file is still truncated after a minute of quiet, once, and not again until
     /// something new is committed.
     @Test func aBurstFoldedWhileBusyIsStillTruncatedOnceQuiet() {
-        var policy = CheckpointPolicy()
-        let pending = progress(frames: 20_000, backfilled: 19_000)
-        #expect(policy.poll(wal: pending, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 101 * ms) == .passive)
         let folded = progress(frames: 20_000, backfilled: 20_000)
-        #expect(policy.poll(wal: folded, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 400 * ms) == .none, "folded already")
-        #expect(policy.poll(wal: folded, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 60_200 * ms) == .truncate)
-        #expect(policy.poll(wal: nil, walFileBytes: 0, lastCommit: 100 * ms, now: 60_500 * ms) == .none)
-        #expect(policy.poll(wal: folded, walFileBytes: 100 * mib, lastCommit: 100 * ms, now: 61_000 * ms) == .none, "once per quiet spell")
+        expectSteps([
+            (progress(frames: 20_000, backfilled: 19_000), 100 * mib, 100 * ms, 101 * ms, .passive),
+            (folded, 100 * mib, 100 * ms, 400 * ms, .none),
+            (folded, 100 * mib, 100 * ms, 60_200 * ms, .truncate),
+            (nil, 0, 100 * ms, 60_500 * ms, .none),
+            (folded, 100 * mib, 100 * ms, 61_000 * ms, .none),
+        ])
     }
 
     /// A pass that holds the writer must not run at the lowest priority: on a busy machine it would
