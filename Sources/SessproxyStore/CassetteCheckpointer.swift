@@ -13,7 +13,7 @@ import ServiceLifecycle
 /// that the writer is held up only rarely and briefly: passive passes are short and run on
 /// a thread at nice 19 (`SpareCPUThread`); before a restart or a truncate, which hold the
 /// writer off, the database file is synced without any lock, so that they hold it for the few
-/// frames they copy themselves (1–2.5 ms measured, against 24–45 ms before).
+/// frames they copy themselves (1–2.5 ms measured, against 6–45 ms before).
 public final class CassetteCheckpointer: Service, Sendable {
     public let cassette: Cassette
     let policy: CheckpointPolicy
@@ -76,7 +76,7 @@ public final class CassetteCheckpointer: Service, Sendable {
     /// Flushes the database file's written pages to disk, holding no lock. A passive pass that
     /// does not reach the WAL's end (under load, every one: commits land while it copies) leaves
     /// the pages it copied unsynced, and the restart or truncate that follows, which holds the
-    /// writer off, had to flush them all: 16–45 ms measured at c=1 with ~50 MB waiting. Synced
+    /// writer off, had to flush them all: 6–45 ms measured at c=1 with ~50 MB waiting. Synced
     /// here first, the pass that holds the writer flushes only what it copies itself.
     private static func syncDatabaseFile(_ db: Database) throws {
         var file: UnsafeMutablePointer<sqlite3_file>?
