@@ -27,7 +27,7 @@ import Testing
     @Test func parsesUpstreamEndpoints() throws {
         let klarna = try UpstreamEndpoint(parsing: "https://api.playground.klarna.com/")
         #expect(klarna.port == 443 && klarna.hostHeader == "api.playground.klarna.com" && klarna.basePath == "")
-        #expect(klarna.url(for: "/payments/v1/sessions") == "https://api.playground.klarna.com/payments/v1/sessions")
+        #expect(klarna.description == "https://api.playground.klarna.com")
         let local = try UpstreamEndpoint(parsing: "http://127.0.0.1:8089/base")
         #expect(local.hostHeader == "127.0.0.1:8089" && local.description == "http://127.0.0.1:8089/base")
         for bad in ["ftp://x", "api.klarna.com", "https://", "http://h:99999", "https://u:p@h", "http://h/?q"] {

@@ -74,9 +74,4 @@ public struct UpstreamEndpoint: Sendable, Hashable, CustomStringConvertible {
         let hostText = host.contains(":") ? "[\(host)]" : host
         return port == defaultPort ? hostText : "\(hostText):\(port)"
     }
-
-    /// Full URL for a request target (`/payments/v1/sessions?x=1`).
-    public func url(for target: String) -> String {
-        description + target
-    }
 }
