@@ -53,8 +53,8 @@ final class KeepAliveTCPServer: Sendable {
         while true {
             // One request: its head, then as many body bytes as its Content-Length says.
             while true {
-                if let end = Self.headEnd(pending), pending.count >= end + Self.contentLength(pending[..<end]) {
-                    pending.removeFirst(end + Self.contentLength(pending[..<end]))
+                if let head = HTTPMessageHead(in: pending), case let length = head.end + (head.contentLength ?? 0), pending.count >= length {
+                    pending.removeFirst(length)
                     break
                 }
                 let count = recv(client, &buffer, buffer.count, 0)
@@ -67,21 +67,6 @@ final class KeepAliveTCPServer: Sendable {
             answered += 1
             if behaviour == .closesIdleConnections { return }
         }
-    }
-
-    private static func headEnd(_ bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        for index in 0...(bytes.count - 4) where bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13 && bytes[index + 3] == 10 {
-            return index + 4
-        }
-        return nil
-    }
-
-    private static func contentLength(_ head: ArraySlice<UInt8>) -> Int {
-        for line in String(decoding: head, as: UTF8.self).split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
-            return Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
-        }
-        return 0
     }
 
     func stop() {

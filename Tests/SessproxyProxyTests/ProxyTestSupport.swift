@@ -137,13 +137,8 @@ enum ProxyTestSupport {
 
     /// Whether `bytes` hold a whole response: head plus `Content-Length` bytes of body.
     private static func isCompleteResponse(_ bytes: [UInt8]) -> Bool {
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard let headEnd = text.range(of: "\r\n\r\n") else { return false }
-        let head = text[..<headEnd.lowerBound].lowercased()
-        guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-            let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
-        else { return false }
-        return text[headEnd.upperBound...].utf8.count >= length
+        guard let head = HTTPMessageHead(in: bytes), let length = head.contentLength else { return false }
+        return bytes.count - head.end >= length
     }
 
     static let createBody = #"""
