@@ -19,8 +19,10 @@ public final class Cassette: Sendable {
     let pool: DatabasePool
     /// Replay's reads of one answer by id, outside the pool (`CassetteAnswerReader`).
     private let answers: CassetteAnswerReader
-    /// The `-shm` wal-index, kept open while the cassette is (`WALIndexFile`).
-    private let walIndex: WALIndexFile
+    /// The `-shm` wal-index and the `-wal` log, each on a descriptor kept open while the
+    /// cassette is (`KeptOpenFile`), for the checkpointer.
+    private let walIndex: KeptOpenFile
+    let walFile: KeptOpenFile
 
     /// The format this build writes and the newest it reads.
     public static let formatVersion = CassetteSchema.formatVersion
@@ -30,7 +32,8 @@ public final class Cassette: Sendable {
         self.isReadOnly = isReadOnly
         self.pool = pool
         self.answers = CassetteAnswerReader(path: path, location: location)
-        self.walIndex = WALIndexFile(cassettePath: path)
+        self.walIndex = KeptOpenFile(path: path + "-shm")
+        self.walFile = KeptOpenFile(path: path + "-wal")
     }
 
     /// Opens an existing cassette (migrating an older format forward) or creates a new one.
@@ -231,7 +234,7 @@ public final class Cassette: Sendable {
     }
 
     /// How far the WAL is written and folded back (nil before it exists), for the checkpointer.
-    var walProgress: WALProgress? { walIndex.progress() }
+    var walProgress: WALProgress? { walIndex.read(count: 100, at: 0).flatMap(WALProgress.init(shmPrefix:)) }
 
     // MARK: Writing
 

@@ -13,10 +13,14 @@ import ServiceLifecycle
 /// that the writer is held up only rarely and briefly: passive passes are short and run on
 /// a thread at nice 19 (`SpareCPUThread`); before a restart or a truncate, which hold the
 /// writer off, the database file is synced without any lock, so that they hold it for the few
-/// frames they copy themselves (1–2.5 ms measured, against 6–45 ms before).
+/// frames they copy themselves (1–2.5 ms measured, against 6–45 ms before). At every poll it
+/// also asks the kernel to read ahead the stretch of the `-wal` file the writer overwrites next
+/// (`WALReadAhead`), so that no commit waits for the disk to read back pages the page cache
+/// let go of.
 public final class CassetteCheckpointer: Service, Sendable {
     public let cassette: Cassette
     let policy: CheckpointPolicy
+    let readAhead: WALReadAhead
     private let writer: CassetteWriter
     private let logger: Logger
 
@@ -26,9 +30,13 @@ public final class CassetteCheckpointer: Service, Sendable {
         self.init(cassette: cassette, writer: writer, policy: CheckpointPolicy(), logger: logger)
     }
 
-    init(cassette: Cassette, writer: CassetteWriter, policy: CheckpointPolicy, logger: Logger = Logger(label: "sessproxy.store")) {
+    init(
+        cassette: Cassette, writer: CassetteWriter, policy: CheckpointPolicy, readAhead: WALReadAhead? = nil,
+        logger: Logger = Logger(label: "sessproxy.store")
+    ) {
         self.cassette = cassette
         self.policy = policy
+        self.readAhead = readAhead ?? WALReadAhead(restartAfter: policy.restartAfter)
         self.writer = writer
         self.logger = logger
     }
@@ -53,12 +61,19 @@ public final class CassetteCheckpointer: Service, Sendable {
         let spare = SpareCPUThread(name: "sessproxy-checkpoint")
         defer { spare.stop() }
         var policy = self.policy
+        var readAhead = self.readAhead
+        let walFile = cassette.walFile
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let wait = policy.pollInterval(lastCommit: writer.lastCommitNanos, now: DispatchTime.now().uptimeNanoseconds)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .nanoseconds(wait)) }
-            let action = policy.poll(
-                wal: cassette.walProgress, walFileBytes: UInt64(cassette.walSize),
-                lastCommit: writer.lastCommitNanos, now: DispatchTime.now().uptimeNanoseconds)
+            let wal = cassette.walProgress
+            let walFileBytes = UInt64(cassette.walSize)
+            let now = DispatchTime.now().uptimeNanoseconds
+            let stretches = readAhead.ranges(wal: wal, fileBytes: walFileBytes, now: now)
+            // Not awaited: the kernel's reads are queued in a few microseconds to milliseconds,
+            // and a restart must not wait behind them on a nice-19 thread.
+            if !stretches.isEmpty { spare.submit { walFile.adviseWillNeed(stretches) } }
+            let action = policy.poll(wal: wal, walFileBytes: walFileBytes, lastCommit: writer.lastCommitNanos, now: now)
             if action == .none { continue }
             // Off the caller's executor: a checkpoint is blocking file I/O.
             let failure: (any Error)?

@@ -30,16 +30,22 @@ final class SpareCPUThread: @unchecked Sendable {
     /// Runs `body` on the thread and returns its result; after `stop()`, on the caller's thread.
     func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { (done: CheckedContinuation<T, Never>) in
-            condition.lock()
-            guard !stopped else {
-                condition.unlock()
-                done.resume(returning: body())
-                return
-            }
-            jobs.append { done.resume(returning: body()) }
-            condition.signal()
-            condition.unlock()
+            submit { done.resume(returning: body()) }
         }
+    }
+
+    /// Queues `job` and returns at once, for work nobody waits for; after `stop()` it runs on
+    /// the caller's thread.
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        guard !stopped else {
+            condition.unlock()
+            job()
+            return
+        }
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
     }
 
     /// Lets the queued jobs finish, then ends the thread.
