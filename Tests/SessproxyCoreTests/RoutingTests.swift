@@ -19,6 +19,19 @@ import Testing
         #expect(route.sessionID == session)
     }
 
+    @Test(arguments: [
+        ("/payments/v1/sessions", "/payments/v1/sessions"),
+        ("/payments/v1/sessions/abc?x=1#y", "/payments/v1/sessions/abc"),
+        ("/payments/v1/sessions/abc#frag?not-a-query", "/payments/v1/sessions/abc"),
+        ("/p/caf\u{E9}/\u{1F600}?q=\u{E9}", "/p/caf\u{E9}/\u{1F600}"),
+        // A combining mark after `?` makes one character of the two; the query still starts there.
+        ("/p?\u{301}x", "/p"),
+        ("?only-a-query", ""),
+    ])
+    func pathEndsAtTheFirstQuestionMarkOrHash(target: String, path: String) {
+        #expect(KlarnaRouteClassifier.pathOnly(target) == path)
+    }
+
     @Test func createSessionIDComesFromTheResponseBody() {
         #expect(KlarnaRouteClassifier.sessionID(fromCreateResponse: Array(#"{"session_id":"s-1","client_token":"t"}"#.utf8)) == "s-1")
         #expect(KlarnaRouteClassifier.sessionID(fromCreateResponse: Array("<html>".utf8)) == nil)

@@ -29,9 +29,10 @@ public enum KlarnaRouteClassifier {
         return json["session_id"]?.stringValue
     }
 
-    /// Path without query string or fragment.
+    /// Path without query string or fragment. Looks at bytes, not characters: a `?` or `#`
+    /// ends the path whatever follows it (RFC 3986), and this runs several times per exchange.
     public static func pathOnly(_ target: String) -> String {
-        if let end = target.firstIndex(where: { $0 == "?" || $0 == "#" }) {
+        if let end = target.utf8.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
             return String(target[..<end])
         }
         return target
