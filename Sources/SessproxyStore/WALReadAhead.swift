@@ -6,8 +6,9 @@
 /// up with the file system's 4 KiB pages, and the log is reused from its start rather than
 /// grown. Overwriting a stretch whose pages have left the page cache — a virtual machine whose
 /// host pages out file pages unused for a minute, memory pressure in a container — makes the
-/// kernel read each page from disk first, inside the commit, while the request waits. Measured at c=1 on two cores with the `-wal` file's pages dropped: p50 1.3–1.6
-/// ms against 0.7–0.9 ms with this read-ahead running.
+/// kernel read each page from disk first, inside the commit, while the request waits. Measured
+/// at c=1 on two cores with the `-wal` file's pages dropped: p50 1.3–1.6 ms without this
+/// read-ahead, 0.7–1.0 ms with it.
 ///
 /// Two stretches: the one after the log's last frame, where the next commits go; and the start
 /// of the file when the log is about to start over (every frame folded back, or close to the

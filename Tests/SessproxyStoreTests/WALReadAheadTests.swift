@@ -110,7 +110,7 @@ import Testing
             let wal = try #require(cassette.walProgress)
             try #require(wal.frames == wal.backfilled, "the quiet log was never folded back")
 
-            let window = min(UInt64(cassette.walSize), WALReadAhead(restartAfter: 0).window)
+            let window = min(UInt64(cassette.walSize), readAhead.window)
             // Dropped again if a read-ahead happened to land in between.
             var dropped = 1.0
             for _ in 0..<3 where dropped >= 0.5 {
