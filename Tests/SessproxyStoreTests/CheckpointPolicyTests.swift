@@ -9,26 +9,22 @@ import Testing
     let ms: UInt64 = 1_000_000
     let mib: UInt64 = 1 << 20
 
-    func progress(frames: UInt32, backfilled: UInt32) -> WALProgress {
-        WALProgress(frames: frames, backfilled: backfilled, frameSize: 4120)
-    }
-
     @Test func foldsOnceOneMebibyteWaitsAndNotBefore() {
         var policy = CheckpointPolicy()
         let busy = { (wal: WALProgress) in (wal: wal, file: UInt64(200) * self.mib) }
         // 250 frames of 4,120 bytes: under 1 MiB waiting, recording busy, a large file from an earlier burst.
-        let under = busy(progress(frames: 5_000, backfilled: 4_750))
+        let under = busy(WALProgress.fourKiBPages(frames: 5_000, backfilled: 4_750))
         #expect(policy.poll(wal: under.wal, walFileBytes: under.file, lastCommit: 100 * ms, now: 101 * ms) == .none)
-        let over = busy(progress(frames: 5_000, backfilled: 4_700))
+        let over = busy(WALProgress.fourKiBPages(frames: 5_000, backfilled: 4_700))
         #expect(policy.poll(wal: over.wal, walFileBytes: over.file, lastCommit: 200 * ms, now: 201 * ms) == .passive)
     }
 
     @Test func aQuietWriterGetsOnePassiveCheckpointThenNothing() {
         var policy = CheckpointPolicy()
-        let wal = progress(frames: 10, backfilled: 0)
+        let wal = WALProgress.fourKiBPages(frames: 10, backfilled: 0)
         #expect(policy.poll(wal: wal, walFileBytes: 41_200, lastCommit: 100 * ms, now: 200 * ms) == .none, "not quiet yet")
         #expect(policy.poll(wal: wal, walFileBytes: 41_200, lastCommit: 100 * ms, now: 400 * ms) == .passive)
-        let folded = progress(frames: 10, backfilled: 10)
+        let folded = WALProgress.fourKiBPages(frames: 10, backfilled: 10)
         #expect(policy.poll(wal: folded, walFileBytes: 41_200, lastCommit: 100 * ms, now: 500 * ms) == .none, "nothing committed since")
         #expect(policy.poll(wal: folded, walFileBytes: 41_200, lastCommit: 0, now: 500 * ms) == .none)
     }
@@ -49,8 +45,8 @@ import Testing
     /// until the writer's next commit: it is not repeated before then, and after a minute of
     /// quiet the file is truncated instead.
     @Test func aWALInUseForTooLongIsRestartedOnceUntilTheWriterCommitsAgain() {
-        let full = progress(frames: 70_000, backfilled: 69_990)
-        let restarted = progress(frames: 70_000, backfilled: 70_000)
+        let full = WALProgress.fourKiBPages(frames: 70_000, backfilled: 69_990)
+        let restarted = WALProgress.fourKiBPages(frames: 70_000, backfilled: 70_000)
         expectSteps([
             (full, 290 * mib, 100 * ms, 101 * ms, .passiveThenRestart),
             (restarted, 290 * mib, 100 * ms, 130 * ms, .none),
@@ -63,8 +59,8 @@ import Testing
     /// A short pause folds what waits and keeps the file (the next burst reuses its blocks); a
     /// minute of quiet gives the space back, unless the file is small.
     @Test func aLargeFileIsTruncatedOnlyAfterAMinuteOfQuiet() {
-        let waiting = progress(frames: 100, backfilled: 0)
-        let folded = progress(frames: 100, backfilled: 100)
+        let waiting = WALProgress.fourKiBPages(frames: 100, backfilled: 0)
+        let folded = WALProgress.fourKiBPages(frames: 100, backfilled: 100)
         expectSteps([
             (waiting, 100 * mib, 100 * ms, 110 * ms, .none),
             (waiting, 100 * mib, 100 * ms, 400 * ms, .passive),
@@ -78,9 +74,9 @@ import Testing
     /// large file is still truncated after a minute of quiet, once, and not again until
     /// something new is committed.
     @Test func aBurstFoldedWhileBusyIsStillTruncatedOnceQuiet() {
-        let folded = progress(frames: 20_000, backfilled: 20_000)
+        let folded = WALProgress.fourKiBPages(frames: 20_000, backfilled: 20_000)
         expectSteps([
-            (progress(frames: 20_000, backfilled: 19_000), 100 * mib, 100 * ms, 101 * ms, .passive),
+            (WALProgress.fourKiBPages(frames: 20_000, backfilled: 19_000), 100 * mib, 100 * ms, 101 * ms, .passive),
             (folded, 100 * mib, 100 * ms, 400 * ms, .none),
             (folded, 100 * mib, 100 * ms, 60_200 * ms, .truncate),
             (nil, 0, 100 * ms, 60_500 * ms, .none),

@@ -14,10 +14,6 @@ import Testing
     let mib: UInt64 = 1 << 20
     let frame: UInt64 = 4120
 
-    func progress(frames: UInt32, backfilled: UInt32) -> WALProgress {
-        WALProgress(frames: frames, backfilled: backfilled, frameSize: 4120)
-    }
-
     func readAhead() -> WALReadAhead {
         var readAhead = WALReadAhead(restartAfter: 256 * mib)
         readAhead.window = 16 * mib
@@ -28,8 +24,8 @@ import Testing
         var readAhead = readAhead()
         #expect(readAhead.ranges(wal: nil, fileBytes: 0, now: 0) == [])
         // A growing log writes past the file's end: there is nothing to read back.
-        #expect(readAhead.ranges(wal: progress(frames: 100, backfilled: 0), fileBytes: 32 + 100 * frame, now: 1 * ms) == [])
-        #expect(readAhead.ranges(wal: progress(frames: 0, backfilled: 0), fileBytes: 0, now: 2 * ms) == [])
+        #expect(readAhead.ranges(wal: WALProgress.fourKiBPages(frames: 100, backfilled: 0), fileBytes: 32 + 100 * frame, now: 1 * ms) == [])
+        #expect(readAhead.ranges(wal: WALProgress.fourKiBPages(frames: 0, backfilled: 0), fileBytes: 0, now: 2 * ms) == [])
     }
 
     /// A log reusing a bigger file from before: the window after its last frame, then only what
@@ -38,21 +34,21 @@ import Testing
         var readAhead = readAhead()
         let file = 200 * mib
         let end = 32 + 1_000 * frame
-        #expect(readAhead.ranges(wal: progress(frames: 1_000, backfilled: 900), fileBytes: file, now: 10 * ms) == [end..<end + 16 * mib])
-        #expect(readAhead.ranges(wal: progress(frames: 1_000, backfilled: 1_000 - 1), fileBytes: file, now: 35 * ms) == [], "no progress")
+        #expect(readAhead.ranges(wal: WALProgress.fourKiBPages(frames: 1_000, backfilled: 900), fileBytes: file, now: 10 * ms) == [end..<end + 16 * mib])
+        #expect(readAhead.ranges(wal: WALProgress.fourKiBPages(frames: 1_000, backfilled: 1_000 - 1), fileBytes: file, now: 35 * ms) == [], "no progress")
         let moved = 32 + 1_250 * frame
         #expect(
-            readAhead.ranges(wal: progress(frames: 1_250, backfilled: 1_000), fileBytes: file, now: 60 * ms)
+            readAhead.ranges(wal: WALProgress.fourKiBPages(frames: 1_250, backfilled: 1_000), fileBytes: file, now: 60 * ms)
                 == [end + 16 * mib..<moved + 16 * mib])
         #expect(
-            readAhead.ranges(wal: progress(frames: 1_250, backfilled: 1_200), fileBytes: file, now: 2_100 * ms)
+            readAhead.ranges(wal: WALProgress.fourKiBPages(frames: 1_250, backfilled: 1_200), fileBytes: file, now: 2_100 * ms)
                 == [moved..<moved + 16 * mib], "refreshed in full")
     }
 
     @Test func theWindowStopsAtTheFilesEnd() {
         var readAhead = readAhead()
         let end = 32 + 1_000 * frame
-        #expect(readAhead.ranges(wal: progress(frames: 1_000, backfilled: 0), fileBytes: end + 5 * mib, now: 1 * ms) == [end..<end + 5 * mib])
+        #expect(readAhead.ranges(wal: WALProgress.fourKiBPages(frames: 1_000, backfilled: 0), fileBytes: end + 5 * mib, now: 1 * ms) == [end..<end + 5 * mib])
     }
 
     /// Every frame folded back: SQLite starts the log over at the next commit, so the file's start
@@ -62,21 +58,21 @@ import Testing
         let file = 100 * mib
         let end = 32 + 2_000 * frame
         #expect(
-            readAhead.ranges(wal: progress(frames: 2_000, backfilled: 2_000), fileBytes: file, now: 1 * ms)
+            readAhead.ranges(wal: WALProgress.fourKiBPages(frames: 2_000, backfilled: 2_000), fileBytes: file, now: 1 * ms)
                 == [end..<end + 16 * mib, 0..<16 * mib])
-        #expect(readAhead.ranges(wal: progress(frames: 2_000, backfilled: 2_000), fileBytes: file, now: 300 * ms) == [], "asked for already")
+        #expect(readAhead.ranges(wal: WALProgress.fourKiBPages(frames: 2_000, backfilled: 2_000), fileBytes: file, now: 300 * ms) == [], "asked for already")
 
         var nearBound = self.readAhead()
         nearBound.restartAfter = 64 * mib
         let frames = UInt32((60 * mib) / frame)
         let logEnd = 32 + UInt64(frames) * frame
         #expect(
-            nearBound.ranges(wal: progress(frames: frames, backfilled: frames - 10), fileBytes: file, now: 1 * ms)
+            nearBound.ranges(wal: WALProgress.fourKiBPages(frames: frames, backfilled: frames - 10), fileBytes: file, now: 1 * ms)
                 == [logEnd..<logEnd + 16 * mib, 0..<16 * mib])
         var farFromIt = self.readAhead()
         farFromIt.restartAfter = 64 * mib
         let fewer = UInt32((20 * mib) / frame)
-        #expect(farFromIt.ranges(wal: progress(frames: fewer, backfilled: 0), fileBytes: file, now: 1 * ms).count == 1)
+        #expect(farFromIt.ranges(wal: WALProgress.fourKiBPages(frames: fewer, backfilled: 0), fileBytes: file, now: 1 * ms).count == 1)
     }
 
     /// On a real cassette: a burst of commits, then quiet until every frame is folded back, so the
