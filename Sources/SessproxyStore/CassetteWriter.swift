@@ -34,6 +34,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
     private let watchCondition = MonotonicCondition()
     nonisolated(unsafe) private var watchKicked = false
     private let lastCommit = Atomic<UInt64>(0)
+    private let commitThreadIsBatch = Atomic<Bool>(false)
     /// How long the pending watch sleeps with nothing queued: a quarter of `pendingAfter`,
     /// between 1 and 250 ms.
     private let watchPollNanos: UInt64
@@ -57,6 +58,9 @@ public final class CassetteWriter: ExchangeRecorder, Service {
 
     /// When the last commit finished (monotonic nanoseconds; 0 before the first).
     public var lastCommitNanos: UInt64 { lastCommit.load(ordering: .relaxed) }
+
+    /// Whether the commit thread runs in the batch class (`BatchScheduling`; Linux only).
+    var commitsOnBatchThread: Bool { commitThreadIsBatch.load(ordering: .relaxed) }
 
     /// Exchanges committed by this writer so far.
     public var recordedCount: Int { withLock { machine.recorded } }
@@ -135,6 +139,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
 
     /// The writer thread: commits batches until closed and drained.
     private func commitLoop() {
+        commitThreadIsBatch.store(BatchScheduling.applyToCurrentThread(), ordering: .relaxed)
         condition.lock()
         while true {
             switch machine.nextWriterAction(now: Self.now()) {
