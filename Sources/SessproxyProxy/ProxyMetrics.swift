@@ -1,6 +1,7 @@
 import Metrics
 import Prometheus
 import SessproxyCore
+import Synchronization
 
 /// The proxy's Prometheus metrics, kept in a registry of its own (not the process-global
 /// metrics system) so that several servers in one process, as in tests and the demo, keep
@@ -13,6 +14,14 @@ public final class ProxyMetrics: Sendable {
     private let redactions: Metrics.Counter
     private let replayHits: Metrics.Counter
     private let replayMisses: Metrics.Counter
+    /// `sessproxy_requests_total` by operation and status, made once each: making a counter
+    /// looks it up in the registry under its lock and spells its labels, at every request.
+    private let requestCounters = Mutex<[RequestLabels: Metrics.Counter]>([:])
+
+    private struct RequestLabels: Hashable {
+        let operation: KlarnaOperation
+        let status: Int
+    }
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -30,11 +39,17 @@ public final class ProxyMetrics: Sendable {
     }
 
     func request(operation: KlarnaOperation, status: Int) {
-        Metrics.Counter(
-            label: "sessproxy_requests_total",
-            dimensions: [("operation", operation.rawValue), ("status", String(status))],
-            factory: factory
-        ).increment()
+        let labels = RequestLabels(operation: operation, status: status)
+        let counter = requestCounters.withLock { counters in
+            if let counter = counters[labels] { return counter }
+            let counter = Metrics.Counter(
+                label: "sessproxy_requests_total",
+                dimensions: [("operation", operation.rawValue), ("status", String(status))],
+                factory: factory)
+            counters[labels] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     func upstream(duration: Duration) {
