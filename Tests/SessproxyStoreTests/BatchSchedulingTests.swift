@@ -1,23 +1,21 @@
 import Foundation
-import Testing
 @testable import SessproxyStore
-#if canImport(Glibc)
-import Glibc
-#endif
+import Testing
 
 @Suite struct BatchSchedulingTests {
     #if os(Linux)
     @Test func movesOnlyTheCallingThreadIntoTheBatchClass() async {
-        let callerPolicy = sched_getscheduler(0)
-        let (applied, policy) = await withCheckedContinuation { (done: CheckedContinuation<(Bool, Int32), Never>) in
+        let callerWasBatch = BatchScheduling.currentThreadIsBatch
+        let (applied, isBatch) = await withCheckedContinuation { (done: CheckedContinuation<(Bool, Bool), Never>) in
             Thread {
+                let before = BatchScheduling.currentThreadIsBatch
                 let applied = BatchScheduling.applyToCurrentThread()
-                done.resume(returning: (applied, sched_getscheduler(0)))
+                done.resume(returning: (applied && !before, BatchScheduling.currentThreadIsBatch))
             }.start()
         }
         #expect(applied)
-        #expect(policy == 3)  // SCHED_BATCH
-        #expect(sched_getscheduler(0) == callerPolicy)
+        #expect(isBatch)
+        #expect(BatchScheduling.currentThreadIsBatch == callerWasBatch)
     }
     #endif
 }
