@@ -7,6 +7,7 @@ extension Sessproxy {
     /// `sessproxy audit`: proof that a cassette is safe to share, or where it is not.
     struct Audit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "audit",
             abstract: "Scan a cassette for personal data and secrets that escaped redaction; exit 0 clean, 1 findings, 2 error.",
             discussion: """
                 Scans every header value, the request path and every body (JSON leaf by leaf, including JSON inside \

@@ -12,6 +12,7 @@ extension Sessproxy {
     /// `sessproxy demo`: the whole product in one command, against the built-in fake Klarna.
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "demo",
             abstract: "Record a merchant flow against a built-in fake Klarna, replay it offline and diff a regressed recording.")
 
         @Option(help: "Directory for the demo cassettes (default: a new temporary directory).")

@@ -7,6 +7,7 @@ extension Sessproxy {
     /// `sessproxy diff`: what changed between two recordings, in Klarna terms.
     struct Diff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Compare two cassettes session by session; exit 0 when equal, 1 when different, 2 on error.")
 
         enum Format: String, ExpressibleByArgument, CaseIterable {

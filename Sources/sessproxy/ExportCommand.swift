@@ -9,6 +9,7 @@ extension Sessproxy {
     /// devtools and other HTTP tools.
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Export a cassette as stable JSON (for review and git diff) or as HAR 1.2 (for devtools).",
             discussion: """
                 JSON: {"schema":"sessproxy.cassette/v1","exchanges":[…]}, keys sorted, two-space indent, trailing newline. \

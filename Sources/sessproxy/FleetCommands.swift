@@ -10,6 +10,7 @@ extension Sessproxy {
     /// `sessproxy push`: an existing cassette into a fleet recording.
     struct Push: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "push",
             abstract: "Ship an existing cassette to a fleet recording in PostgreSQL (idempotent: a second push adds nothing).")
 
         @Argument(help: "Cassette file.")
@@ -52,6 +53,7 @@ extension Sessproxy {
     /// `sessproxy pull`: a fleet recording into an ordinary cassette.
     struct Pull: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pull",
             abstract: "Write a fleet recording into a new cassette file for offline use.")
 
         @Argument(help: "Fleet source: 'postgres://USER@HOST:PORT/DATABASE?recording=NAME'.")

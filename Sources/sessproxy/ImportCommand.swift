@@ -9,6 +9,7 @@ extension Sessproxy {
     /// redacted with the keyed redactor before it reaches the file, exactly as when recording.
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import a HAR file into a cassette (created if missing, appended to otherwise), redacting as when recording.")
 
         @Argument(help: "HAR file to import.")

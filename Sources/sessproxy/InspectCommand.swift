@@ -9,6 +9,7 @@ extension Sessproxy {
     /// `sessproxy inspect`: the inspector page for cassettes at rest, like `mitmweb -r`.
     struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inspect",
             abstract: "Serve the inspector page for one cassette, or two to compare across them; read-only, proxies nothing.")
 
         @Argument(help: "Cassette file.")

@@ -6,7 +6,7 @@ import SessproxyStore
 extension Sessproxy {
     /// `sessproxy list`: one row per exchange.
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the exchanges in a cassette.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the exchanges in a cassette.")
 
         @Argument(help: "Cassette file.")
         var file: String
@@ -34,7 +34,7 @@ extension Sessproxy {
 
     /// `sessproxy show`: one whole exchange.
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one exchange of a cassette, as stored (redacted).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one exchange of a cassette, as stored (redacted).")
 
         @Argument(help: "Cassette file.")
         var file: String
@@ -60,7 +60,7 @@ extension Sessproxy {
 
     /// `sessproxy sessions`: one row per Klarna session with its timeline.
     struct Sessions: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the Klarna sessions in a cassette with their timelines.")
+        static let configuration = CommandConfiguration(commandName: "sessions", abstract: "List the Klarna sessions in a cassette with their timelines.")
 
         @Argument(help: "Cassette file.")
         var file: String

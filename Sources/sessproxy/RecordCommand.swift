@@ -10,6 +10,7 @@ extension Sessproxy {
     /// `sessproxy record`: the staging sidecar.
     struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "record",
             abstract: "Forward to the Klarna API and record every exchange, redacted, into a cassette.")
 
         @Option(help: "Upstream base URL, e.g. https://api.playground.klarna.com")

@@ -8,6 +8,7 @@ extension Sessproxy {
     /// the profile grew, or a config file added a path). Idempotent: a second run changes nothing.
     struct Redact: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "redact",
             abstract: "Re-apply the current redaction rules to every exchange of an existing cassette.")
 
         @Argument(help: "Cassette file.")

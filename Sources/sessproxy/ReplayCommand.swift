@@ -9,6 +9,7 @@ extension Sessproxy {
     /// `sessproxy replay`: answer from a cassette, offline and deterministically.
     struct Replay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "replay",
             abstract: "Answer requests from a cassette, with zero upstream connections unless --on-miss forward.")
 
         enum OnMiss: String, ExpressibleByArgument, CaseIterable {
