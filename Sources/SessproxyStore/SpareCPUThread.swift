@@ -4,8 +4,10 @@ import Glibc
 #endif
 
 /// A thread that runs work mostly on CPU time nobody else wants: it runs at nice 19, so a
-/// runnable thread of normal priority — an event loop, the cassette writer, the app — takes the
-/// core from it at once instead of waiting out a time slice. Jobs run one at a time, in order.
+/// runnable thread of normal priority — an event loop, the app — takes the core from it at once
+/// instead of waiting out a time slice. The cassette writer, in the batch class
+/// (`BatchScheduling`), preempts nobody: when no core is idle it waits for this thread's short
+/// slice to end. Jobs run one at a time, in order.
 ///
 /// Nice 19 rather than Linux's `SCHED_IDLE` class: on a saturated machine an idle-class thread
 /// gets almost nothing, and the checkpoints it runs fell behind (measured at c=32 on two cores:
