@@ -4,9 +4,9 @@ import Synchronization
 
 /// Replay's read per hit — a recorded answer by primary key, a batch of them at a time — on plain
 /// read-only SQLite connections with the statement prepared once, handed to whichever thread
-/// needs one. Going
-/// through the pool's reader queues cost more than the read itself (a dispatch queue hop, the
-/// pool's locks, row decoding through strings); measured in `README.md`'s Performance section.
+/// needs one. Going through the pool's reader queues cost more than the read itself (a dispatch
+/// queue hop, the pool's locks, row decoding through strings); measured in
+/// `docs/performance.md`, "Replay's answer reads".
 /// Each connection is used by one thread at a time; the lock only guards the list of idle ones.
 final class CassetteAnswerReader: Sendable {
     private let path: String
