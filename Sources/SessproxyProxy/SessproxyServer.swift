@@ -26,12 +26,7 @@ public enum SessproxyServer {
             configuration: configuration, metrics: metrics, logger: logger)
         return Application(
             responder: responder,
-            server: HTTPServerBuilder { responder in
-                EventLoopPinnedChannel(
-                    wrapped: HTTP1Channel(
-                        responder: responder,
-                        configuration: .init(additionalChannelHandlers: [HTTP1HandlerInstaller(bodyLimit: configuration.bodyLimit)], idleTimeout: .seconds(75))))
-            },
+            server: HTTPServerBuilder { responder in connectionChannel(responder: responder, bodyLimit: configuration.bodyLimit) },
             configuration: .init(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port),
                 serverName: nil,
@@ -47,5 +42,16 @@ public enum SessproxyServer {
             },
             logger: logger
         )
+    }
+
+    /// What each accepted connection is set up as: Hummingbird's HTTP/1 channel with sessproxy's
+    /// own handlers behind its decoder, handled on the connection's event loop.
+    static func connectionChannel(
+        responder: @escaping HTTPChannelHandler.Responder, bodyLimit: Int
+    ) -> EventLoopPinnedChannel<HTTP1Channel> {
+        EventLoopPinnedChannel(
+            wrapped: HTTP1Channel(
+                responder: responder,
+                configuration: .init(additionalChannelHandlers: [HTTP1HandlerInstaller(bodyLimit: bodyLimit)], idleTimeout: .seconds(75))))
     }
 }
