@@ -56,15 +56,15 @@ enum FleetRow {
         bindings.append(rows.map(\.operation.rawValue))
         bindings.append(rows.map { $0.sessionID ?? "" })
         bindings.append(rows.map(\.upstream))
-        bindings.append(rows.map { headersJSON($0.requestHeaders) })
+        bindings.append(rows.map { ExchangeColumnText.headers($0.requestHeaders) })
         bindings.append(rows.map { ByteBuffer(bytes: $0.requestBody) })
         bindings.append(rows.map { jsonText($0.requestBody) ?? "" })
         bindings.append(rows.map { Int64($0.status) })
-        bindings.append(rows.map { headersJSON($0.responseHeaders) })
+        bindings.append(rows.map { ExchangeColumnText.headers($0.responseHeaders) })
         bindings.append(rows.map { ByteBuffer(bytes: $0.responseBody) })
         bindings.append(rows.map { jsonText($0.responseBody) ?? "" })
         bindings.append(rows.map { $0.responseEncoding ?? "" })
-        bindings.append(rows.map { JSONSerializer.string(.array($0.redactions.map { .string($0) }), style: .compact) })
+        bindings.append(rows.map { ExchangeColumnText.notes($0.redactions) })
         bindings.append(rows.map { $0.proxyError ?? "" })
         bindings.append(rows.map { ReplayKeyPolicy.keyToStore(for: $0) })
         return PostgresQuery(unsafeSQL: insertSQL, binds: bindings)
@@ -99,10 +99,10 @@ enum FleetRow {
             id: id, startedAt: startedAt, durationMicros: try cells[3].decode(Int64.self), method: try cells[4].decode(String.self),
             target: target, operation: KlarnaOperation(rawValue: try cells[6].decode(String.self)) ?? .other,
             sessionID: try cells[7].decode(String?.self), upstream: try cells[8].decode(String.self),
-            requestHeaders: headers(fromJSON: try cells[9].decode(String.self)), requestBody: bytes(try cells[10].decode(ByteBuffer.self)),
-            status: try cells[11].decode(Int.self), responseHeaders: headers(fromJSON: try cells[12].decode(String.self)),
+            requestHeaders: ExchangeColumnText.headers(from: try cells[9].decode(String.self)), requestBody: bytes(try cells[10].decode(ByteBuffer.self)),
+            status: try cells[11].decode(Int.self), responseHeaders: ExchangeColumnText.headers(from: try cells[12].decode(String.self)),
             responseBody: bytes(try cells[13].decode(ByteBuffer.self)), responseEncoding: try cells[14].decode(String?.self),
-            redactions: strings(fromJSON: try cells[15].decode(String.self)), proxyError: try cells[16].decode(String?.self))
+            redactions: ExchangeColumnText.notes(from: try cells[15].decode(String.self)), proxyError: try cells[16].decode(String?.self))
         exchange.id = id
         // A key stored under today's stored-key rules is kept, so a pulled cassette need not
         // compute it again.
@@ -110,22 +110,6 @@ enum FleetRow {
             exchange.precomputedMatchKey = try cells[17].decode(String?.self)
         }
         return (exchange, FleetCursor(startedAt: startedAt, sidecar: sidecar, exchangeID: id))
-    }
-
-    static func headersJSON(_ headers: [HeaderField]) -> String {
-        JSONSerializer.string(.array(headers.map { .array([.string($0.name), .string($0.value)]) }), style: .compact)
-    }
-
-    static func headers(fromJSON text: String) -> [HeaderField] {
-        guard let pairs = (try? JSONParser.parse(text))?.arrayValue else { return [] }
-        return pairs.compactMap { pair in
-            guard let name = pair[0]?.stringValue, let value = pair[1]?.stringValue else { return nil }
-            return HeaderField(name: name, value: value)
-        }
-    }
-
-    static func strings(fromJSON text: String) -> [String] {
-        (try? JSONParser.parse(text))?.arrayValue?.compactMap(\.stringValue) ?? []
     }
 
     /// The body as JSON text for the `jsonb` copy, nil when it is not JSON. PostgreSQL's `jsonb`

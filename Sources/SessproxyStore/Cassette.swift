@@ -246,18 +246,9 @@ public final class Cassette: Sendable {
 
     /// The rows of one insert transaction, shared by the async and the blocking path.
     static func insert(_ exchanges: [RecordedExchange], into db: Database) throws -> [Int64] {
-        var ids: [Int64] = []
-        ids.reserveCapacity(exchanges.count)
         // A key is only stored when the file's `match_rules` says keys use the built-in rules.
-        let storesKeys = try ExchangeRecord.storesKeys(db)
-        let statement = try db.cachedStatement(sql: ExchangeRecord.insertSQL)
-        for exchange in exchanges {
-            var record = ExchangeRecord(exchange)
-            if !storesKeys { record.matchKey = nil }
-            try statement.execute(arguments: StatementArguments(record.insertValues))
-            ids.append(db.lastInsertedRowID)
-        }
-        return ids
+        let writer = try ExchangeRowWriter(db)
+        return try exchanges.map(writer.insert)
     }
 
     /// Replaces stored exchanges (same ids) in one transaction; used to re-apply redaction.
@@ -265,12 +256,8 @@ public final class Cassette: Sendable {
     /// built-in rules' (replay then computes them).
     public func replace(_ exchanges: [RecordedExchange]) async throws {
         try await pool.write { db in
-            let storesKeys = try ExchangeRecord.storesKeys(db)
-            for exchange in exchanges where exchange.id != nil {
-                var record = ExchangeRecord(exchange)
-                if !storesKeys { record.matchKey = nil }
-                try record.update(db)
-            }
+            let writer = try ExchangeRowWriter(db)
+            for exchange in exchanges { try writer.update(exchange) }
         }
     }
 

@@ -84,7 +84,7 @@ final class CassetteAnswerReader: Sendable {
             case SQLITE_ROW:
                 let status = Int(sqlite3_column_int64(statement, 0))
                 let headers = String(decoding: bytes(column: 1), as: UTF8.self)
-                return RecordedResponse(status: status, headers: ExchangeRecord.decodeHeaders(headers), body: bytes(column: 2))
+                return RecordedResponse(status: status, headers: ExchangeColumnText.headers(from: headers), body: bytes(column: 2))
             case SQLITE_DONE:
                 return nil
             default:

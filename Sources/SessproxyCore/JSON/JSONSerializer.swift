@@ -37,6 +37,38 @@ public enum JSONSerializer {
         String(decoding: bytes(value, style: style), as: UTF8.self)
     }
 
+    /// Compact text of an array of strings, written straight from them: the bytes of
+    /// `.array(strings.map { .string($0) })` without building that document first.
+    public static func bytes(ofStrings strings: some Collection<String>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(2 + strings.reduce(0) { $0 + $1.utf8.count + 3 })
+        out.append(UInt8(ascii: "["))
+        for (offset, string) in strings.enumerated() {
+            if offset > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(string, into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+
+    /// Compact text of an array of two-string arrays (a header list): the bytes of
+    /// `.array(pairs.map { .array([.string($0), .string($1)]) })` without building it first.
+    public static func bytes(ofPairs pairs: some Collection<(String, String)>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(2 + pairs.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 8 })
+        out.append(UInt8(ascii: "["))
+        for (offset, pair) in pairs.enumerated() {
+            if offset > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "["))
+            writeString(pair.0, into: &out)
+            out.append(UInt8(ascii: ","))
+            writeString(pair.1, into: &out)
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+
     private static func write(_ value: JSONValue, style: Style, indent: Int, transform: ((String) -> String)?, into out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
