@@ -8,8 +8,8 @@ import SessproxyCore
 /// they are valid UTF-8 (so `json_extract(response_body, …)` works in the sqlite3 shell), as
 /// BLOB otherwise and NULL when empty; header lists and redaction notes as `ExchangeColumnText`.
 /// Going through a record value and GRDB's `StatementArguments` (an array of existential values,
-/// each converted again to be bound) cost the writer thread ~4.5 of its ~36 µs per exchange at
-/// c=32.
+/// each converted again to be bound) cost the writer thread ~4 of its ~38 µs per exchange at
+/// c=32 (medians of eleven alternating runs).
 struct ExchangeRowWriter {
     private let database: Database
     /// Whether the file stores replay keys (`ExchangeRecord.storesKeys`); otherwise `match_key`
