@@ -40,30 +40,33 @@ public enum JSONSerializer {
     /// Compact text of an array of strings, written straight from them: the bytes of
     /// `.array(strings.map { .string($0) })` without building that document first.
     public static func bytes(ofStrings strings: some Collection<String>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(2 + strings.reduce(0) { $0 + $1.utf8.count + 3 })
-        out.append(UInt8(ascii: "["))
-        for (offset, string) in strings.enumerated() {
-            if offset > 0 { out.append(UInt8(ascii: ",")) }
+        bytes(ofArray: strings, capacity: strings.reduce(0) { $0 + $1.utf8.count + 3 }) { string, out in
             writeString(string, into: &out)
         }
-        out.append(UInt8(ascii: "]"))
-        return out
     }
 
     /// Compact text of an array of two-string arrays (a header list): the bytes of
     /// `.array(pairs.map { .array([.string($0), .string($1)]) })` without building it first.
     public static func bytes(ofPairs pairs: some Collection<(String, String)>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(2 + pairs.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 8 })
-        out.append(UInt8(ascii: "["))
-        for (offset, pair) in pairs.enumerated() {
-            if offset > 0 { out.append(UInt8(ascii: ",")) }
+        bytes(ofArray: pairs, capacity: pairs.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 8 }) { pair, out in
             out.append(UInt8(ascii: "["))
             writeString(pair.0, into: &out)
             out.append(UInt8(ascii: ","))
             writeString(pair.1, into: &out)
             out.append(UInt8(ascii: "]"))
+        }
+    }
+
+    /// `[item,item,…]`, each item written by `writeItem`; `capacity` is the items' expected bytes.
+    private static func bytes<Items: Collection>(
+        ofArray items: Items, capacity: Int, _ writeItem: (Items.Element, inout [UInt8]) -> Void
+    ) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(2 + capacity)
+        out.append(UInt8(ascii: "["))
+        for (offset, item) in items.enumerated() {
+            if offset > 0 { out.append(UInt8(ascii: ",")) }
+            writeItem(item, &out)
         }
         out.append(UInt8(ascii: "]"))
         return out
