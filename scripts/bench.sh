@@ -220,7 +220,11 @@ measure() { # TARGET PORT PID [ROUND] → echoes total requests wrk completed
     echo "$total"
 }
 
-echo "meta warmup=$WARM duration=$DUR rounds=$ROUNDS load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')" >>"$RESULTS"
+# What shapes c=1 latency besides the code: the core count, and how an idle core is woken (on a
+# KVM guest with halt polling off, ~35 µs each time; see docs/performance.md, "Waking an idle core").
+idle_driver=$(cat /sys/devices/system/cpu/cpuidle/current_driver 2>/dev/null || echo unknown)
+halt_poll=$(cat /sys/module/haltpoll/parameters/guest_halt_poll_ns 2>/dev/null || echo n/a)
+echo "meta warmup=$WARM duration=$DUR rounds=$ROUNDS load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/') cores=$(nproc) idle=$idle_driver halt_poll_ns=$halt_poll" >>"$RESULTS"
 
 # 1. direct upstream
 measure direct "$UP" "$UP_PID" >/dev/null

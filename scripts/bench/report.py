@@ -166,6 +166,8 @@ def main():
     if r:
         print(f"Runs: warm-up {r['warmup']} s, c=1 t=1 {r['duration']} s, c=32 t=2 {r['duration']} s per target and round, "
               f"{r.get('rounds', 1)} interleaved rounds of the compared targets (the table shows their medians); load average at start {r['load']}")
+        if "cores" in r:
+            print(f"Machine: {r['cores']} cores, idle driver {r.get('idle', 'unknown')}, guest halt polling {r.get('halt_poll_ns', 'n/a')} ns")
 
 
 if __name__ == "__main__":
