@@ -9,12 +9,13 @@ import Glibc
 /// wait until a core comes free, and whatever queued up meanwhile goes into the same commit.
 /// Measured at c=32 on two cores, alternating recorders: 234–255 µs of CPU per recorded
 /// exchange against 260–284 µs without (fewer, larger commits, and no event loop knocked off its
-/// core mid-request), c=1 latency unchanged. The writer cannot preempt even the nice-19
-/// checkpointer (`SpareCPUThread`) now; at c=1 a core is idle anyway, and at c=32 the numbers
-/// above include that wait. The event loops stay in the normal class: moved too, they gained
-/// nothing measurable (235–295 against 259–293 µs in six pairs), and a loop serving a request
-/// should not wait behind a background fold. Any thread may enter the class without
-/// privileges; elsewhere this does nothing.
+/// core mid-request), c=1 latency unchanged. The writer cannot preempt even a thread at nice
+/// 19, so the background folds run in the idle class while they keep up (`SpareCPUThread`,
+/// `CheckpointPolicy.placement(of:wal:)`): at nice 19 they held a commit up for 0.2–0.7 ms in
+/// about one request of forty-five at c=1. The event loops stay in the normal class: moved
+/// too, they gained nothing measurable (235–295 against 259–293 µs in six pairs), and a loop
+/// serving a request should not wait behind a background fold. Any thread may enter the class
+/// without privileges; elsewhere this does nothing.
 enum BatchScheduling {
     /// `SCHED_BATCH` from <linux/sched.h>; glibc declares it only for `_GNU_SOURCE`, which
     /// Swift's Glibc module does not set.

@@ -10,8 +10,9 @@ import ServiceLifecycle
 ///
 /// A checkpoint ends in an `fsync`, and on Linux file systems an `fsync` stalls other writes to
 /// the same file system while the journal commits. `CheckpointPolicy` decides when and how, so
-/// that the writer is held up only rarely and briefly: passive passes are short and run on
-/// a thread at nice 19 (`SpareCPUThread`); before a restart or a truncate, which hold the
+/// that the writer is held up only rarely and briefly: passive passes are short and run on an
+/// idle core while they keep up, at nice 19 when they do not (`SpareCPUThread`,
+/// `CheckpointPolicy.placement(of:wal:)`); before a restart or a truncate, which hold the
 /// writer off, the database file is synced without any lock, so that they hold it for the few
 /// frames they copy themselves (1–2.5 ms measured, against 6–45 ms before). At every poll it
 /// also asks the kernel to read ahead the stretch of the `-wal` file the writer overwrites next
@@ -58,11 +59,20 @@ public final class CassetteCheckpointer: Service, Sendable {
             logger.warning("background checkpoints disabled: \(error)")
             return
         }
-        let spare = SpareCPUThread(name: "sessproxy-checkpoint")
-        defer { spare.stop() }
+        let idle = SpareCPUThread(name: "sessproxy-fold", scheduling: .idleClass)
+        let spare = SpareCPUThread(name: "sessproxy-checkpoint", scheduling: .nice19)
+        var idleFold: IdleFold?
+        defer {
+            // An idle-class pass may be starved of CPU at shutdown: it must not keep the lock
+            // the writer's closing truncate waits for.
+            if idle.isBusy { idleFold?.giveWay(interrupting: connection) }
+            idle.stop()
+            spare.stop()
+        }
         var policy = self.policy
         var readAhead = self.readAhead
         let walFile = cassette.walFile
+        let logger = self.logger
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let wait = policy.pollInterval(lastCommit: writer.lastCommitNanos, now: DispatchTime.now().uptimeNanoseconds)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .nanoseconds(wait)) }
@@ -73,15 +83,34 @@ public final class CassetteCheckpointer: Service, Sendable {
             // Not awaited: the kernel's reads are queued in a few microseconds to milliseconds,
             // and a restart must not wait behind them on a nice-19 thread.
             if !stretches.isEmpty { spare.submit { walFile.adviseWillNeed(stretches) } }
+            if idle.isBusy {
+                // One pass at a time. Idle cores are not keeping up: the pass there gives way,
+                // and the one below waits for the connection until it has.
+                guard policy.outgrewIdleFold(wal: wal) else { continue }
+                idleFold?.giveWay(interrupting: connection)
+            }
             let action = policy.poll(wal: wal, walFileBytes: walFileBytes, lastCommit: writer.lastCommitNanos, now: now)
             if action == .none { continue }
             // Off the caller's executor: a checkpoint is blocking file I/O.
             let failure: (any Error)?
-            if action.runsOnSpareCPU {
-                failure = await spare.run { Self.checkpoint(action, on: connection) }
-            } else {
+            switch policy.placement(of: action, wal: wal) {
+            case .idleCPU:
+                // Not awaited: the next polls see whether it keeps up.
+                let fold = IdleFold()
+                idleFold = fold
+                idle.submit {
+                    guard fold.begin() else { return }
+                    defer { fold.end() }
+                    if let failure = Self.checkpoint(action, on: connection) { logger.debug("background checkpoint: \(failure)") }
+                }
+                continue
+            case .spareCPU:
+                failure = await spare.run { Self.checkpoint(action, on: connection, afterAnIdleFold: true) }
+            case .normal:
                 failure = await withCheckedContinuation { (done: CheckedContinuation<(any Error)?, Never>) in
-                    DispatchQueue.global(qos: .utility).async { done.resume(returning: Self.checkpoint(action, on: connection)) }
+                    DispatchQueue.global(qos: .utility).async {
+                        done.resume(returning: Self.checkpoint(action, on: connection, afterAnIdleFold: true))
+                    }
                 }
             }
             if let failure { logger.debug("background checkpoint: \(failure)") }
@@ -101,8 +130,20 @@ public final class CassetteCheckpointer: Service, Sendable {
         if code != SQLITE_OK { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "syncing the cassette before a checkpoint") }
     }
 
-    /// Runs one pass; returns what went wrong, if anything.
-    private static func checkpoint(_ action: CheckpointPolicy.Action, on connection: DatabaseQueue) -> (any Error)? {
+    /// Runs one pass; returns what went wrong, if anything. `afterAnIdleFold`: an idle-class
+    /// pass may have given way just as it ended, and SQLite would then have kept the interrupt
+    /// for this pass; it is run once more.
+    private static func checkpoint(
+        _ action: CheckpointPolicy.Action, on connection: DatabaseQueue, afterAnIdleFold: Bool = false
+    ) -> (any Error)? {
+        let failure = checkpointOnce(action, on: connection)
+        if afterAnIdleFold, let error = failure as? DatabaseError, error.resultCode == .SQLITE_INTERRUPT {
+            return checkpointOnce(action, on: connection)
+        }
+        return failure
+    }
+
+    private static func checkpointOnce(_ action: CheckpointPolicy.Action, on connection: DatabaseQueue) -> (any Error)? {
         do {
             try connection.writeWithoutTransaction { db in
                 switch action {

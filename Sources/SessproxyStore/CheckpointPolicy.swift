@@ -9,9 +9,12 @@
 ///   the disk: each pass ends in two `fsync`s. Measured at c=1 on two cores, folds of 4 MiB at
 ///   normal priority put record's p99 at 3.4–4.1 ms against 1.2–1.9 ms with no checkpoint at all.
 ///   So a passive pass runs whenever 1 MiB waits (short passes, polled every 25 ms while
-///   recording is busy), on a thread at nice 19 (`runsOnSpareCPU`): record's p99 1.5–2.0 ms.
-///   It also runs once recording goes quiet; when it folded everything, the writer's next
-///   commit starts the WAL over.
+///   recording is busy), at the lowest priority (`placement(of:wal:)`): while little waits, on
+///   an idle-class thread, which every other thread preempts at once — the batch-class writer
+///   too, which waited behind a fold at nice 19 for 0.2–0.7 ms in about one request of
+///   forty-five at c=1 — and, once more than 4 MiB waits (no core has been idle long enough), at nice 19,
+///   which keeps up on a saturated machine. It also runs once recording goes quiet; when it
+///   folded everything, the writer's next commit starts the WAL over.
 /// - Under load that never pauses, every passive pass leaves the frames committed meanwhile
 ///   behind, and the WAL would grow without end. Once 256 MiB of it are in use, a passive pass
 ///   is followed by a restart, which folds those few frames while the writer waits (1–2.5 ms
@@ -30,14 +33,22 @@ struct CheckpointPolicy: Sendable, Equatable {
         /// Passive, then a restart for what was committed during it.
         case passiveThenRestart
         case truncate
+    }
 
-        /// Whether the pass may run at nice 19 (`SpareCPUThread`). Not a restart or a truncate:
-        /// those hold the writer while they run, and a slowed pass would stall every recording
-        /// request.
-        var runsOnSpareCPU: Bool { self == .passive }
+    /// Where a pass runs (`SpareCPUThread`).
+    enum Placement: Equatable {
+        /// On an idle-class thread: only on a core nothing else wants.
+        case idleCPU
+        /// On a thread at nice 19.
+        case spareCPU
+        /// At normal priority: a pass that holds the writer while it runs, which a slowed pass
+        /// would turn into a stall of every recording request.
+        case normal
     }
 
     var foldAfter: UInt64
+    /// The most WAL a pass on an idle-class thread may start with (see `placement(of:wal:)`).
+    var idleFoldLimit: UInt64 = 4 << 20
     var restartAfter: UInt64
     var shrinkAfter: UInt64
     var quietNanos: UInt64
@@ -64,6 +75,22 @@ struct CheckpointPolicy: Sendable, Equatable {
         self.restartAfter = restartAfter
         self.shrinkAfter = shrinkAfter
         self.quietNanos = quietNanos
+    }
+
+    /// Where `action` runs: passes that hold the writer at normal priority; a passive one on an
+    /// idle core while at most `idleFoldLimit` waits, at nice 19 beyond it.
+    func placement(of action: Action, wal: WALProgress?) -> Placement {
+        switch action {
+        case .passiveThenRestart, .truncate: .normal
+        case .none, .passive: (wal?.pendingBytes ?? 0) <= idleFoldLimit ? .idleCPU : .spareCPU
+        }
+    }
+
+    /// Whether a pass still queued or running on an idle-class thread must give way: more WAL
+    /// waits than idle cores are folding, and the pass at nice 19 that takes over needs the
+    /// checkpoint lock the idle one holds.
+    func outgrewIdleFold(wal: WALProgress?) -> Bool {
+        (wal?.pendingBytes ?? 0) > idleFoldLimit
     }
 
     /// How long to wait before the next `poll`.

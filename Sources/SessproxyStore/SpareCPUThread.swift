@@ -3,30 +3,50 @@ import Foundation
 import Glibc
 #endif
 
-/// A thread that runs work mostly on CPU time nobody else wants: it runs at nice 19, so a
-/// runnable thread of normal priority — an event loop, the app — takes the core from it at once
-/// instead of waiting out a time slice. The cassette writer, in the batch class
-/// (`BatchScheduling`), preempts nobody: when no core is idle it waits for this thread's short
-/// slice to end. Jobs run one at a time, in order.
+/// A thread that runs work on CPU time nobody else wants, in one of two ways (`Scheduling`):
 ///
-/// Nice 19 rather than Linux's `SCHED_IDLE` class: on a saturated machine an idle-class thread
-/// gets almost nothing, and the checkpoints it runs fell behind (measured at c=32 on two cores:
-/// up to 89 MiB of WAL waiting, against at most 12 MiB at nice 19), while at c=1 both cut
-/// record's p99 alike. The thread keeps that priority for good: without `CAP_SYS_NICE` a thread
-/// cannot climb back. So only work that holds nothing anyone waits for belongs here. The thread
-/// lives until `stop()`, which its owner must call.
+/// - `.idleClass`: Linux's `SCHED_IDLE`. The thread runs only on a core that has nothing else to
+///   run, and any other thread that wakes takes the core from it at once — the cassette writer
+///   too, which, in the batch class (`BatchScheduling`), preempts nobody else. On a saturated
+///   machine it gets almost nothing: measured at c=32 on two cores, checkpoints run there fell
+///   up to 89 MiB behind.
+/// - `.nice19`: nice 19. It keeps up on a saturated machine (at most 12 MiB behind, same
+///   measurement), and a thread of normal priority that wakes — an event loop, the app — takes
+///   the core from it at its next system call; but the batch-class writer waits until the
+///   thread sleeps or its time slice ends.
+///
+/// Jobs run one at a time, in order. The thread keeps its class for good: without
+/// `CAP_SYS_NICE` a thread cannot climb back, so only work that holds nothing anyone waits for
+/// belongs here, and work that must keep up runs on a `.nice19` thread. The thread lives until
+/// `stop()`, which its owner must call.
 final class SpareCPUThread: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`.
     private var jobs: [@Sendable () -> Void] = []
+    private var running = false
     private var stopped = false
 
-    static let niceness: Int32 = 19
+    enum Scheduling: Sendable {
+        case idleClass
+        case nice19
+    }
 
-    init(name: String) {
-        let thread = Thread { [self] in loop() }
+    static let niceness: Int32 = 19
+    /// `SCHED_IDLE` from <linux/sched.h>; glibc declares it only for `_GNU_SOURCE`, which
+    /// Swift's Glibc module does not set.
+    static let idlePolicy: Int32 = 5
+
+    init(name: String, scheduling: Scheduling) {
+        let thread = Thread { [self] in loop(scheduling) }
         thread.name = name
         thread.start()
+    }
+
+    /// Whether a job is queued or running.
+    var isBusy: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return running || !jobs.isEmpty
     }
 
     /// Runs `body` on the thread and returns its result; after `stop()`, on the caller's thread.
@@ -58,24 +78,33 @@ final class SpareCPUThread: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func loop() {
-        Self.lowerPriority()
+    private func loop(_ scheduling: Scheduling) {
+        Self.lowerPriority(scheduling)
         condition.lock()
         while true {
             while jobs.isEmpty, !stopped { condition.wait() }
             if jobs.isEmpty { break }
             let job = jobs.removeFirst()
+            running = true
             condition.unlock()
             job()
             condition.lock()
+            running = false
         }
         condition.unlock()
     }
 
-    /// On Linux a nice value belongs to a thread, and `PRIO_PROCESS` with 0 names the calling one.
-    private static func lowerPriority() {
+    /// On Linux a nice value and a scheduling policy belong to a thread, and 0 names the
+    /// calling one.
+    private static func lowerPriority(_ scheduling: Scheduling) {
         #if canImport(Glibc)
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+        switch scheduling {
+        case .nice19:
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+        case .idleClass:
+            var parameters = sched_param(sched_priority: 0)
+            _ = sched_setscheduler(0, idlePolicy, &parameters)
+        }
         #endif
     }
 }

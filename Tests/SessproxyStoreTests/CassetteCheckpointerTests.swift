@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Logging
 import ServiceLifecycle
 import SessproxyCore
@@ -9,7 +10,10 @@ import Testing
 /// The background checkpointer on a real cassette, with bounds small enough that its restarts
 /// and its truncate when recording goes quiet all happen within the test.
 @Suite struct CassetteCheckpointerTests {
-    @Test func restartsAndTruncatesKeepTheWALBoundedAndLoseNothing() async throws {
+    /// Once with the default bound for passes on idle cores, and once with one so small that
+    /// nearly every idle-class pass is told to give way to one at nice 19.
+    @Test(arguments: [CheckpointPolicy().idleFoldLimit, 8 << 10])
+    func restartsAndTruncatesKeepTheWALBoundedAndLoseNothing(idleFoldLimit: UInt64) async throws {
         let path = CassetteTests.temporaryPath()
         let cassette = try Cassette.openOrCreate(path: path)
         let writer = CassetteWriter(cassette: cassette, limits: .init(pendingAfterNanos: 60_000_000_000))
@@ -17,6 +21,7 @@ import Testing
         policy.shrinkQuietNanos = 200_000_000
         policy.busyPollNanos = 2_000_000
         policy.idlePollNanos = 20_000_000
+        policy.idleFoldLimit = idleFoldLimit
         let checkpointer = CassetteCheckpointer(cassette: cassette, writer: writer, policy: policy)
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: writer), .init(service: checkpointer)], logger: Logger(label: "test")))
@@ -44,5 +49,49 @@ import Testing
         }
         #expect(try Cassette.open(path: path).count() == waves * perWave)
         #expect(try cassette.integrityCheck() == "ok")
+    }
+
+    /// An idle-class pass told to give way: stopped mid-copy when it has begun, its frames left for
+    /// the pass that takes over; skipped when it has not, leaving no interrupt behind for that pass.
+    @Test func anIdleFoldGivesWay() async throws {
+        let path = CassetteTests.temporaryPath()
+        let cassette = try Cassette.openOrCreate(path: path)
+        try cassette.disableAutomaticCheckpoints()
+        try await cassette.pool.write { db in
+            // ~33 MiB of WAL: a fold of it copies for tens of milliseconds.
+            try db.execute(sql: """
+                CREATE TABLE filler (b BLOB);
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8000)
+                INSERT INTO filler SELECT randomblob(4000) FROM n;
+                """)
+        }
+        let connection = try DatabaseQueue(path: path)
+
+        let fold = CassetteCheckpointer.IdleFold()
+        #expect(fold.begin())
+        let outcome: Result<Void, any Error> = await withCheckedContinuation { done in
+            Thread { done.resume(returning: Result { try Self.foldPassively(connection) }) }.start()
+            usleep(1_000)
+            fold.giveWay(interrupting: connection)
+        }
+        fold.end()
+        #expect((try? outcome.get()) == nil, "the pass ran to its end")
+        if case .failure(let error as DatabaseError) = outcome { #expect(error.resultCode == .SQLITE_INTERRUPT) }
+        let left = try #require(cassette.walProgress)
+        #expect(left.backfilled < left.frames)
+
+        let skipped = CassetteCheckpointer.IdleFold()
+        skipped.giveWay(interrupting: connection)
+        #expect(!skipped.begin())
+
+        // SQLite would keep an interrupt that found nothing running for this pass.
+        try Self.foldPassively(connection)
+        let folded = try #require(cassette.walProgress)
+        #expect(folded.backfilled == folded.frames)
+        #expect(try await connection.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM filler") } == 8000)
+    }
+
+    private static func foldPassively(_ connection: DatabaseQueue) throws {
+        try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
     }
 }

@@ -85,11 +85,26 @@ import Testing
     }
 
     /// A pass that holds the writer must not run at the lowest priority: on a busy machine it would
-    /// stall every recording request behind a starved thread.
-    @Test func onlyPassesThatHoldNobodyUpRunAtTheLowestPriority() {
-        #expect(CheckpointPolicy.Action.passive.runsOnSpareCPU)
-        #expect(!CheckpointPolicy.Action.passiveThenRestart.runsOnSpareCPU)
-        #expect(!CheckpointPolicy.Action.truncate.runsOnSpareCPU)
+    /// stall every recording request behind a starved thread. A passive one runs on an idle core
+    /// while little waits, at nice 19 once idle cores have let more pile up.
+    @Test func passesRunWhereTheyHoldNobodyUp() {
+        let policy = CheckpointPolicy()
+        let little = WALProgress(frames: 300, backfilled: 0, frameSize: 4120)
+        let atTheLimit = WALProgress(frames: 1018, backfilled: 0, frameSize: 4120)
+        let more = WALProgress(frames: 2000, backfilled: 900, frameSize: 4120)
+        #expect(atTheLimit.pendingBytes <= policy.idleFoldLimit && more.pendingBytes > policy.idleFoldLimit)
+        #expect(policy.placement(of: .passive, wal: little) == .idleCPU)
+        #expect(policy.placement(of: .passive, wal: atTheLimit) == .idleCPU)
+        #expect(policy.placement(of: .passive, wal: more) == .spareCPU)
+        #expect(policy.placement(of: .passive, wal: nil) == .idleCPU)
+        for wal in [little, more] {
+            #expect(policy.placement(of: .passiveThenRestart, wal: wal) == .normal)
+            #expect(policy.placement(of: .truncate, wal: wal) == .normal)
+        }
+        #expect(!policy.outgrewIdleFold(wal: little))
+        #expect(!policy.outgrewIdleFold(wal: atTheLimit))
+        #expect(policy.outgrewIdleFold(wal: more))
+        #expect(!policy.outgrewIdleFold(wal: nil))
     }
 
     #if os(Linux)
@@ -97,13 +112,46 @@ import Testing
     /// thread is left as it was; after `stop()`, work still runs (on the caller's thread).
     @Test func spareCPUWorkRunsAtNiceNineteen() async {
         let nice = { @Sendable in getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
-        let spare = SpareCPUThread(name: "test-spare")
+        let spare = SpareCPUThread(name: "test-spare", scheduling: .nice19)
         let callerNice = nice()
         let results = await spare.run { (nice(), 6 * 7) }
         #expect(results.0 == 19 && results.1 == 42)
         #expect(nice() == callerNice)
         spare.stop()
         #expect(await spare.run { 7 } == 7)
+    }
+
+    /// The idle-class thread really is in `SCHED_IDLE`, the caller's thread is not moved, and
+    /// `isBusy` covers a job from its queueing to its end.
+    @Test func idleCPUWorkRunsInTheIdleClassAndShowsWhileBusy() async {
+        let policy = { @Sendable in sched_getscheduler(0) }
+        let idle = SpareCPUThread(name: "test-idle", scheduling: .idleClass)
+        let callerPolicy = policy()
+        #expect(await idle.run { policy() } == SpareCPUThread.idlePolicy)
+        #expect(policy() == callerPolicy && callerPolicy != SpareCPUThread.idlePolicy)
+        // A job's result comes back from inside it; the thread marks itself free just after.
+        func settled() async -> Bool {
+            for _ in 0..<1_000 where idle.isBusy { try? await Task.sleep(for: .milliseconds(1)) }
+            return !idle.isBusy
+        }
+        #expect(await settled())
+        let release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+        idle.submit {
+            started.signal()
+            release.wait()
+        }
+        #expect(idle.isBusy, "queued")
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                started.wait()
+                done.resume()
+            }
+        }
+        #expect(idle.isBusy, "running")
+        release.signal()
+        #expect(await settled())
+        idle.stop()
     }
     #endif
 
