@@ -12,9 +12,9 @@
 ///   recording is busy), at the lowest priority (`placement(of:wal:)`): while little waits, on
 ///   an idle-class thread, which every other thread preempts at once — the batch-class writer
 ///   too, which waited behind a fold at nice 19 for 0.2–0.7 ms in about one request of
-///   forty-five at c=1 — and, once more than 4 MiB waits (no core has been idle long enough), at nice 19,
-///   which keeps up on a saturated machine. It also runs once recording goes quiet; when it
-///   folded everything, the writer's next commit starts the WAL over.
+///   forty-five at c=1 — and, once more than 4 MiB waits (no core has been idle long enough),
+///   at nice 19, which keeps up on a saturated machine. It also runs once recording goes
+///   quiet; when it folded everything, the writer's next commit starts the WAL over.
 /// - Under load that never pauses, every passive pass leaves the frames committed meanwhile
 ///   behind, and the WAL would grow without end. Once 256 MiB of it are in use, a passive pass
 ///   is followed by a restart, which folds those few frames while the writer waits (1–2.5 ms
