@@ -3,14 +3,24 @@ import Synchronization
 
 extension CassetteCheckpointer {
     /// A passive pass handed to the idle-class thread, which may be starved of CPU before or
-    /// while it runs. Giving way skips it if it has not begun, and interrupts SQLite's copy loop
-    /// (checked at every frame) if it is running: the pass that takes over, at a priority that
-    /// gets CPU, then waits for the connection only until the starved thread next runs.
+    /// while it runs. Giving way skips it if it has not yet taken the connection, and interrupts
+    /// SQLite's copy loop (checked at every frame) if it has. The pass that takes over, at a
+    /// priority that gets CPU, waits for the connection until the starved thread next runs and
+    /// finishes any `fsync` under way, and then copies again what the interrupted pass had
+    /// copied (SQLite records a pass's progress only at its end). On a saturated machine that
+    /// wait can be long, and the WAL keeps growing meanwhile: `idleFoldLimit` decides when a
+    /// pass gives way, it does not cap the WAL.
     final class IdleFold: Sendable {
         private enum Stage { case waiting, running, ended }
         private let state = Mutex((stage: Stage.waiting, gaveWay: false))
 
-        /// Whether the pass may begin; false once it gave way.
+        /// Whether the pass was told to give way.
+        var gaveWay: Bool { state.withLock { $0.gaveWay } }
+
+        /// Whether the pass holds the connection and has begun.
+        var isRunning: Bool { state.withLock { $0.stage == .running } }
+
+        /// Whether the pass may begin, called once it holds the connection; false once it gave way.
         func begin() -> Bool {
             state.withLock { state in
                 guard !state.gaveWay else { return false }

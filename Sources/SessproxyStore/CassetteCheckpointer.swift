@@ -63,9 +63,6 @@ public final class CassetteCheckpointer: Service, Sendable {
         let spare = SpareCPUThread(name: "sessproxy-checkpoint", scheduling: .nice19)
         var idleFold: IdleFold?
         defer {
-            // An idle-class pass may be starved of CPU at shutdown: it must not keep the lock
-            // the writer's closing truncate waits for.
-            if idle.isBusy { idleFold?.giveWay(interrupting: connection) }
             idle.stop()
             spare.stop()
         }
@@ -99,21 +96,24 @@ public final class CassetteCheckpointer: Service, Sendable {
                 let fold = IdleFold()
                 idleFold = fold
                 idle.submit {
-                    guard fold.begin() else { return }
-                    defer { fold.end() }
-                    if let failure = Self.checkpoint(action, on: connection) { logger.debug("background checkpoint: \(failure)") }
+                    if let failure = Self.checkpoint(action, on: connection, fold: fold) { logger.debug("background checkpoint: \(failure)") }
                 }
                 continue
             case .spareCPU:
-                failure = await spare.run { Self.checkpoint(action, on: connection, afterAnIdleFold: true) }
+                failure = await spare.run { Self.checkpoint(action, on: connection) }
             case .normal:
                 failure = await withCheckedContinuation { (done: CheckedContinuation<(any Error)?, Never>) in
-                    DispatchQueue.global(qos: .utility).async {
-                        done.resume(returning: Self.checkpoint(action, on: connection, afterAnIdleFold: true))
-                    }
+                    DispatchQueue.global(qos: .utility).async { done.resume(returning: Self.checkpoint(action, on: connection)) }
                 }
             }
             if let failure { logger.debug("background checkpoint: \(failure)") }
+        }
+        // The writer's closing truncate does not wait for the checkpoint lock (SQLite calls no
+        // busy handler for it): an idle-class pass still holding it must end first. Bounded, for
+        // a machine too busy to give that thread any CPU.
+        if idle.isBusy {
+            idleFold?.giveWay(interrupting: connection)
+            for _ in 0..<400 where idle.isBusy { try? await Task.sleep(for: .milliseconds(5)) }
         }
     }
 
@@ -130,22 +130,26 @@ public final class CassetteCheckpointer: Service, Sendable {
         if code != SQLITE_OK { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "syncing the cassette before a checkpoint") }
     }
 
-    /// Runs one pass; returns what went wrong, if anything. `afterAnIdleFold`: an idle-class
-    /// pass may have given way just as it ended, and SQLite would then have kept the interrupt
-    /// for this pass; it is run once more.
-    private static func checkpoint(
-        _ action: CheckpointPolicy.Action, on connection: DatabaseQueue, afterAnIdleFold: Bool = false
-    ) -> (any Error)? {
-        let failure = checkpointOnce(action, on: connection)
-        if afterAnIdleFold, let error = failure as? DatabaseError, error.resultCode == .SQLITE_INTERRUPT {
-            return checkpointOnce(action, on: connection)
+    /// Runs one pass; returns what went wrong, if anything. `fold`: the pass runs on the
+    /// idle-class thread and may be told to give way (`IdleFold`).
+    ///
+    /// An interrupted pass runs once more unless it was told to give way: an idle-class pass that
+    /// gave way just after its checkpoint returned leaves SQLite's interrupt set for the
+    /// connection's next checkpoint, whoever runs it.
+    static func checkpoint(_ action: CheckpointPolicy.Action, on connection: DatabaseQueue, fold: IdleFold? = nil) -> (any Error)? {
+        let failure = checkpointOnce(action, on: connection, fold: fold)
+        if let error = failure as? DatabaseError, error.resultCode == .SQLITE_INTERRUPT, !(fold?.gaveWay ?? false) {
+            return checkpointOnce(action, on: connection, fold: fold)
         }
         return failure
     }
 
-    private static func checkpointOnce(_ action: CheckpointPolicy.Action, on connection: DatabaseQueue) -> (any Error)? {
+    private static func checkpointOnce(_ action: CheckpointPolicy.Action, on connection: DatabaseQueue, fold: IdleFold?) -> (any Error)? {
         do {
             try connection.writeWithoutTransaction { db in
+                // Holding the connection: an interrupt can now only reach this pass.
+                guard fold?.begin() ?? true else { return }
+                defer { fold?.end() }
                 switch action {
                 case .none: break
                 case .passive: try db.checkpoint(.passive)

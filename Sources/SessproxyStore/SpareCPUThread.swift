@@ -12,12 +12,14 @@ import Glibc
 ///   up to 89 MiB behind.
 /// - `.nice19`: nice 19. It keeps up on a saturated machine (at most 12 MiB behind, same
 ///   measurement), and a thread of normal priority that wakes — an event loop, the app — takes
-///   the core from it at its next system call; but the batch-class writer waits until the
-///   thread sleeps or its time slice ends.
+///   the core from it at its next preemption point (the return from a system call, for one);
+///   but the batch-class writer waits until the thread sleeps or its time slice ends.
 ///
 /// Jobs run one at a time, in order. The thread keeps its class for good: without
-/// `CAP_SYS_NICE` a thread cannot climb back, so only work that holds nothing anyone waits for
-/// belongs here, and work that must keep up runs on a `.nice19` thread. The thread lives until
+/// `CAP_SYS_NICE` a thread cannot climb back. So work that others may come to wait for must be
+/// able to give way on an idle-class thread (the checkpointer interrupts its pass there), and
+/// work that must keep up runs on a `.nice19` thread. Where the idle class is refused (a
+/// sandbox's system-call filter), the thread runs at nice 19 instead. The thread lives until
 /// `stop()`, which its owner must call.
 final class SpareCPUThread: @unchecked Sendable {
     private let condition = NSCondition()
@@ -103,7 +105,9 @@ final class SpareCPUThread: @unchecked Sendable {
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
         case .idleClass:
             var parameters = sched_param(sched_priority: 0)
-            _ = sched_setscheduler(0, idlePolicy, &parameters)
+            if sched_setscheduler(0, idlePolicy, &parameters) != 0 {
+                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+            }
         }
         #endif
     }

@@ -10,9 +10,10 @@ import Testing
 /// The background checkpointer on a real cassette, with bounds small enough that its restarts
 /// and its truncate when recording goes quiet all happen within the test.
 @Suite struct CassetteCheckpointerTests {
-    /// Once with the default bound for passes on idle cores, and once with one so small that
-    /// nearly every idle-class pass is told to give way to one at nice 19.
-    @Test(arguments: [CheckpointPolicy().idleFoldLimit, 8 << 10])
+    /// Once with the default bound for passes on idle cores, and once with one so small that an
+    /// idle-class pass still busy at a poll with more than 8 KiB waiting gives way to one at nice
+    /// 19, and most passes run there.
+    @Test(.timeLimit(.minutes(1)), arguments: [CheckpointPolicy().idleFoldLimit, 8 << 10])
     func restartsAndTruncatesKeepTheWALBoundedAndLoseNothing(idleFoldLimit: UInt64) async throws {
         let path = CassetteTests.temporaryPath()
         let cassette = try Cassette.openOrCreate(path: path)
@@ -51,44 +52,56 @@ import Testing
         #expect(try cassette.integrityCheck() == "ok")
     }
 
-    /// An idle-class pass told to give way: stopped mid-copy when it has begun, its frames left for
-    /// the pass that takes over; skipped when it has not, leaving no interrupt behind for that pass.
-    @Test func anIdleFoldGivesWay() async throws {
+    /// An idle-class pass told to give way: stopped when it has begun, its frames left for the
+    /// pass that takes over; skipped when it has not, leaving no interrupt behind. And the pass
+    /// that takes over runs once more if SQLite kept an interrupt that found nothing running.
+    @Test(.timeLimit(.minutes(1)))
+    func anIdleFoldGivesWay() async throws {
         let path = CassetteTests.temporaryPath()
         let cassette = try Cassette.openOrCreate(path: path)
         try cassette.disableAutomaticCheckpoints()
-        try await cassette.pool.write { db in
-            // ~33 MiB of WAL: a fold of it copies for tens of milliseconds.
-            try db.execute(sql: """
-                CREATE TABLE filler (b BLOB);
-                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8000)
-                INSERT INTO filler SELECT randomblob(4000) FROM n;
-                """)
-        }
+        try await Self.addFiller(to: cassette)
         let connection = try DatabaseQueue(path: path)
 
         let fold = CassetteCheckpointer.IdleFold()
-        #expect(fold.begin())
-        let outcome: Result<Void, any Error> = await withCheckedContinuation { done in
-            Thread { done.resume(returning: Result { try Self.foldPassively(connection) }) }.start()
-            usleep(1_000)
-            fold.giveWay(interrupting: connection)
+        async let passOutcome: (any Error)? = withCheckedContinuation { done in
+            Thread { done.resume(returning: CassetteCheckpointer.checkpoint(.passive, on: connection, fold: fold)) }.start()
         }
-        fold.end()
-        #expect((try? outcome.get()) == nil, "the pass ran to its end")
-        if case .failure(let error as DatabaseError) = outcome { #expect(error.resultCode == .SQLITE_INTERRUPT) }
+        for _ in 0..<50_000 where !fold.isRunning { try await Task.sleep(for: .microseconds(200)) }
+        fold.giveWay(interrupting: connection)
+        let outcome = await passOutcome
+        #expect((outcome as? DatabaseError)?.resultCode == .SQLITE_INTERRUPT, "not interrupted: \(String(describing: outcome))")
         let left = try #require(cassette.walProgress)
         #expect(left.backfilled < left.frames)
 
         let skipped = CassetteCheckpointer.IdleFold()
         skipped.giveWay(interrupting: connection)
-        #expect(!skipped.begin())
-
-        // SQLite would keep an interrupt that found nothing running for this pass.
+        #expect(CassetteCheckpointer.checkpoint(.passive, on: connection, fold: skipped) == nil)
+        #expect(try #require(cassette.walProgress).backfilled < left.frames, "a pass that gave way ran")
+        // Not retried, so it fails if the skipped pass left an interrupt behind.
         try Self.foldPassively(connection)
         let folded = try #require(cassette.walProgress)
         #expect(folded.backfilled == folded.frames)
-        #expect(try await connection.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM filler") } == 8000)
+
+        try await Self.addFiller(to: cassette)
+        connection.interrupt()
+        #expect(throws: DatabaseError.self, "SQLite no longer keeps a stray interrupt") { try Self.foldPassively(connection) }
+        connection.interrupt()
+        #expect(CassetteCheckpointer.checkpoint(.passive, on: connection) == nil)
+        let again = try #require(cassette.walProgress)
+        #expect(again.backfilled == again.frames)
+        #expect(try await connection.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM filler") } == 16_000)
+    }
+
+    /// ~33 MiB of WAL: a fold of it copies for tens of milliseconds.
+    private static func addFiller(to cassette: Cassette) async throws {
+        try await cassette.pool.write { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS filler (b BLOB);
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8000)
+                INSERT INTO filler SELECT randomblob(4000) FROM n;
+                """)
+        }
     }
 
     private static func foldPassively(_ connection: DatabaseQueue) throws {
