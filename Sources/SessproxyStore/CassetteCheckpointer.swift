@@ -62,6 +62,7 @@ public final class CassetteCheckpointer: Service, Sendable {
         let idle = SpareCPUThread(name: "sessproxy-fold", scheduling: .idleClass)
         let spare = SpareCPUThread(name: "sessproxy-checkpoint", scheduling: .nice19)
         var idleFold: IdleFold?
+        var idleFoldSince: UInt64 = 0
         defer {
             idle.stop()
             spare.stop()
@@ -83,7 +84,7 @@ public final class CassetteCheckpointer: Service, Sendable {
             if idle.isBusy {
                 // One pass at a time. Idle cores are not keeping up: the pass there gives way,
                 // and the one below waits for the connection until it has.
-                guard policy.outgrewIdleFold(wal: wal) else { continue }
+                guard policy.outgrewIdleFold(wal: wal, waitedNanos: now - idleFoldSince) else { continue }
                 idleFold?.giveWay(interrupting: connection)
             }
             let action = policy.poll(wal: wal, walFileBytes: walFileBytes, lastCommit: writer.lastCommitNanos, now: now)
@@ -95,6 +96,7 @@ public final class CassetteCheckpointer: Service, Sendable {
                 // Not awaited: the next polls see whether it keeps up.
                 let fold = IdleFold()
                 idleFold = fold
+                idleFoldSince = now
                 idle.submit {
                     if let failure = Self.checkpoint(action, on: connection, fold: fold) { logger.debug("background checkpoint: \(failure)") }
                 }

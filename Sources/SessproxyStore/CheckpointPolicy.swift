@@ -49,6 +49,8 @@ struct CheckpointPolicy: Sendable, Equatable {
     var foldAfter: UInt64
     /// The most WAL a pass on an idle-class thread may start with (see `placement(of:wal:)`).
     var idleFoldLimit: UInt64 = 4 << 20
+    /// How long a pass on an idle-class thread may take before it gives way regardless.
+    var idleFoldPatienceNanos: UInt64 = 5_000_000_000
     var restartAfter: UInt64
     var shrinkAfter: UInt64
     var quietNanos: UInt64
@@ -86,11 +88,14 @@ struct CheckpointPolicy: Sendable, Equatable {
         }
     }
 
-    /// Whether a pass still queued or running on an idle-class thread must give way: more WAL
-    /// waits than idle cores are folding, and the pass at nice 19 that takes over needs the
-    /// checkpoint lock the idle one holds.
-    func outgrewIdleFold(wal: WALProgress?) -> Bool {
-        (wal?.pendingBytes ?? 0) > idleFoldLimit
+    /// Whether a pass still queued or running on an idle-class thread, handed over `waitedNanos`
+    /// ago, must give way: more WAL waits than idle cores are folding, or no core has been idle
+    /// for `idleFoldPatienceNanos` (a host the app keeps busy while recording is quiet: the
+    /// WAL would not grow, and the quiet pass and the truncate would wait behind it for as long
+    /// as the host stays busy). The pass that takes over, at nice 19 or normal priority, needs
+    /// the checkpoint lock the idle one holds.
+    func outgrewIdleFold(wal: WALProgress?, waitedNanos: UInt64) -> Bool {
+        (wal?.pendingBytes ?? 0) > idleFoldLimit || waitedNanos > idleFoldPatienceNanos
     }
 
     /// How long to wait before the next `poll`.

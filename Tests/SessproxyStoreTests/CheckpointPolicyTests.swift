@@ -101,10 +101,14 @@ import Testing
             #expect(policy.placement(of: .passiveThenRestart, wal: wal) == .normal)
             #expect(policy.placement(of: .truncate, wal: wal) == .normal)
         }
-        #expect(!policy.outgrewIdleFold(wal: little))
-        #expect(!policy.outgrewIdleFold(wal: atTheLimit))
-        #expect(policy.outgrewIdleFold(wal: more))
-        #expect(!policy.outgrewIdleFold(wal: nil))
+        let soon: UInt64 = 30 * ms
+        #expect(!policy.outgrewIdleFold(wal: little, waitedNanos: soon))
+        #expect(!policy.outgrewIdleFold(wal: atTheLimit, waitedNanos: soon))
+        #expect(policy.outgrewIdleFold(wal: more, waitedNanos: soon))
+        #expect(!policy.outgrewIdleFold(wal: nil, waitedNanos: soon))
+        // Starved on a busy host while recording is quiet: the WAL does not grow.
+        #expect(!policy.outgrewIdleFold(wal: little, waitedNanos: 4_900 * ms))
+        #expect(policy.outgrewIdleFold(wal: little, waitedNanos: 5_100 * ms))
     }
 
     #if os(Linux)
