@@ -59,7 +59,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
     /// When the last commit finished (monotonic nanoseconds; 0 before the first).
     public var lastCommitNanos: UInt64 { lastCommit.load(ordering: .relaxed) }
 
-    /// Whether the commit thread runs in the batch class (`BatchScheduling`; Linux only).
+    /// Whether the commit thread runs in the batch class (`SchedulingClass.batch`; Linux only).
     var commitsOnBatchThread: Bool { commitThreadIsBatch.load(ordering: .relaxed) }
 
     /// Exchanges committed by this writer so far.
@@ -139,7 +139,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
 
     /// The writer thread: commits batches until closed and drained.
     private func commitLoop() {
-        commitThreadIsBatch.store(BatchScheduling.applyToCurrentThread(), ordering: .relaxed)
+        commitThreadIsBatch.store(SchedulingClass.batch.applyToCurrentThread(), ordering: .relaxed)
         condition.lock()
         while true {
             switch machine.nextWriterAction(now: Self.now()) {

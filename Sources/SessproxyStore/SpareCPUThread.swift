@@ -7,7 +7,7 @@ import Glibc
 ///
 /// - `.idleClass`: Linux's `SCHED_IDLE`. The thread runs only on a core that has nothing else to
 ///   run, and any other thread that wakes takes the core from it at once — the cassette writer
-///   too, which, in the batch class (`BatchScheduling`), preempts nobody else. On a saturated
+///   too, which, in the batch class (`SchedulingClass`), preempts nobody else. On a saturated
 ///   machine it gets almost nothing: measured at c=32 on two cores, checkpoints run there fell
 ///   up to 89 MiB behind.
 /// - `.nice19`: nice 19. It keeps up on a saturated machine (at most 12 MiB behind, same
@@ -34,9 +34,6 @@ final class SpareCPUThread: @unchecked Sendable {
     }
 
     static let niceness: Int32 = 19
-    /// `SCHED_IDLE` from <linux/sched.h>; glibc declares it only for `_GNU_SOURCE`, which
-    /// Swift's Glibc module does not set.
-    static let idlePolicy: Int32 = 5
 
     init(name: String, scheduling: Scheduling) {
         let thread = Thread { [self] in loop(scheduling) }
@@ -104,8 +101,7 @@ final class SpareCPUThread: @unchecked Sendable {
         case .nice19:
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
         case .idleClass:
-            var parameters = sched_param(sched_priority: 0)
-            if sched_setscheduler(0, idlePolicy, &parameters) != 0 {
+            if !SchedulingClass.idle.applyToCurrentThread() {
                 _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
             }
         }

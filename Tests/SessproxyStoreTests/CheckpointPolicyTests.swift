@@ -128,11 +128,10 @@ import Testing
     /// The idle-class thread really is in `SCHED_IDLE`, the caller's thread is not moved, and
     /// `isBusy` covers a job from its queueing to its end.
     @Test func idleCPUWorkRunsInTheIdleClassAndShowsWhileBusy() async {
-        let policy = { @Sendable in sched_getscheduler(0) }
+        let callerPolicy = sched_getscheduler(0)
         let idle = SpareCPUThread(name: "test-idle", scheduling: .idleClass)
-        let callerPolicy = policy()
-        #expect(await idle.run { policy() } == SpareCPUThread.idlePolicy)
-        #expect(policy() == callerPolicy && callerPolicy != SpareCPUThread.idlePolicy)
+        #expect(await idle.run { SchedulingClass.idle.includesCurrentThread })
+        #expect(sched_getscheduler(0) == callerPolicy && !SchedulingClass.idle.includesCurrentThread)
         // A job's result comes back from inside it; the thread marks itself free just after.
         func settled() async -> Bool {
             for _ in 0..<1_000 where idle.isBusy { try? await Task.sleep(for: .milliseconds(1)) }
