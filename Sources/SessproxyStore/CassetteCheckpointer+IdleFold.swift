@@ -13,6 +13,12 @@ extension CassetteCheckpointer {
     final class IdleFold: Sendable {
         private enum Stage { case waiting, running, ended }
         private let state = Mutex((stage: Stage.waiting, gaveWay: false))
+        /// When the checkpointer handed the pass over (monotonic nanoseconds).
+        let handedOverAt: UInt64
+
+        init(handedOverAt: UInt64) {
+            self.handedOverAt = handedOverAt
+        }
 
         /// Whether the pass was told to give way.
         var gaveWay: Bool { state.withLock { $0.gaveWay } }

@@ -62,7 +62,6 @@ public final class CassetteCheckpointer: Service, Sendable {
         let idle = SpareCPUThread(name: "sessproxy-fold", scheduling: .idleClass)
         let spare = SpareCPUThread(name: "sessproxy-checkpoint", scheduling: .nice19)
         var idleFold: IdleFold?
-        var idleFoldSince: UInt64 = 0
         defer {
             idle.stop()
             spare.stop()
@@ -81,11 +80,11 @@ public final class CassetteCheckpointer: Service, Sendable {
             // Not awaited: the kernel's reads are queued in a few microseconds to milliseconds,
             // and a restart must not wait behind them on a nice-19 thread.
             if !stretches.isEmpty { spare.submit { walFile.adviseWillNeed(stretches) } }
-            if idle.isBusy {
+            if idle.isBusy, let fold = idleFold {
                 // One pass at a time. Idle cores are not keeping up: the pass there gives way,
                 // and the one below waits for the connection until it has.
-                guard policy.outgrewIdleFold(wal: wal, waitedNanos: now - idleFoldSince) else { continue }
-                idleFold?.giveWay(interrupting: connection)
+                guard policy.outgrewIdleFold(wal: wal, waitedNanos: now - fold.handedOverAt) else { continue }
+                fold.giveWay(interrupting: connection)
             }
             let action = policy.poll(wal: wal, walFileBytes: walFileBytes, lastCommit: writer.lastCommitNanos, now: now)
             if action == .none { continue }
@@ -94,9 +93,8 @@ public final class CassetteCheckpointer: Service, Sendable {
             switch policy.placement(of: action, wal: wal) {
             case .idleCPU:
                 // Not awaited: the next polls see whether it keeps up.
-                let fold = IdleFold()
+                let fold = IdleFold(handedOverAt: now)
                 idleFold = fold
-                idleFoldSince = now
                 idle.submit {
                     if let failure = Self.checkpoint(action, on: connection, fold: fold) { logger.debug("background checkpoint: \(failure)") }
                 }

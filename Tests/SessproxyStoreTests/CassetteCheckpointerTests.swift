@@ -63,7 +63,7 @@ import Testing
         try await Self.addFiller(to: cassette)
         let connection = try DatabaseQueue(path: path)
 
-        let fold = CassetteCheckpointer.IdleFold()
+        let fold = CassetteCheckpointer.IdleFold(handedOverAt: 0)
         async let passOutcome: (any Error)? = withCheckedContinuation { done in
             Thread { done.resume(returning: CassetteCheckpointer.checkpoint(.passive, on: connection, fold: fold)) }.start()
         }
@@ -74,7 +74,7 @@ import Testing
         let left = try #require(cassette.walProgress)
         #expect(left.backfilled < left.frames)
 
-        let skipped = CassetteCheckpointer.IdleFold()
+        let skipped = CassetteCheckpointer.IdleFold(handedOverAt: 0)
         skipped.giveWay(interrupting: connection)
         #expect(CassetteCheckpointer.checkpoint(.passive, on: connection, fold: skipped) == nil)
         #expect(try #require(cassette.walProgress).backfilled < left.frames, "a pass that gave way ran")
