@@ -15,9 +15,13 @@ extension CassetteCheckpointer {
         private let state = Mutex((stage: Stage.waiting, gaveWay: false))
         /// When the checkpointer handed the pass over (monotonic nanoseconds).
         let handedOverAt: UInt64
+        /// Runs once the pass has begun, before it copies: where a test gives way to be sure the
+        /// interrupt reaches a running pass.
+        private let whenBegun: @Sendable () -> Void
 
-        init(handedOverAt: UInt64) {
+        init(handedOverAt: UInt64, whenBegun: @escaping @Sendable () -> Void = {}) {
             self.handedOverAt = handedOverAt
+            self.whenBegun = whenBegun
         }
 
         /// Whether the pass was told to give way.
@@ -28,11 +32,13 @@ extension CassetteCheckpointer {
 
         /// Whether the pass may begin, called once it holds the connection; false once it gave way.
         func begin() -> Bool {
-            state.withLock { state in
+            let begun = state.withLock { state in
                 guard !state.gaveWay else { return false }
                 state.stage = .running
                 return true
             }
+            if begun { whenBegun() }
+            return begun
         }
 
         func end() {

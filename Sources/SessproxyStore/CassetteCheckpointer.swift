@@ -80,13 +80,16 @@ public final class CassetteCheckpointer: Service, Sendable {
             // Not awaited: the kernel's reads are queued in a few microseconds to milliseconds,
             // and a restart must not wait behind them on a nice-19 thread.
             if !stretches.isEmpty { spare.submit { walFile.adviseWillNeed(stretches) } }
+            let lastCommit = writer.lastCommitNanos
+            let action = policy.due(wal: wal, walFileBytes: walFileBytes, lastCommit: lastCommit, now: now)
             if idle.isBusy, let fold = idleFold {
-                // One pass at a time. Idle cores are not keeping up: the pass there gives way,
-                // and the one below waits for the connection until it has.
-                guard policy.outgrewIdleFold(wal: wal, waitedNanos: now - fold.handedOverAt) else { continue }
+                // One pass at a time. Idle cores are not keeping up, or a pass that must not wait
+                // is due: the pass there gives way, and the one below waits for the connection
+                // until it has.
+                guard policy.outgrewIdleFold(wal: wal, waitedNanos: now - fold.handedOverAt, due: action) else { continue }
                 fold.giveWay(interrupting: connection)
             }
-            let action = policy.poll(wal: wal, walFileBytes: walFileBytes, lastCommit: writer.lastCommitNanos, now: now)
+            policy.willRun(action, lastCommit: lastCommit)
             if action == .none { continue }
             // Off the caller's executor: a checkpoint is blocking file I/O.
             let failure: (any Error)?

@@ -89,13 +89,14 @@ struct CheckpointPolicy: Sendable, Equatable {
     }
 
     /// Whether a pass still queued or running on an idle-class thread, handed over `waitedNanos`
-    /// ago, must give way: more WAL waits than idle cores are folding, or no core has been idle
-    /// for `idleFoldPatienceNanos` (a host the app keeps busy while recording is quiet: the
-    /// WAL would not grow, and the quiet pass and the truncate would wait behind it for as long
-    /// as the host stays busy). The pass that takes over, at nice 19 or normal priority, needs
-    /// the checkpoint lock the idle one holds.
-    func outgrewIdleFold(wal: WALProgress?, waitedNanos: UInt64) -> Bool {
-        (wal?.pendingBytes ?? 0) > idleFoldLimit || waitedNanos > idleFoldPatienceNanos
+    /// ago, must give way, with `due` the pass due now: more WAL waits than idle cores are
+    /// folding; a restart or a truncate is due, which must not wait for a thread that may get no
+    /// CPU; or no core has been idle for `idleFoldPatienceNanos` (a host the app keeps busy
+    /// while recording is quiet: the WAL would not grow, and the quiet pass would wait behind it
+    /// for as long as the host stays busy). The pass that takes over, at nice 19 or normal
+    /// priority, needs the checkpoint lock the idle one holds.
+    func outgrewIdleFold(wal: WALProgress?, waitedNanos: UInt64, due: Action) -> Bool {
+        (wal?.pendingBytes ?? 0) > idleFoldLimit || waitedNanos > idleFoldPatienceNanos || placement(of: due, wal: wal) == .normal
     }
 
     /// How long to wait before the next `poll`.
@@ -103,27 +104,31 @@ struct CheckpointPolicy: Sendable, Equatable {
         lastCommit > 0 && now < lastCommit + 1_000_000_000 ? busyPollNanos : idlePollNanos
     }
 
+    /// What is due, and notes that it runs (`due`, then `willRun`).
+    mutating func poll(wal: WALProgress?, walFileBytes: UInt64, lastCommit: UInt64, now: UInt64) -> Action {
+        let action = due(wal: wal, walFileBytes: walFileBytes, lastCommit: lastCommit, now: now)
+        willRun(action, lastCommit: lastCommit)
+        return action
+    }
+
+    /// The pass due now, if any; nothing is noted until `willRun`, so that a poll that finds the
+    /// checkpointer still busy can leave it for the next one.
     /// - Parameters:
     ///   - wal: progress read from the wal-index; nil when the cassette has no WAL open.
     ///   - walFileBytes: size of the `-wal` file.
     ///   - lastCommit: when the writer last committed (monotonic nanoseconds, 0 before the first).
-    mutating func poll(wal: WALProgress?, walFileBytes: UInt64, lastCommit: UInt64, now: UInt64) -> Action {
-        let quiet = now >= lastCommit + quietNanos
-        let action: Action
-        if let wal, wal.usedBytes > restartAfter, lastCommit > lastCommitAtRestart {
-            action = .passiveThenRestart
-        } else if let wal, wal.pendingBytes > foldAfter {
-            action = .passive
-        } else if now >= lastCommit + shrinkQuietNanos, walFileBytes > shrinkAfter, lastCommit > lastCommitAtTruncate {
-            action = .truncate
-        } else if quiet, lastCommit > lastCommitAtCheckpoint {
-            action = .passive
-        } else {
-            action = .none
-        }
+    func due(wal: WALProgress?, walFileBytes: UInt64, lastCommit: UInt64, now: UInt64) -> Action {
+        if let wal, wal.usedBytes > restartAfter, lastCommit > lastCommitAtRestart { return .passiveThenRestart }
+        if let wal, wal.pendingBytes > foldAfter { return .passive }
+        if now >= lastCommit + shrinkQuietNanos, walFileBytes > shrinkAfter, lastCommit > lastCommitAtTruncate { return .truncate }
+        if now >= lastCommit + quietNanos, lastCommit > lastCommitAtCheckpoint { return .passive }
+        return .none
+    }
+
+    /// Notes that `action`, found due when the writer last committed at `lastCommit`, runs.
+    mutating func willRun(_ action: Action, lastCommit: UInt64) {
         if action != .none { lastCommitAtCheckpoint = lastCommit }
         if action == .passiveThenRestart { lastCommitAtRestart = lastCommit }
         if action == .truncate { lastCommitAtTruncate = lastCommit }
-        return action
     }
 }

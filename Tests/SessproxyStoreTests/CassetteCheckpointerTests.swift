@@ -52,7 +52,7 @@ import Testing
         #expect(try cassette.integrityCheck() == "ok")
     }
 
-    /// An idle-class pass told to give way: stopped when it has begun, its frames left for the
+    /// An idle-class pass told to give way: interrupted when it has begun, its frames left for the
     /// pass that takes over; skipped when it has not, leaving no interrupt behind. And the pass
     /// that takes over runs once more if SQLite kept an interrupt that found nothing running.
     @Test(.timeLimit(.minutes(1)))
@@ -63,13 +63,23 @@ import Testing
         try await Self.addFiller(to: cassette)
         let connection = try DatabaseQueue(path: path)
 
-        let fold = CassetteCheckpointer.IdleFold(handedOverAt: 0)
-        async let passOutcome: (any Error)? = withCheckedContinuation { done in
-            Thread { done.resume(returning: CassetteCheckpointer.checkpoint(.passive, on: connection, fold: fold)) }.start()
+        // The pass waits, once begun, until it has been told to give way: a fold that finished
+        // first on a loaded machine would otherwise leave nothing to interrupt.
+        let begun = DispatchSemaphore(value: 0)
+        let toldToGiveWay = DispatchSemaphore(value: 0)
+        let fold = CassetteCheckpointer.IdleFold(handedOverAt: 0) {
+            begun.signal()
+            toldToGiveWay.wait()
         }
-        for _ in 0..<50_000 where !fold.isRunning { try await Task.sleep(for: .microseconds(200)) }
-        fold.giveWay(interrupting: connection)
-        let outcome = await passOutcome
+        let outcome: (any Error)? = await withCheckedContinuation { done in
+            Thread { done.resume(returning: CassetteCheckpointer.checkpoint(.passive, on: connection, fold: fold)) }.start()
+            Thread {
+                begun.wait()
+                #expect(fold.isRunning)
+                fold.giveWay(interrupting: connection)
+                toldToGiveWay.signal()
+            }.start()
+        }
         #expect((outcome as? DatabaseError)?.resultCode == .SQLITE_INTERRUPT, "not interrupted: \(String(describing: outcome))")
         let left = try #require(cassette.walProgress)
         #expect(left.backfilled < left.frames)

@@ -23,6 +23,8 @@ import Testing
         var policy = CheckpointPolicy()
         let wal = WALProgress.fourKiBPages(frames: 10, backfilled: 0)
         #expect(policy.poll(wal: wal, walFileBytes: 41_200, lastCommit: 100 * ms, now: 200 * ms) == .none, "not quiet yet")
+        // Found due while an earlier pass still runs, it is left for the next poll.
+        #expect(policy.due(wal: wal, walFileBytes: 41_200, lastCommit: 100 * ms, now: 350 * ms) == .passive)
         #expect(policy.poll(wal: wal, walFileBytes: 41_200, lastCommit: 100 * ms, now: 400 * ms) == .passive)
         let folded = WALProgress.fourKiBPages(frames: 10, backfilled: 10)
         #expect(policy.poll(wal: folded, walFileBytes: 41_200, lastCommit: 100 * ms, now: 500 * ms) == .none, "nothing committed since")
@@ -102,13 +104,17 @@ import Testing
             #expect(policy.placement(of: .truncate, wal: wal) == .normal)
         }
         let soon: UInt64 = 30 * ms
-        #expect(!policy.outgrewIdleFold(wal: little, waitedNanos: soon))
-        #expect(!policy.outgrewIdleFold(wal: atTheLimit, waitedNanos: soon))
-        #expect(policy.outgrewIdleFold(wal: more, waitedNanos: soon))
-        #expect(!policy.outgrewIdleFold(wal: nil, waitedNanos: soon))
+        #expect(!policy.outgrewIdleFold(wal: little, waitedNanos: soon, due: .passive))
+        #expect(!policy.outgrewIdleFold(wal: atTheLimit, waitedNanos: soon, due: .passive))
+        #expect(policy.outgrewIdleFold(wal: more, waitedNanos: soon, due: .passive))
+        #expect(!policy.outgrewIdleFold(wal: nil, waitedNanos: soon, due: .passive))
         // Starved on a busy host while recording is quiet: the WAL does not grow.
-        #expect(!policy.outgrewIdleFold(wal: little, waitedNanos: 4_900 * ms))
-        #expect(policy.outgrewIdleFold(wal: little, waitedNanos: 5_100 * ms))
+        #expect(!policy.outgrewIdleFold(wal: little, waitedNanos: 4_900 * ms, due: .passive))
+        #expect(policy.outgrewIdleFold(wal: little, waitedNanos: 5_100 * ms, due: .passive))
+        // A pass that holds the writer is due: it does not wait for a thread that may get no CPU.
+        #expect(policy.outgrewIdleFold(wal: little, waitedNanos: soon, due: .passiveThenRestart))
+        #expect(policy.outgrewIdleFold(wal: little, waitedNanos: soon, due: .truncate))
+        #expect(!policy.outgrewIdleFold(wal: little, waitedNanos: soon, due: .none))
     }
 
     #if os(Linux)
