@@ -27,28 +27,30 @@ import Testing
         #expect(DispatchTime.now().uptimeNanoseconds - start < 1_000_000_000)
     }
 
-    /// Times are taken on the two threads themselves: the test's own task may be held up by
-    /// other suites running at once, the condition may not.
+    /// Both sides run on threads of their own, which take the times: the test's task may be held
+    /// up by other suites running at once, the condition may not.
     @Test func aSignalEndsATimedWaitEarly() async {
         let condition = MonotonicCondition()
         let flag = FlagBox()
-        let waiter = Thread {
+        Thread {
             condition.lock()
-            let start = DispatchTime.now().uptimeNanoseconds
-            while !flag.isSet { condition.wait(untilUptimeNanos: start + 10_000_000_000) }
+            let deadline = DispatchTime.now().uptimeNanoseconds + 10_000_000_000
+            // Bounded: a wait past its deadline returns at once, still holding the lock.
+            while !flag.isSet, DispatchTime.now().uptimeNanoseconds < deadline { condition.wait(untilUptimeNanos: deadline) }
             condition.unlock()
             flag.finished(at: DispatchTime.now().uptimeNanoseconds)
-        }
-        waiter.start()
-        try? await Task.sleep(for: .milliseconds(50))
-        condition.lock()
-        flag.set(at: DispatchTime.now().uptimeNanoseconds)
-        condition.signal()
-        condition.unlock()
+        }.start()
+        Thread {
+            usleep(50_000)
+            condition.lock()
+            flag.set(at: DispatchTime.now().uptimeNanoseconds)
+            condition.signal()
+            condition.unlock()
+        }.start()
         for _ in 0..<2_000 where !flag.isFinished { try? await Task.sleep(for: .milliseconds(10)) }
         let (signalled, woke) = flag.times
         #expect(flag.isFinished)
-        #expect(woke >= signalled && woke - signalled < 2_000_000_000, "woke \(Double(woke &- signalled) / 1e9) s after the signal")
+        #expect(signalled > 0 && woke >= signalled && woke - signalled < 2_000_000_000, "woke \(Double(woke &- signalled) / 1e9) s after the signal")
     }
 }
 
