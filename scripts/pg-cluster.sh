@@ -6,6 +6,12 @@
 # at once (an outage). initdb refuses to run as root, so as root it runs as the `postgres` user
 # Debian's package creates. Needs Debian's postgresql (scripts/setup.sh installs it).
 set -euo pipefail
+# The server outlives this script: it must not keep descriptors its caller left open (a test
+# process reading another program's output to its end would wait for the server to stop).
+for fd in /proc/$$/fd/*; do
+    fd=${fd##*/}
+    if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
 command=$1 dir=$2
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [[ -n $bin ]] || { echo "pg-cluster: PostgreSQL is not installed (scripts/setup.sh installs it)" >&2; exit 1; }

@@ -257,12 +257,12 @@ import SessproxyServing
                         return try await group.reduce(into: []) { $0.append($1) }
                     }
                 }
-                var slowest = Duration.zero
+                var took: [Duration] = []
                 var sawPending = false
                 for _ in 0..<20 {
                     let start = ContinuousClock.now
                     let health = try await Support.send("GET", "\(base)/__sessproxy/health")
-                    slowest = max(slowest, ContinuousClock.now - start)
+                    took.append(ContinuousClock.now - start)
                     #expect(health.status == 200)
                     if health.json?["recording_pending"] == 3 { sawPending = true }
                     try await Task.sleep(for: .milliseconds(200))
@@ -270,9 +270,12 @@ import SessproxyServing
                 let marks = try await calls.value
                 #expect(marks == ["pending", "pending", "pending"], "answered without waiting out the lock")
                 #expect(sawPending)
-                // One that waited for the cassette would take the writer's lock wait, 5 s; a loaded
-                // machine can delay any request by a few hundred milliseconds.
-                #expect(slowest < .seconds(1), "health took \(slowest) while the cassette was locked")
+                // Typically within 50 ms; and none waits for the cassette, which would take the
+                // writer's lock wait, 5 s (a loaded machine can delay any one request by a few
+                // hundred milliseconds).
+                took.sort()
+                #expect(took[took.count / 2] < .milliseconds(50), "health's median was \(took[took.count / 2]) while the cassette was locked")
+                #expect(took.last! < .seconds(1), "health took \(took.last!) while the cassette was locked")
                 // Polled: waiting for the process would hold one of the few threads every test shares.
                 while holder.isRunning { try await Task.sleep(for: .milliseconds(50)) }
                 for _ in 0..<100 where try await Support.send("GET", "\(base)/__sessproxy/health").json?["recording_pending"] != 0 {
