@@ -75,7 +75,6 @@ import Testing
             Thread { done.resume(returning: CassetteCheckpointer.checkpoint(.passive, on: connection, fold: fold)) }.start()
             Thread {
                 begun.wait()
-                #expect(fold.isRunning)
                 fold.giveWay(interrupting: connection)
                 toldToGiveWay.signal()
             }.start()
