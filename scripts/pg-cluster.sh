@@ -10,7 +10,9 @@ set -euo pipefail
 # process reading another program's output to its end would wait for the server to stop).
 for fd in /proc/$$/fd/*; do
     fd=${fd##*/}
-    if ((fd > 2)); then eval "exec $fd>&-" 2>/dev/null || true; fi
+    # Not silenced: bash would keep stderr's copy on the lowest free descriptor from 10, which
+    # this loop may close. Closing one already closed (the glob's own) is not an error.
+    if ((fd > 2)); then eval "exec $fd>&-"; fi
 done
 command=$1 dir=$2
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)

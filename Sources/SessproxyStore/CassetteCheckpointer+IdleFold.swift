@@ -15,8 +15,8 @@ extension CassetteCheckpointer {
         private let state = Mutex((stage: Stage.waiting, gaveWay: false))
         /// When the checkpointer handed the pass over (monotonic nanoseconds).
         let handedOverAt: UInt64
-        /// Runs once the pass has begun, before it copies: where a test gives way to be sure the
-        /// interrupt reaches a running pass.
+        /// Runs once the pass has begun, before it copies: where a test gives way, so that the
+        /// interrupt is set while the pass runs (SQLite then stops it at its first frame).
         private let whenBegun: @Sendable () -> Void
 
         init(handedOverAt: UInt64, whenBegun: @escaping @Sendable () -> Void = {}) {
@@ -26,9 +26,6 @@ extension CassetteCheckpointer {
 
         /// Whether the pass was told to give way.
         var gaveWay: Bool { state.withLock { $0.gaveWay } }
-
-        /// Whether the pass holds the connection and has begun.
-        var isRunning: Bool { state.withLock { $0.stage == .running } }
 
         /// Whether the pass may begin, called once it holds the connection; false once it gave way.
         func begin() -> Bool {

@@ -82,18 +82,20 @@ public final class CassetteCheckpointer: Service, Sendable {
             if !stretches.isEmpty { spare.submit { walFile.adviseWillNeed(stretches) } }
             let lastCommit = writer.lastCommitNanos
             let action = policy.due(wal: wal, walFileBytes: walFileBytes, lastCommit: lastCommit, now: now)
+            var takingOver = false
             if idle.isBusy, let fold = idleFold {
                 // One pass at a time. Idle cores are not keeping up, or a pass that must not wait
                 // is due: the pass there gives way, and the one below waits for the connection
                 // until it has.
                 guard policy.outgrewIdleFold(wal: wal, waitedNanos: now - fold.handedOverAt, due: action) else { continue }
                 fold.giveWay(interrupting: connection)
+                takingOver = true
             }
             policy.willRun(action, lastCommit: lastCommit)
             if action == .none { continue }
             // Off the caller's executor: a checkpoint is blocking file I/O.
             let failure: (any Error)?
-            switch policy.placement(of: action, wal: wal) {
+            switch policy.placement(of: action, wal: wal, takingOver: takingOver) {
             case .idleCPU:
                 // Not awaited: the next polls see whether it keeps up.
                 let fold = IdleFold(handedOverAt: now)

@@ -80,23 +80,27 @@ struct CheckpointPolicy: Sendable, Equatable {
     }
 
     /// Where `action` runs: passes that hold the writer at normal priority; a passive one on an
-    /// idle core while at most `idleFoldLimit` waits, at nice 19 beyond it.
-    func placement(of action: Action, wal: WALProgress?) -> Placement {
+    /// idle core while at most `idleFoldLimit` waits, at nice 19 beyond it, and at nice 19 too
+    /// when it takes over from a pass on an idle core that gave way (`outgrewIdleFold`), which
+    /// would otherwise queue it behind that pass on the same starved thread.
+    func placement(of action: Action, wal: WALProgress?, takingOver: Bool = false) -> Placement {
         switch action {
         case .passiveThenRestart, .truncate: .normal
-        case .none, .passive: (wal?.pendingBytes ?? 0) <= idleFoldLimit ? .idleCPU : .spareCPU
+        case .none, .passive: !takingOver && (wal?.pendingBytes ?? 0) <= idleFoldLimit ? .idleCPU : .spareCPU
         }
     }
 
     /// Whether a pass still queued or running on an idle-class thread, handed over `waitedNanos`
-    /// ago, must give way, with `due` the pass due now: more WAL waits than idle cores are
-    /// folding; a restart or a truncate is due, which must not wait for a thread that may get no
-    /// CPU; or no core has been idle for `idleFoldPatienceNanos` (a host the app keeps busy
-    /// while recording is quiet: the WAL would not grow, and the quiet pass would wait behind it
-    /// for as long as the host stays busy). The pass that takes over, at nice 19 or normal
-    /// priority, needs the checkpoint lock the idle one holds.
+    /// ago, must give way to `due`, the pass due now (none: nothing to give way to): more WAL
+    /// waits than idle cores are folding; `due` is a restart or a truncate, which must not wait
+    /// for a thread that may get no CPU; or no core has been idle for `idleFoldPatienceNanos`
+    /// (a host the app keeps busy while little is recorded: the WAL grows too slowly to pass
+    /// `idleFoldLimit`, and the passes due would wait behind the starved one for as long as the
+    /// host stays busy). The pass that takes over, at nice 19 or normal priority
+    /// (`placement(of:wal:takingOver:)`), needs the checkpoint lock the idle one holds.
     func outgrewIdleFold(wal: WALProgress?, waitedNanos: UInt64, due: Action) -> Bool {
-        (wal?.pendingBytes ?? 0) > idleFoldLimit || waitedNanos > idleFoldPatienceNanos || placement(of: due, wal: wal) == .normal
+        guard due != .none else { return false }
+        return (wal?.pendingBytes ?? 0) > idleFoldLimit || waitedNanos > idleFoldPatienceNanos || placement(of: due, wal: wal) == .normal
     }
 
     /// How long to wait before the next `poll`.

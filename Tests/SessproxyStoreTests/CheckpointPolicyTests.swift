@@ -108,13 +108,16 @@ import Testing
         #expect(!policy.outgrewIdleFold(wal: atTheLimit, waitedNanos: soon, due: .passive))
         #expect(policy.outgrewIdleFold(wal: more, waitedNanos: soon, due: .passive))
         #expect(!policy.outgrewIdleFold(wal: nil, waitedNanos: soon, due: .passive))
-        // Starved on a busy host while recording is quiet: the WAL does not grow.
+        // Starved on a busy host while little is recorded: the WAL grows too slowly to pass the
+        // limit. The pass that takes over runs at nice 19, not queued behind the starved one.
         #expect(!policy.outgrewIdleFold(wal: little, waitedNanos: 4_900 * ms, due: .passive))
         #expect(policy.outgrewIdleFold(wal: little, waitedNanos: 5_100 * ms, due: .passive))
+        #expect(policy.placement(of: .passive, wal: little, takingOver: true) == .spareCPU)
+        // Nothing due, nothing to give way to, however long it waited.
+        #expect(!policy.outgrewIdleFold(wal: more, waitedNanos: 5_100 * ms, due: .none))
         // A pass that holds the writer is due: it does not wait for a thread that may get no CPU.
         #expect(policy.outgrewIdleFold(wal: little, waitedNanos: soon, due: .passiveThenRestart))
         #expect(policy.outgrewIdleFold(wal: little, waitedNanos: soon, due: .truncate))
-        #expect(!policy.outgrewIdleFold(wal: little, waitedNanos: soon, due: .none))
     }
 
     #if os(Linux)
