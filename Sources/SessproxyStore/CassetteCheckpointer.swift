@@ -8,16 +8,16 @@ import ServiceLifecycle
 /// and a thread of its own, so that no commit runs a checkpoint (the writer's connection has
 /// SQLite's automatic checkpoint turned off).
 ///
-/// A checkpoint ends in an `fsync`, and on Linux file systems an `fsync` stalls other writes to
-/// the same file system while the journal commits. `CheckpointPolicy` decides when and how, so
-/// that the writer is held up only rarely and briefly: passive passes are short and run on an
-/// idle core while they keep up, at nice 19 when they do not (`SpareCPUThread`,
-/// `CheckpointPolicy.placement(of:wal:)`); before a restart or a truncate, which hold the
-/// writer off, the database file is synced without any lock, so that they hold it for the few
-/// frames they copy themselves (1–2.5 ms measured, against 6–45 ms before). At every poll it
-/// also asks the kernel to read ahead the stretch of the `-wal` file the writer overwrites next
-/// (`WALReadAhead`), so that no commit waits for the disk to read back pages the page cache
-/// let go of.
+/// A checkpoint ends in an `fsync`, and on Linux file systems an `fsync` stalls other writes to the
+/// same file system while the journal commits. `CheckpointPolicy` decides when and how, so that the
+/// writer is held up only rarely and briefly: passive passes are short and run on an idle core
+/// while they keep up, at nice 19 when they do not (`SpareCPUThread`,
+/// `CheckpointPolicy.placement(of:wal:takingOver:)`); before a restart or a truncate, which hold
+/// the writer off, the database file is synced without any lock, so that they hold it for the few
+/// frames they copy themselves (1–2.5 ms measured, against 6–45 ms before). At every poll it also
+/// asks the kernel to read ahead the stretch of the `-wal` file the writer overwrites next
+/// (`WALReadAhead`), so that no commit waits for the disk to read back pages the page cache let go
+/// of.
 public final class CassetteCheckpointer: Service, Sendable {
     public let cassette: Cassette
     let policy: CheckpointPolicy

@@ -5,16 +5,16 @@
 /// not the size of the `-wal` file, which SQLite reuses from its start without shrinking it — a
 /// size check would see one burst as "over the limit" for good and checkpoint at every poll.
 ///
-/// - A passive checkpoint never holds the writer up, but it competes with it for the cores and
-///   the disk: each pass ends in two `fsync`s. Measured at c=1 on two cores, folds of 4 MiB at
-///   normal priority put record's p99 at 3.4–4.1 ms against 1.2–1.9 ms with no checkpoint at all.
-///   So a passive pass runs whenever 1 MiB waits (short passes, polled every 25 ms while
-///   recording is busy), at the lowest priority (`placement(of:wal:)`): while little waits, on
-///   an idle-class thread, which every other thread preempts at once — the batch-class writer
-///   too, which waited behind a fold at nice 19 for 0.2–0.7 ms in about one request of
-///   forty-five at c=1 — and, once more than 4 MiB waits (no core has been idle long enough),
-///   at nice 19, which keeps up on a saturated machine. It also runs once recording goes
-///   quiet; when it folded everything, the writer's next commit starts the WAL over.
+/// - A passive checkpoint never holds the writer up, but it competes with it for the cores and the
+///   disk: each pass ends in two `fsync`s. Measured at c=1 on two cores, folds of 4 MiB at normal
+///   priority put record's p99 at 3.4–4.1 ms against 1.2–1.9 ms with no checkpoint at all. So a
+///   passive pass runs whenever 1 MiB waits (short passes, polled every 25 ms while recording is
+///   busy), at the lowest priority (`placement(of:wal:takingOver:)`): while little waits, on an
+///   idle-class thread, which every other thread preempts at once — the batch-class writer too,
+///   which waited behind a fold at nice 19 for 0.2–0.7 ms in about one request of forty-five at c=1
+///   — and, once more than 4 MiB waits (no core has been idle long enough), at nice 19, which keeps
+///   up on a saturated machine. It also runs once recording goes quiet; when it folded everything,
+///   the writer's next commit starts the WAL over.
 /// - Under load that never pauses, every passive pass leaves the frames committed meanwhile
 ///   behind, and the WAL would grow without end. Once 256 MiB of it are in use, a passive pass
 ///   is followed by a restart, which folds those few frames while the writer waits (1–2.5 ms
@@ -47,9 +47,10 @@ struct CheckpointPolicy: Sendable, Equatable {
     }
 
     var foldAfter: UInt64
-    /// The most WAL a pass on an idle-class thread may start with (see `placement(of:wal:)`).
+    /// The most WAL a pass on an idle-class thread may start with (see
+    /// `placement(of:wal:takingOver:)`).
     var idleFoldLimit: UInt64 = 4 << 20
-    /// How long a pass on an idle-class thread may take before it gives way regardless.
+    /// How long a pass on an idle-class thread may take before it gives way to any pass due.
     var idleFoldPatienceNanos: UInt64 = 5_000_000_000
     var restartAfter: UInt64
     var shrinkAfter: UInt64
@@ -106,13 +107,6 @@ struct CheckpointPolicy: Sendable, Equatable {
     /// How long to wait before the next `poll`.
     func pollInterval(lastCommit: UInt64, now: UInt64) -> UInt64 {
         lastCommit > 0 && now < lastCommit + 1_000_000_000 ? busyPollNanos : idlePollNanos
-    }
-
-    /// What is due, and notes that it runs (`due`, then `willRun`).
-    mutating func poll(wal: WALProgress?, walFileBytes: UInt64, lastCommit: UInt64, now: UInt64) -> Action {
-        let action = due(wal: wal, walFileBytes: walFileBytes, lastCommit: lastCommit, now: now)
-        willRun(action, lastCommit: lastCommit)
-        return action
     }
 
     /// The pass due now, if any; nothing is noted until `willRun`, so that a poll that finds the

@@ -5,18 +5,18 @@ import Glibc
 /// Linux's scheduling classes a thread of sessproxy moves itself into, without privileges;
 /// elsewhere nothing moves.
 ///
-/// `batch` (`SCHED_BATCH`): the same share of the CPU as any other thread, but its wake-ups
-/// never preempt a thread that is running. The cassette writer runs so. When a core is idle (one
-/// request at a time) it starts at once, as before; when every core is busy (the event loops, the app, its other sidecars) the exchanges it was woken for
-/// wait until a core comes free, and whatever queued up meanwhile goes into the same commit.
-/// Measured at c=32 on two cores, alternating recorders: 234–255 µs of CPU per recorded
-/// exchange against 260–284 µs without (fewer, larger commits, and no event loop knocked off its
-/// core mid-request), c=1 latency unchanged. The writer cannot preempt even a thread at nice
-/// 19, so the background folds run in the idle class while they keep up (`SpareCPUThread`,
-/// `CheckpointPolicy.placement(of:wal:)`): at nice 19 they held a commit up for 0.2–0.7 ms in
-/// about one request of forty-five at c=1. The event loops stay in the normal class: moved
-/// too, they gained nothing measurable (235–295 against 259–293 µs in six pairs), and a loop
-/// serving a request should not wait behind a background fold.
+/// `batch` (`SCHED_BATCH`): the same share of the CPU as any other thread, but its wake-ups never
+/// preempt a thread that is running. The cassette writer runs so. When a core is idle (one request
+/// at a time) it starts at once, as before; when every core is busy (the event loops, the app, its
+/// other sidecars) the exchanges it was woken for wait until a core comes free, and whatever queued
+/// up meanwhile goes into the same commit. Measured at c=32 on two cores, alternating recorders:
+/// 234–255 µs of CPU per recorded exchange against 260–284 µs without (fewer, larger commits, and
+/// no event loop knocked off its core mid-request), c=1 latency unchanged. The writer cannot
+/// preempt even a thread at nice 19, so the background folds run in the idle class while they keep
+/// up (`SpareCPUThread`, `CheckpointPolicy.placement(of:wal:takingOver:)`): at nice 19 they held a
+/// commit up for 0.2–0.7 ms in about one request of forty-five at c=1. The event loops stay in the
+/// normal class: moved too, they gained nothing measurable (235–295 against 259–293 µs in six
+/// pairs), and a loop serving a request should not wait behind a background fold.
 ///
 /// `idle` (`SCHED_IDLE`): the thread runs only on a core nothing else wants
 /// (`SpareCPUThread`).

@@ -97,14 +97,9 @@ final class SpareCPUThread: @unchecked Sendable {
     /// calling one.
     private static func lowerPriority(_ scheduling: Scheduling) {
         #if canImport(Glibc)
-        switch scheduling {
-        case .nice19:
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
-        case .idleClass:
-            if !SchedulingClass.idle.applyToCurrentThread() {
-                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
-            }
-        }
+        if scheduling == .idleClass, SchedulingClass.idle.applyToCurrentThread() { return }
+        // `.nice19`, and the idle class where it is refused.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
         #endif
     }
 }

@@ -256,3 +256,13 @@ import Testing
         _ = try await cassette.insert([CassetteTests.sample(2)])
     }
 }
+
+extension CheckpointPolicy {
+    /// One poll as the checkpointer makes it when no pass is still running: what is due, noted
+    /// as run.
+    mutating func poll(wal: WALProgress?, walFileBytes: UInt64, lastCommit: UInt64, now: UInt64) -> Action {
+        let action = due(wal: wal, walFileBytes: walFileBytes, lastCommit: lastCommit, now: now)
+        willRun(action, lastCommit: lastCommit)
+        return action
+    }
+}
