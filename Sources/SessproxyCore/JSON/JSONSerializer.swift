@@ -17,20 +17,18 @@ public enum JSONSerializer {
     }
 
     public static func bytes(_ value: JSONValue, style: Style = .compact) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
+        var out = JSONByteSink(capacity: 1024)
         write(value, style: style, indent: 0, transform: nil, into: &out)
-        return out
+        return out.bytes()
     }
 
     /// Bytes with every string value (not key) passed through `transform` on the way out:
     /// the same bytes as transforming the tree first and serialising it, without building that
     /// second tree. Keys keep their text, so the canonical key order is unaffected.
     public static func bytes(_ value: JSONValue, style: Style, transformingStringValues transform: @escaping (String) -> String) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
+        var out = JSONByteSink(capacity: 1024)
         write(value, style: style, indent: 0, transform: transform, into: &out)
-        return out
+        return out.bytes()
     }
 
     public static func string(_ value: JSONValue, style: Style = .compact) -> String {
@@ -59,53 +57,63 @@ public enum JSONSerializer {
 
     /// `[item,item,…]`, each item written by `writeItem`; `capacity` is the items' expected bytes.
     private static func bytes<Items: Collection>(
-        ofArray items: Items, capacity: Int, _ writeItem: (Items.Element, inout [UInt8]) -> Void
+        ofArray items: Items, capacity: Int, _ writeItem: (Items.Element, inout JSONByteSink) -> Void
     ) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(2 + capacity)
+        var out = JSONByteSink(capacity: 2 + capacity)
         out.append(UInt8(ascii: "["))
-        for (offset, item) in items.enumerated() {
-            if offset > 0 { out.append(UInt8(ascii: ",")) }
+        var first = true
+        for item in items {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
             writeItem(item, &out)
         }
         out.append(UInt8(ascii: "]"))
-        return out
+        return out.bytes()
     }
 
-    private static func write(_ value: JSONValue, style: Style, indent: Int, transform: ((String) -> String)?, into out: inout [UInt8]) {
+    // The tree is walked by borrowing: values, members and keys are read where they lie,
+    // through the arrays' buffers, instead of being copied (and reference-counted) at each step.
+    private static func write(
+        _ value: borrowing JSONValue, style: Style, indent: Int, transform: ((String) -> String)?, into out: inout JSONByteSink
+    ) {
         switch value {
-        case .null: out.append(contentsOf: "null".utf8)
-        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
-        case .number(let lexeme): out.append(contentsOf: lexeme.utf8)
-        case .string(let string): writeString(transform.map { $0(string) } ?? string, into: &out)
+        case .null: out.append("null")
+        case .bool(let flag): out.append(flag ? "true" : "false")
+        case .number(let lexeme): out.append(utf8: lexeme)
+        case .string(let string):
+            if let transform { writeString(transform(copy string), into: &out) } else { writeString(string, into: &out) }
         case .array(let items):
             if items.isEmpty {
-                out.append(contentsOf: "[]".utf8)
+                out.append("[]")
                 return
             }
             out.append(UInt8(ascii: "["))
-            for (offset, item) in items.enumerated() {
-                if offset > 0 { out.append(UInt8(ascii: ",")) }
-                newline(style: style, indent: indent + 1, into: &out)
-                write(item, style: style, indent: indent + 1, transform: transform, into: &out)
+            items.withUnsafeBufferPointer { items in
+                for index in items.indices {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    newline(style: style, indent: indent + 1, into: &out)
+                    write(items[index], style: style, indent: indent + 1, transform: transform, into: &out)
+                }
             }
             newline(style: style, indent: indent, into: &out)
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             if members.isEmpty {
-                out.append(contentsOf: "{}".utf8)
+                out.append("{}")
                 return
             }
             out.append(UInt8(ascii: "{"))
-            if style == .compact {
-                for position in members.indices {
-                    writeMember(members[position], first: position == 0, style: style, indent: indent, transform: transform, into: &out)
-                }
-            } else {
-                // Sorted styles walk the members through an index order, without copying them.
-                withCanonicalOrder(members) { order in
-                    for position in order.indices {
-                        writeMember(members[order[position]], first: position == 0, style: style, indent: indent, transform: transform, into: &out)
+            members.withUnsafeBufferPointer { members in
+                if style == .compact {
+                    for index in members.indices {
+                        writeMember(members[index], first: index == 0, style: style, indent: indent, transform: transform, into: &out)
+                    }
+                } else {
+                    // Sorted styles walk the members through an index order, without copying them.
+                    withCanonicalOrder(members) { order in
+                        for position in order.indices {
+                            writeMember(members[order[position]], first: position == 0, style: style, indent: indent, transform: transform, into: &out)
+                        }
                     }
                 }
             }
@@ -115,7 +123,7 @@ public enum JSONSerializer {
     }
 
     private static func writeMember(
-        _ member: JSONMember, first: Bool, style: Style, indent: Int, transform: ((String) -> String)?, into out: inout [UInt8]
+        _ member: borrowing JSONMember, first: Bool, style: Style, indent: Int, transform: ((String) -> String)?, into out: inout JSONByteSink
     ) {
         if !first { out.append(UInt8(ascii: ",")) }
         newline(style: style, indent: indent + 1, into: &out)
@@ -128,7 +136,7 @@ public enum JSONSerializer {
     /// Calls `body` with the indices of `members` in canonical order, by key bytes (for
     /// duplicate keys only the last one, which is what a lookup sees). The order is built in
     /// scratch memory: a body has a dozen objects, each sorted on every canonical write.
-    static func withCanonicalOrder(_ members: [JSONMember], _ body: (UnsafeBufferPointer<Int>) -> Void) {
+    static func withCanonicalOrder(_ members: UnsafeBufferPointer<JSONMember>, _ body: (UnsafeBufferPointer<Int>) -> Void) {
         withUnsafeTemporaryAllocation(of: (prefix: UInt64, index: Int).self, capacity: members.count) { scratch in
             // Most keys differ in their first eight bytes, so those, packed into an integer,
             // decide most comparisons without touching the strings.
@@ -161,7 +169,7 @@ public enum JSONSerializer {
                     let index = scratch[position].index
                     let isLastOfKey = position + 1 == scratch.count
                         || scratch[position + 1].prefix != scratch[position].prefix
-                        || members[scratch[position + 1].index].key != members[index].key
+                        || compareBytes(members[scratch[position + 1].index].key, members[index].key) != 0
                     if isLastOfKey {
                         order.initializeElement(at: count, to: index)
                         count += 1
@@ -175,66 +183,70 @@ public enum JSONSerializer {
 
     /// The first eight UTF-8 bytes, big-endian, zero-padded: comparing two prefixes agrees with
     /// `compareBytes` whenever the prefixes differ.
-    static func keyPrefix(_ key: String) -> UInt64 {
-        var key = key
-        return key.withUTF8 { bytes in
+    static func keyPrefix(_ key: borrowing String) -> UInt64 {
+        func packed(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
             var value: UInt64 = 0
             for index in 0..<8 { value = value << 8 | UInt64(index < bytes.count ? bytes[index] : 0) }
             return value
         }
+        if let value = key.utf8.withContiguousStorageIfAvailable(packed) { return value }
+        var copied = copy key
+        return copied.withUTF8(packed)
     }
 
     /// Orders two strings by their UTF-8 bytes (memcmp, then length): the canonical key order.
-    static func compareBytes(_ a: String, _ b: String) -> Int {
-        var a = a, b = b
-        return a.withUTF8 { left in
-            b.withUTF8 { right in
-                let common = min(left.count, right.count)
-                if common > 0, let l = left.baseAddress, let r = right.baseAddress {
-                    let order = memcmp(l, r, common)
-                    if order != 0 { return Int(order) }
-                }
-                return left.count - right.count
+    static func compareBytes(_ a: borrowing String, _ b: borrowing String) -> Int {
+        func compared(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Int {
+            let common = min(left.count, right.count)
+            if common > 0, let l = left.baseAddress, let r = right.baseAddress {
+                let order = memcmp(l, r, common)
+                if order != 0 { return Int(order) }
             }
+            return left.count - right.count
         }
+        let inPlace = a.utf8.withContiguousStorageIfAvailable { left in
+            b.utf8.withContiguousStorageIfAvailable { right in compared(left, right) }
+        }
+        if let inPlace, let order = inPlace { return order }
+        var left = copy a, right = copy b
+        return left.withUTF8 { left in right.withUTF8 { right in compared(left, right) } }
     }
 
-    private static func newline(style: Style, indent: Int, into out: inout [UInt8]) {
+    private static func newline(style: Style, indent: Int, into out: inout JSONByteSink) {
         guard style == .pretty else { return }
         out.append(UInt8(ascii: "\n"))
-        out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
+        out.append(repeating: UInt8(ascii: " "), count: indent * 2)
     }
 
-    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
-
-    private static func writeString(_ string: String, into out: inout [UInt8]) {
+    private static func writeString(_ string: borrowing String, into out: inout JSONByteSink) {
         out.append(UInt8(ascii: "\""))
-        var string = string
-        let plain = string.withUTF8 { buffer -> Bool in
+        let plain = string.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
             guard !needsEscaping(buffer) else { return false }
-            out.append(contentsOf: buffer)
+            out.append(buffer)
             return true
         }
-        if plain {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        let utf8 = string.utf8
-        for byte in utf8 {
+        if plain != true { writeEscaped(copy string, into: &out) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// The string's bytes with quotes, backslashes and control characters escaped (the rare case).
+    @inline(never)
+    private static func writeEscaped(_ string: String, into out: inout JSONByteSink) {
+        let hex: StaticString = "0123456789abcdef"
+        for byte in string.utf8 {
             switch byte {
-            case 0x22: out.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x22: out.append("\\\"")
+            case 0x5C: out.append("\\\\")
+            case 0x0A: out.append("\\n")
+            case 0x0D: out.append("\\r")
+            case 0x09: out.append("\\t")
             case 0x00..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0x0F)])
+                out.append("\\u00")
+                out.append(hex.utf8Start[Int(byte >> 4)])
+                out.append(hex.utf8Start[Int(byte & 0x0F)])
             default: out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
     }
 
     /// Whether any byte is a control character, `"` or a backslash, tested eight bytes at a time
