@@ -229,23 +229,32 @@ public enum JSONSerializer {
         out.append(UInt8(ascii: "\""))
     }
 
-    /// The string's bytes with quotes, backslashes and control characters escaped (the rare case).
+    /// The string's bytes with quotes, backslashes and control characters escaped: the runs
+    /// between them copied whole (an embedded JSON document is mostly such runs).
     @inline(never)
     private static func writeEscaped(_ string: String, into out: inout JSONByteSink) {
-        let hex: StaticString = "0123456789abcdef"
-        for byte in string.utf8 {
-            switch byte {
-            case 0x22: out.append("\\\"")
-            case 0x5C: out.append("\\\\")
-            case 0x0A: out.append("\\n")
-            case 0x0D: out.append("\\r")
-            case 0x09: out.append("\\t")
-            case 0x00..<0x20:
-                out.append("\\u00")
-                out.append(hex.utf8Start[Int(byte >> 4)])
-                out.append(hex.utf8Start[Int(byte & 0x0F)])
-            default: out.append(byte)
+        var string = string
+        string.withUTF8 { bytes in
+            let hex: StaticString = "0123456789abcdef"
+            var runStart = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+                out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case 0x22: out.append("\\\"")
+                case 0x5C: out.append("\\\\")
+                case 0x0A: out.append("\\n")
+                case 0x0D: out.append("\\r")
+                case 0x09: out.append("\\t")
+                default:
+                    out.append("\\u00")
+                    out.append(hex.utf8Start[Int(byte >> 4)])
+                    out.append(hex.utf8Start[Int(byte & 0x0F)])
+                }
             }
+            out.append(UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
     }
 
