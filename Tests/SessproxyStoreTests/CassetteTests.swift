@@ -241,3 +241,29 @@ import Testing
         #expect(try cassette.integrityCheck() == "ok")
     }
 }
+
+/// The writer's batches commit all or nothing, on statements the connection keeps prepared.
+@Suite struct CassetteBatchTransactionTests {
+    @Test func aBatchThatFailsHalfwayLeavesNothingAndTheNextOneCommits() throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        // Another connection's trigger refuses one row, as a full disk or a broken file would.
+        try DatabaseQueue(path: cassette.path).write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER refuse_marked BEFORE INSERT ON exchange WHEN NEW.target = '/refused'
+                BEGIN SELECT RAISE(ABORT, 'refused for the test'); END
+                """)
+        }
+        var refused = CassetteTests.sample(2)
+        refused.target = "/refused"
+        #expect(throws: DatabaseError.self) { try cassette.insertBlocking([CassetteTests.sample(1), refused]) }
+        #expect(try cassette.allExchanges().isEmpty)
+        #expect(try cassette.pool.writeWithoutTransaction { db in db.isInsideTransaction } == false)
+
+        let ids = try cassette.insertBlocking([CassetteTests.sample(3), CassetteTests.sample(4)])
+        #expect(ids.count == 2)
+        #expect(try cassette.allExchanges().map(\.id) == ids)
+        // Again, through the statements prepared by the first batches.
+        #expect(try cassette.insertBlocking([CassetteTests.sample(5)]).count == 1)
+        #expect(try cassette.allExchanges().count == 3)
+    }
+}
