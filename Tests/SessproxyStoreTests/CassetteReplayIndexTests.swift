@@ -72,8 +72,11 @@ import Testing
         try await cassette.pool.write { db in try db.execute(sql: "UPDATE exchange SET match_key = NULL WHERE id IN (2, 3)") }
 
         let matcher = ReplayMatcher()
+        #expect(cassette.walSize > 0)
         let first = try cassette.replayIndex(matcher: matcher)
         #expect(first.reading.computedKeys == 2 && first.reading.storedComputedKeys)
+        // Written back and folded into the file: nothing left in the WAL for the next opener.
+        #expect(cassette.walSize == 0)
         #expect(first.entries.map(\.matchKey) == exchanges.map(matcher.matchKey(for:)))
         #expect(try await Self.matchKeys(cassette) == exchanges.map(matcher.matchKey(for:)))
         #expect(try cassette.replayIndex(matcher: matcher).reading.computedKeys == 0)
