@@ -45,16 +45,7 @@ public final class CassetteCheckpointer: Service, Sendable {
     public func run() async throws {
         let connection: DatabaseQueue
         do {
-            var configuration = Configuration()
-            configuration.label = "sessproxy.checkpointer"
-            // A restart or truncate holds the writer off while it waits for readers, so it polls
-            // as often as the writer does (SQLite's busy timeout sleeps up to 100 ms) and gives
-            // up after 50 ms.
-            configuration.busyMode = .callback { tries in
-                usleep(200)
-                return tries < 250
-            }
-            connection = try DatabaseQueue(path: cassette.path, configuration: configuration)
+            connection = try DatabaseQueue(path: cassette.path, configuration: Cassette.foldingConfiguration(label: "sessproxy.checkpointer"))
         } catch {
             logger.warning("background checkpoints disabled: \(error)")
             return

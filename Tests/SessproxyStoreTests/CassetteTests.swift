@@ -257,7 +257,8 @@ import Testing
         refused.target = "/refused"
         #expect(throws: DatabaseError.self) { try cassette.insertBlocking([CassetteTests.sample(1), refused]) }
         #expect(try cassette.allExchanges().isEmpty)
-        #expect(try cassette.pool.writeWithoutTransaction { db in db.isInsideTransaction } == false)
+        let leftOpen = cassette.pool.writeWithoutTransaction { db in db.isInsideTransaction }
+        #expect(!leftOpen)
 
         let ids = try cassette.insertBlocking([CassetteTests.sample(3), CassetteTests.sample(4)])
         #expect(ids.count == 2)

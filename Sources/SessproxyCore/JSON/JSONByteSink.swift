@@ -25,7 +25,7 @@ struct JSONByteSink: ~Copyable {
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let source = bytes.baseAddress else { return }
         if capacity - count < bytes.count { grow(toFit: bytes.count) }
-        (base + count).update(from: source, count: bytes.count)
+        (base + count).initialize(from: source, count: bytes.count)
         count += bytes.count
     }
 
@@ -47,7 +47,7 @@ struct JSONByteSink: ~Copyable {
     mutating func append(repeating byte: UInt8, count repeats: Int) {
         guard repeats > 0 else { return }
         if capacity - count < repeats { grow(toFit: repeats) }
-        (base + count).update(repeating: byte, count: repeats)
+        (base + count).initialize(repeating: byte, count: repeats)
         count += repeats
     }
 
@@ -55,7 +55,7 @@ struct JSONByteSink: ~Copyable {
     private mutating func grow(toFit extra: Int) {
         let newCapacity = max(capacity * 2, count + extra)
         let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        newBase.update(from: base, count: count)
+        newBase.initialize(from: base, count: count)
         base.deallocate()
         base = newBase
         capacity = newCapacity

@@ -169,7 +169,7 @@ public enum JSONSerializer {
                     let index = scratch[position].index
                     let isLastOfKey = position + 1 == scratch.count
                         || scratch[position + 1].prefix != scratch[position].prefix
-                        || compareBytes(members[scratch[position + 1].index].key, members[index].key) != 0
+                        || members[scratch[position + 1].index].key != members[index].key
                     if isLastOfKey {
                         order.initializeElement(at: count, to: index)
                         count += 1
