@@ -34,14 +34,10 @@ struct JSONByteSink: ~Copyable {
         append(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    /// A string's UTF-8 bytes, read in place (a native string is contiguous; a bridged one is
-    /// copied first).
+    /// A string's UTF-8 bytes, read in place.
     @inline(__always)
     mutating func append(utf8 string: borrowing String) {
-        if string.utf8.withContiguousStorageIfAvailable({ append($0) }) == nil {
-            var copied = copy string
-            copied.withUTF8 { append($0) }
-        }
+        string.withUTF8Bytes { append($0) }
     }
 
     mutating func append(repeating byte: UInt8, count repeats: Int) {

@@ -189,9 +189,7 @@ public enum JSONSerializer {
             for index in 0..<8 { value = value << 8 | UInt64(index < bytes.count ? bytes[index] : 0) }
             return value
         }
-        if let value = key.utf8.withContiguousStorageIfAvailable(packed) { return value }
-        var copied = copy key
-        return copied.withUTF8(packed)
+        return key.withUTF8Bytes(packed)
     }
 
     /// Orders two strings by their UTF-8 bytes (memcmp, then length): the canonical key order.
@@ -204,12 +202,7 @@ public enum JSONSerializer {
             }
             return left.count - right.count
         }
-        let inPlace = a.utf8.withContiguousStorageIfAvailable { left in
-            b.utf8.withContiguousStorageIfAvailable { right in compared(left, right) }
-        }
-        if let inPlace, let order = inPlace { return order }
-        var left = copy a, right = copy b
-        return left.withUTF8 { left in right.withUTF8 { right in compared(left, right) } }
+        return a.withUTF8Bytes { left in b.withUTF8Bytes { right in compared(left, right) } }
     }
 
     private static func newline(style: Style, indent: Int, into out: inout JSONByteSink) {
@@ -220,42 +213,36 @@ public enum JSONSerializer {
 
     private static func writeString(_ string: borrowing String, into out: inout JSONByteSink) {
         out.append(UInt8(ascii: "\""))
-        let plain = string.utf8.withContiguousStorageIfAvailable { buffer -> Bool in
-            guard !needsEscaping(buffer) else { return false }
-            out.append(buffer)
-            return true
+        string.withUTF8Bytes { bytes in
+            if needsEscaping(bytes) { writeEscaped(bytes, into: &out) } else { out.append(bytes) }
         }
-        if plain != true { writeEscaped(copy string, into: &out) }
         out.append(UInt8(ascii: "\""))
     }
 
-    /// The string's bytes with quotes, backslashes and control characters escaped: the runs
+    /// A string's bytes with quotes, backslashes and control characters escaped: the runs
     /// between them copied whole (an embedded JSON document is mostly such runs).
     @inline(never)
-    private static func writeEscaped(_ string: String, into out: inout JSONByteSink) {
-        var string = string
-        string.withUTF8 { bytes in
-            let hex: StaticString = "0123456789abcdef"
-            var runStart = 0
-            for index in bytes.indices {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
-                out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                runStart = index + 1
-                switch byte {
-                case 0x22: out.append("\\\"")
-                case 0x5C: out.append("\\\\")
-                case 0x0A: out.append("\\n")
-                case 0x0D: out.append("\\r")
-                case 0x09: out.append("\\t")
-                default:
-                    out.append("\\u00")
-                    out.append(hex.utf8Start[Int(byte >> 4)])
-                    out.append(hex.utf8Start[Int(byte & 0x0F)])
-                }
+    private static func writeEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout JSONByteSink) {
+        let hex: StaticString = "0123456789abcdef"
+        var runStart = 0
+        for index in bytes.indices {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+            out.append(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            runStart = index + 1
+            switch byte {
+            case 0x22: out.append("\\\"")
+            case 0x5C: out.append("\\\\")
+            case 0x0A: out.append("\\n")
+            case 0x0D: out.append("\\r")
+            case 0x09: out.append("\\t")
+            default:
+                out.append("\\u00")
+                out.append(hex.utf8Start[Int(byte >> 4)])
+                out.append(hex.utf8Start[Int(byte & 0x0F)])
             }
-            out.append(UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
+        out.append(UnsafeBufferPointer(rebasing: bytes[runStart...]))
     }
 
     /// Whether any byte is a control character, `"` or a backslash, tested eight bytes at a time

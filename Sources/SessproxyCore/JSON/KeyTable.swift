@@ -57,7 +57,7 @@ public struct KeyTable<Value: Sendable>: Sendable {
     /// Reads the name's bytes in place: `String.UTF8View`'s own `last` and index arithmetic were
     /// a third of a lookup.
     private static func bucket(of key: String, mask: Int) -> Int {
-        key.utf8.withContiguousStorageIfAvailable { bucket(of: $0, mask: mask) } ?? Array(key.utf8).withUnsafeBufferPointer { bucket(of: $0, mask: mask) }
+        key.withUTF8Bytes { bucket(of: $0, mask: mask) }
     }
 
     private static func bucket(of bytes: UnsafeBufferPointer<UInt8>, mask: Int) -> Int {
