@@ -15,9 +15,17 @@ extension Cassette {
         return configuration
     }
 
-    /// Folds the whole WAL back into the file and truncates it, on a connection of its own;
-    /// best effort: nothing happens when another connection (a recorder, a second replay still
-    /// reading) keeps it from finishing within 50 ms.
+    /// Folds the WAL back into the main file, so that the -wal file holds nothing stale. Waits
+    /// for other connections as any write does (`waitForLock`): for commands that need it done.
+    public func checkpoint() throws {
+        try pool.writeWithoutTransaction { db in
+            _ = try db.checkpoint(.truncate)
+        }
+    }
+
+    /// `checkpoint()` at a start-up, best effort, on a connection of its own: nothing happens
+    /// when another connection (a recorder, a second replay still reading) keeps it from
+    /// finishing within 50 ms.
     func foldWALBack() {
         guard let connection = try? DatabaseQueue(path: path, configuration: Self.foldingConfiguration(label: "sessproxy.fold")) else { return }
         _ = try? connection.writeWithoutTransaction { db in try db.checkpoint(.truncate) }

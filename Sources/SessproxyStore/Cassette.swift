@@ -266,13 +266,6 @@ public final class Cassette: Sendable {
             db, sql: "SELECT value FROM cassette_meta WHERE key = ?", arguments: [CassetteSchema.matchRulesMetaKey])
     }
 
-    /// Folds the WAL back into the main file, so that the -wal file holds nothing stale.
-    public func checkpoint() throws {
-        try pool.writeWithoutTransaction { db in
-            _ = try db.checkpoint(.truncate)
-        }
-    }
-
     /// Rebuilds the file so that freed pages holding replaced (un-redacted) values are gone.
     public func vacuum() throws {
         try pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
