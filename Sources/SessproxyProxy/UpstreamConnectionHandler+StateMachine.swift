@@ -111,6 +111,18 @@ extension UpstreamConnectionHandler {
             }
         }
 
+        /// The request's deadline passed before its answer was complete: it fails, and the
+        /// connection, in an unknown state, closes.
+        mutating func deadlinePassed() -> Action {
+            switch state {
+            case .awaitingHead, .skippingInterim, .receivingBody:
+                state = .closed
+                return .fail(UpstreamConnectionError.deadlineExceeded)
+            case .idle, .closed:
+                return .none
+            }
+        }
+
         /// The connection closed.
         mutating func closed() -> Action {
             let previous = state

@@ -17,16 +17,17 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
     private var machine = StateMachine()
     private var context: ChannelHandlerContext?
     private var promise: EventLoopPromise<Answer>?
-    /// Closes the connection after it has sat idle this long (the upstream may keep it longer).
-    private let idleTimeout: TimeAmount
-    private var idleTimer: Scheduled<Void>?
+    /// The request's deadline and the idle time, on one timer (`Deadlines`). The connection
+    /// closes after it has sat idle `idleTimeout` (the upstream may keep it longer).
+    private var deadlines: Deadlines
+    private var timer: Scheduled<Void>?
     /// Called once an answer has come on a connection that may carry another request, and
     /// when the connection has closed (the pool forgets it).
     private let becameReusable: (any Channel) -> Void
     private let closed: (any Channel) -> Void
 
     init(idleTimeout: TimeAmount, becameReusable: @escaping (any Channel) -> Void, closed: @escaping (any Channel) -> Void) {
-        self.idleTimeout = idleTimeout
+        self.deadlines = Deadlines(idleTimeout: idleTimeout)
         self.becameReusable = becameReusable
         self.closed = closed
     }
@@ -34,16 +35,16 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
     /// Whether a request may be sent now.
     var isReady: Bool { machine.isIdle && context?.channel.isActive == true }
 
-    /// Writes a request in one flush; the promise gets its answer or why there is none.
-    func send(_ head: HTTPRequestHead, body: ByteBuffer?, limit: Int, promise: EventLoopPromise<Answer>) {
+    /// Writes a request in one flush; the promise gets its answer, or why there is none by
+    /// `deadline`.
+    func send(_ head: HTTPRequestHead, body: ByteBuffer?, limit: Int, deadline: NIODeadline, promise: EventLoopPromise<Answer>) {
         guard let context, isReady else {
             promise.fail(UpstreamConnectionError.closedBeforeAnswering)
             return
         }
-        idleTimer?.cancel()
-        idleTimer = nil
         self.promise = promise
         machine.requestSent(limit: limit)
+        setTimer(deadlines.requestSent(deadline: deadline), context: context)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -70,8 +71,9 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        idleTimer?.cancel()
-        idleTimer = nil
+        timer?.cancel()
+        timer = nil
+        deadlines.closed()
         run(machine.closed(), context: context)
         closed(context.channel)
         context.fireChannelInactive()
@@ -85,9 +87,8 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
             let promise = self.promise
             self.promise = nil
             if reusable {
-                let channel = context.channel
-                idleTimer = context.eventLoop.scheduleTask(in: idleTimeout) { channel.close(promise: nil) }
-                becameReusable(channel)
+                setTimer(deadlines.becameIdle(now: .now()), context: context)
+                becameReusable(context.channel)
             } else {
                 context.close(promise: nil)
             }
@@ -99,6 +100,25 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
             promise?.fail(error)
         case .close:
             context.close(promise: nil)
+        }
+    }
+
+    /// Moves the timer to `time`, when `Deadlines` says it must move.
+    private func setTimer(_ time: NIODeadline?, context: ChannelHandlerContext) {
+        guard let time else { return }
+        timer?.cancel()
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: time) { self.timerFired() }
+    }
+
+    private func timerFired() {
+        timer = nil
+        guard let context else { return }
+        let (due, next) = deadlines.fired(now: .now())
+        setTimer(next, context: context)
+        switch due {
+        case .nothing: break
+        case .request: run(machine.deadlinePassed(), context: context)
+        case .idle: context.close(promise: nil)
         }
     }
 }

@@ -40,23 +40,27 @@ final class UpstreamConnectionPool: Sendable {
         _ head: HTTPRequestHead, body: ByteBuffer?, limit: Int, deadline: NIODeadline, eventLoop: any EventLoop
     ) -> EventLoopFuture<UpstreamConnectionHandler.Answer> {
         let result = eventLoop.makePromise(of: UpstreamConnectionHandler.Answer.self)
-        let exchange = PendingExchange(promise: result)
-        let timer = eventLoop.scheduleTask(deadline: deadline) {
-            exchange.complete(.failure(UpstreamConnectionError.deadlineExceeded))
-            exchange.channel?.close(promise: nil)
-        }
+        let exchange = PendingExchange(promise: result, deadline: deadline)
         attempt(head, body: body, limit: limit, exchange: exchange, isRepeat: false, eventLoop: eventLoop)
-        result.futureResult.whenComplete { _ in timer.cancel() }
         return result.futureResult
     }
 
     /// Sends the request on a connection (a kept-alive one first, unless this is the repeat).
     /// A request that `UpstreamRetryPolicy` allows to repeat goes out once more, on a new
     /// connection, when the reused one turns out to have been closed by the upstream.
+    ///
+    /// On a kept-alive connection the connection's handler keeps the deadline (on a timer it sets
+    /// once per timeout, not per request); while a new connection is being opened, the pool keeps
+    /// it, so that connecting counts too.
     private func attempt(
         _ head: HTTPRequestHead, body: ByteBuffer?, limit: Int, exchange: PendingExchange, isRepeat: Bool, eventLoop: any EventLoop
     ) {
-        connection(on: eventLoop, reusingIdle: !isRepeat).whenComplete { connected in
+        if !isRepeat, let (channel, handler) = idleConnection(on: eventLoop) {
+            send(head, body: body, limit: limit, exchange: exchange, isRepeat: isRepeat, on: channel, handler, eventLoop: eventLoop)
+            return
+        }
+        exchange.keepDeadline(on: eventLoop)
+        newConnection(on: eventLoop).whenComplete { connected in
             switch connected {
             case .failure(let error):
                 exchange.complete(.failure(error))
@@ -69,30 +73,48 @@ final class UpstreamConnectionPool: Sendable {
                     exchange.complete(.failure(UpstreamConnectionError.closedBeforeAnswering))
                     return
                 }
-                exchange.channel = channel
-                let answer = eventLoop.makePromise(of: UpstreamConnectionHandler.Answer.self)
-                answer.futureResult.whenComplete { outcome in
-                    if case .failure(let error) = outcome, !exchange.isDone,
-                        UpstreamRetryPolicy.repeatsOnNewConnection(after: error, method: head.method, isRepeat: isRepeat)
-                    {
-                        self.attempt(head, body: body, limit: limit, exchange: exchange, isRepeat: true, eventLoop: eventLoop)
-                        return
-                    }
-                    exchange.complete(outcome)
-                }
-                handler.send(head, body: body, limit: limit, promise: answer)
+                self.send(head, body: body, limit: limit, exchange: exchange, isRepeat: isRepeat, on: channel, handler, eventLoop: eventLoop)
             }
         }
     }
 
-    /// An idle connection of this loop that is still open (when `reusingIdle`), or a new one.
-    private func connection(on eventLoop: any EventLoop, reusingIdle: Bool) -> EventLoopFuture<any Channel> {
+    private func send(
+        _ head: HTTPRequestHead, body: ByteBuffer?, limit: Int, exchange: PendingExchange, isRepeat: Bool,
+        on channel: any Channel, _ handler: UpstreamConnectionHandler, eventLoop: any EventLoop
+    ) {
+        exchange.channel = channel
+        // Nothing else completes a request that cannot be repeated and has no pool timer: its
+        // answer goes straight to the caller.
+        if !exchange.poolKeepsDeadline, !UpstreamRetryPolicy.mayRepeat(head.method, isRepeat: isRepeat) {
+            handler.send(head, body: body, limit: limit, deadline: exchange.deadline, promise: exchange.promise)
+            return
+        }
+        let answer = eventLoop.makePromise(of: UpstreamConnectionHandler.Answer.self)
+        answer.futureResult.whenComplete { outcome in
+            if case .failure(let error) = outcome, !exchange.isDone,
+                UpstreamRetryPolicy.repeatsOnNewConnection(after: error, method: head.method, isRepeat: isRepeat)
+            {
+                self.attempt(head, body: body, limit: limit, exchange: exchange, isRepeat: true, eventLoop: eventLoop)
+                return
+            }
+            exchange.complete(outcome)
+        }
+        handler.send(head, body: body, limit: limit, deadline: exchange.deadline, promise: answer)
+    }
+
+    /// An idle connection of this loop that is still open, if there is one.
+    private func idleConnection(on eventLoop: any EventLoop) -> (any Channel, UpstreamConnectionHandler)? {
         let key = ObjectIdentifier(eventLoop)
-        while reusingIdle, let channel = idle.withLock({ $0[key]?.popLast() }) {
+        while let channel = idle.withLock({ $0[key]?.popLast() }) {
             if let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamConnectionHandler.self), handler.isReady {
-                return eventLoop.makeSucceededFuture(channel)
+                return (channel, handler)
             }
         }
+        return nil
+    }
+
+    /// A new connection on this loop.
+    private func newConnection(on eventLoop: any EventLoop) -> EventLoopFuture<any Channel> {
         let tls = self.tls
         let host = endpoint.host
         let idleTimeout = self.idleTimeout
@@ -141,18 +163,36 @@ final class UpstreamConnectionPool: Sendable {
 /// One request's outcome, completed once: by its answer, or by the deadline first. Touched only
 /// on its event loop.
 private final class PendingExchange: @unchecked Sendable {
-    private let promise: EventLoopPromise<UpstreamConnectionHandler.Answer>
+    let promise: EventLoopPromise<UpstreamConnectionHandler.Answer>
+    let deadline: NIODeadline
     private(set) var isDone = false
     /// The connection carrying the request, closed if the deadline passes first.
     var channel: (any Channel)?
+    /// The pool's timer for the deadline, set once a new connection is needed.
+    private var timer: Scheduled<Void>?
 
-    init(promise: EventLoopPromise<UpstreamConnectionHandler.Answer>) {
+    init(promise: EventLoopPromise<UpstreamConnectionHandler.Answer>, deadline: NIODeadline) {
         self.promise = promise
+        self.deadline = deadline
+    }
+
+    /// Whether the pool's timer, rather than only the connection's handler, keeps the deadline.
+    var poolKeepsDeadline: Bool { timer != nil }
+
+    /// Fails the request when the deadline passes first (connecting included).
+    func keepDeadline(on eventLoop: any EventLoop) {
+        guard timer == nil, !isDone else { return }
+        timer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.complete(.failure(UpstreamConnectionError.deadlineExceeded))
+            self.channel?.close(promise: nil)
+        }
     }
 
     func complete(_ result: Result<UpstreamConnectionHandler.Answer, any Error>) {
         guard !isDone else { return }
         isDone = true
+        timer?.cancel()
+        timer = nil
         promise.completeWith(result)
     }
 }

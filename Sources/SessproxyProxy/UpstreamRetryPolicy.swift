@@ -14,7 +14,13 @@ enum UpstreamRetryPolicy {
     static let idempotentMethods: [HTTPMethod] = [.GET, .HEAD, .OPTIONS, .TRACE, .PUT, .DELETE]
 
     static func repeatsOnNewConnection(after error: any Error, method: HTTPMethod, isRepeat: Bool) -> Bool {
-        guard !isRepeat, error as? UpstreamConnectionError == .closedWhenReused else { return false }
-        return idempotentMethods.contains(method)
+        guard error as? UpstreamConnectionError == .closedWhenReused else { return false }
+        return mayRepeat(method, isRepeat: isRepeat)
+    }
+
+    /// Whether some failure of this request could be repeated at all (the pool keeps a request
+    /// that cannot off the path that repeats).
+    static func mayRepeat(_ method: HTTPMethod, isRepeat: Bool) -> Bool {
+        !isRepeat && idempotentMethods.contains(method)
     }
 }

@@ -20,6 +20,9 @@ final class KeepAliveTCPServer: Sendable {
         /// Answers the first request on each connection; reads the next one and closes without
         /// answering: the idle timeout running out just as the request arrives.
         case closesAsTheNextRequestArrives
+        /// Answers the first request on each connection; reads the next one and never answers
+        /// it, keeping the connection open until the client closes it: an upstream that hangs.
+        case stallsAfterTheFirstAnswer
     }
 
     let port: Int
@@ -63,6 +66,10 @@ final class KeepAliveTCPServer: Sendable {
             }
             counts.withLock { $0.requests += 1 }
             if behaviour == .closesAsTheNextRequestArrives, answered > 0 { return }
+            if behaviour == .stallsAfterTheFirstAnswer, answered > 0 {
+                while recv(client, &buffer, buffer.count, 0) > 0 {}
+                return
+            }
             _ = answer.withUnsafeBytes { send(client, $0.baseAddress, answer.count, Int32(MSG_NOSIGNAL)) }
             answered += 1
             if behaviour == .closesIdleConnections { return }

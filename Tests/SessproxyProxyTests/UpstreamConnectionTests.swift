@@ -56,6 +56,16 @@ import Glibc
         #expect(head.status == .created && body == ByteBuffer(string: "x"))
     }
 
+    @Test func aDeadlinePassingMidAnswerFailsTheRequestAndEndsTheConnection() {
+        let (machine, action) = Self.run([{ $0.receivedHead(Self.head(.ok)) }, { $0.deadlinePassed() }])
+        guard case .fail(let error) = action else { Issue.record("\(action)"); return }
+        #expect(error as? UpstreamConnectionError == .deadlineExceeded)
+        #expect(!machine.isIdle)
+        var idle = Machine()
+        guard case .none = idle.deadlinePassed() else { Issue.record("a deadline with no request on the connection"); return }
+        #expect(idle.isIdle)
+    }
+
     @Test func aBodyOverTheLimitFailsAndClosesTheConnection() {
         let (machine, action) = Self.run(limit: 4, [
             { $0.receivedHead(Self.head(.ok)) }, { $0.receivedBody(ByteBuffer(string: "abc")) }, { $0.receivedBody(ByteBuffer(string: "de")) },
@@ -162,6 +172,32 @@ import Glibc
         #expect(try Cassette.open(path: cassette).allExchanges().map(\.status) == [200, 200, 200])
     }
 
+    /// A request sent on a kept-alive connection has its deadline too, although the pool sets no
+    /// timer for it (the connection's handler keeps it): an upstream that hangs on the second
+    /// request of a connection costs the app the timeout, not a hang, and the next request gets a
+    /// new connection.
+    @Test func aRequestOnAKeptAliveConnectionStillHasItsDeadline() async throws {
+        let upstream = KeepAliveTCPServer(.stallsAfterTheFirstAnswer)
+        defer { upstream.stop() }
+        let rounds = 2 * NIOSingletons.groupLoopCountSuggestion + 2
+        let statuses = try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstream.port)", timeout: .milliseconds(300)) { port, _ in
+            var statuses: [Int] = []
+            for _ in 0..<rounds {
+                let started = ContinuousClock.now
+                let answer = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: Support.createBody)
+                statuses.append(answer.status)
+                if answer.status == 504 {
+                    #expect(answer.json?["error_code"] == .string(SessproxyErrorCode.upstreamTimeout))
+                    #expect(ContinuousClock.now - started < .seconds(2))
+                }
+            }
+            return statuses
+        }
+        #expect(statuses.contains(504), "no connection was reused: \(statuses)")
+        #expect(statuses.allSatisfy { $0 == 200 || $0 == 504 }, "\(statuses)")
+        #expect(statuses.filter { $0 == 200 }.count == upstream.connections, "each connection answers once: \(statuses)")
+    }
+
     /// The upstream closes a kept-alive connection just as the next request arrives on it: a
     /// read of a session is sent again on a new connection and the app sees only the answer
     /// (recorded once); a create is not repeated — the upstream may have acted on it — and the
@@ -194,5 +230,65 @@ import Glibc
         }
         #expect(statuses.contains(502), "a create was repeated: \(statuses)")
         #expect(creates.requests == rounds)
+    }
+}
+
+/// One timer per upstream connection, for the request's deadline and the idle time: when it
+/// must move and what is due when it fires, without sockets or clocks.
+@Suite struct UpstreamConnectionDeadlinesTests {
+    typealias Deadlines = UpstreamConnectionHandler.Deadlines
+    static let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+
+    @Test func requestsBackToBackSetNoTimerOfTheirOwn() {
+        var deadlines = Deadlines(idleTimeout: .seconds(60))
+        #expect(deadlines.requestSent(deadline: Self.start + .seconds(30)) == Self.start + .seconds(30))
+        #expect(deadlines.becameIdle(now: Self.start + .milliseconds(1)) == nil, "the timer already fires before the idle time is up")
+        for step in 1...100 {
+            let now = Self.start + .milliseconds(Int64(step))
+            #expect(deadlines.requestSent(deadline: now + .seconds(30)) == nil)
+            #expect(deadlines.becameIdle(now: now + .microseconds(500)) == nil)
+        }
+        // It fires at the first deadline, finds nothing due and waits for the idle time.
+        let fired = deadlines.fired(now: Self.start + .seconds(30))
+        #expect(fired.due == .nothing)
+        #expect(fired.next == Self.start + .milliseconds(100) + .microseconds(500) + .seconds(60))
+    }
+
+    @Test func aRequestPastItsDeadlineIsDue() {
+        var deadlines = Deadlines(idleTimeout: .seconds(60))
+        _ = deadlines.requestSent(deadline: Self.start + .seconds(5))
+        #expect(deadlines.fired(now: Self.start + .seconds(5)) == (.request, nil))
+        #expect(deadlines.request == nil)
+    }
+
+    @Test func aShorterDeadlineMovesTheTimerForward() {
+        var deadlines = Deadlines(idleTimeout: .seconds(60))
+        _ = deadlines.requestSent(deadline: Self.start + .seconds(30))
+        _ = deadlines.becameIdle(now: Self.start + .seconds(1))
+        #expect(deadlines.requestSent(deadline: Self.start + .seconds(3)) == Self.start + .seconds(3))
+    }
+
+    @Test func anIdleConnectionIsDueOnceItsIdleTimeIsUp() {
+        var deadlines = Deadlines(idleTimeout: .seconds(2))
+        _ = deadlines.requestSent(deadline: Self.start + .seconds(30))
+        // The idle time ends before the last deadline: the timer moves forward to it.
+        #expect(deadlines.becameIdle(now: Self.start + .seconds(1)) == Self.start + .seconds(3))
+        #expect(deadlines.fired(now: Self.start + .seconds(2)) == (.nothing, Self.start + .seconds(3)), "fired early")
+        #expect(deadlines.fired(now: Self.start + .seconds(3)) == (.idle, nil))
+    }
+
+    @Test func aConnectionInUseIsNotClosedForIdleness() {
+        var deadlines = Deadlines(idleTimeout: .seconds(2))
+        _ = deadlines.becameIdle(now: Self.start)
+        _ = deadlines.requestSent(deadline: Self.start + .seconds(30))
+        let fired = deadlines.fired(now: Self.start + .seconds(2))
+        #expect(fired.due == .nothing && fired.next == Self.start + .seconds(30))
+    }
+
+    @Test func nothingIsDueAfterTheConnectionClosed() {
+        var deadlines = Deadlines(idleTimeout: .seconds(2))
+        _ = deadlines.requestSent(deadline: Self.start + .seconds(1))
+        deadlines.closed()
+        #expect(deadlines.fired(now: Self.start + .seconds(5)) == (.nothing, nil))
     }
 }
