@@ -96,6 +96,21 @@ import Testing
         #expect(token?.text == "redacted:32abc2b2184d9013~=Aaaaa")
     }
 
+    /// A keep-length hint read byte by byte (printable ASCII) spells what the character-by-character
+    /// reading spells, and only such values are read so.
+    @Test func keepLengthHintsReadFromBytesMatchTheCharacterReading() {
+        let printable = String(decoding: Array(0x20...0x7E), as: UTF8.self)
+        let values = [printable, String(repeating: "Ab 1-", count: 30), "EC1A 1BB", "", "O'Neil ./x"]
+        for value in values {
+            #expect(PseudonymToken.printableASCIIShape(of: value) == String(value.prefix(100).map(PseudonymToken.shapeClass)), "\(value)")
+        }
+        #expect(PseudonymToken.printableASCIIShape(of: printable)?.count == 95)
+        for value in ["Åsa", "line\r\nbreak", "tab\there", "e\u{301}"] {
+            #expect(PseudonymToken.printableASCIIShape(of: value) == nil, "\(value)")
+        }
+        #expect(PseudonymToken.hint(for: "Åsa Ek", format: .keepLength) == .shape("Aaa_Aa"))
+    }
+
     @Test func tokensParseWithAndWithoutHints() throws {
         #expect(PseudonymToken("redacted:00ff")?.hint == nil)
         #expect(PseudonymToken("redacted:00ff~email")?.hint == .format(.email))

@@ -72,12 +72,35 @@ public struct PseudonymToken: Sendable, Hashable {
     public static func hint(for value: String, format: FieldFormat) -> Hint {
         switch format {
         case .keepLength:
-            return .shape(String(value.prefix(100).map(shapeClass)))
+            return .shape(printableASCIIShape(of: value) ?? String(value.prefix(100).map(shapeClass)))
         case .digits:
             let digits = value.filter { $0.isASCII && $0.isNumber }.count
             return .shape(String(repeating: "n", count: min(100, digits > 0 ? digits : value.count)))
         default:
             return .format(format)
+        }
+    }
+
+    /// `shapeClass` of each of the first 100 characters, read from the bytes when every byte is
+    /// printable ASCII (each byte a character of its own); nil otherwise. Character by character
+    /// the shape cost more than the HMAC of the value.
+    static func printableASCIIShape(of value: String) -> String? {
+        value.withUTF8Bytes { bytes -> String? in
+            guard bytes.allSatisfy({ (0x20...0x7E).contains($0) }) else { return nil }
+            return String(unsafeUninitializedCapacity: min(bytes.count, 100)) { shape in
+                for (offset, byte) in bytes.prefix(100).enumerated() {
+                    shape[offset] =
+                        switch byte {
+                        case 0x30...0x39: UInt8(ascii: "n")
+                        case 0x41...0x5A: UInt8(ascii: "A")
+                        case 0x61...0x7A: UInt8(ascii: "a")
+                        case UInt8(ascii: " "): UInt8(ascii: "_")
+                        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "'"): byte
+                        default: UInt8(ascii: "x")
+                        }
+                }
+                return min(bytes.count, 100)
+            }
         }
     }
 
