@@ -54,6 +54,13 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
         self.context = context
     }
 
+    /// A connection counts as idle from the moment it is open: one opened for a request whose
+    /// deadline passed meanwhile goes to the pool unused, and must close like any other.
+    func channelActive(context: ChannelHandlerContext) {
+        if machine.isIdle { setTimer(deadlines.becameIdle(now: context.eventLoop.now), context: context) }
+        context.fireChannelActive()
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
     }
@@ -87,7 +94,7 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
             let promise = self.promise
             self.promise = nil
             if reusable {
-                setTimer(deadlines.becameIdle(now: .now()), context: context)
+                setTimer(deadlines.becameIdle(now: context.eventLoop.now), context: context)
                 becameReusable(context.channel)
             } else {
                 context.close(promise: nil)
@@ -113,7 +120,7 @@ final class UpstreamConnectionHandler: ChannelInboundHandler {
     private func timerFired() {
         timer = nil
         guard let context else { return }
-        let (due, next) = deadlines.fired(now: .now())
+        let (due, next) = deadlines.fired(now: context.eventLoop.now)
         setTimer(next, context: context)
         switch due {
         case .nothing: break

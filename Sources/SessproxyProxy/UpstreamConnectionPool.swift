@@ -49,9 +49,9 @@ final class UpstreamConnectionPool: Sendable {
     /// A request that `UpstreamRetryPolicy` allows to repeat goes out once more, on a new
     /// connection, when the reused one turns out to have been closed by the upstream.
     ///
-    /// On a kept-alive connection the connection's handler keeps the deadline (on a timer it sets
-    /// once per timeout, not per request); while a new connection is being opened, the pool keeps
-    /// it, so that connecting counts too.
+    /// The connection's handler keeps the deadline once the request is on it (on a timer it sets
+    /// about once per timeout, not per request); while a new connection is being opened, the
+    /// pool keeps it, so that connecting counts too.
     private func attempt(
         _ head: HTTPRequestHead, body: ByteBuffer?, limit: Int, exchange: PendingExchange, isRepeat: Bool, eventLoop: any EventLoop
     ) {
@@ -82,10 +82,10 @@ final class UpstreamConnectionPool: Sendable {
         _ head: HTTPRequestHead, body: ByteBuffer?, limit: Int, exchange: PendingExchange, isRepeat: Bool,
         on channel: any Channel, _ handler: UpstreamConnectionHandler, eventLoop: any EventLoop
     ) {
-        exchange.channel = channel
-        // Nothing else completes a request that cannot be repeated and has no pool timer: its
-        // answer goes straight to the caller.
-        if !exchange.poolKeepsDeadline, !UpstreamRetryPolicy.mayRepeat(head.method, isRepeat: isRepeat) {
+        exchange.handOver()
+        // Nothing but the connection completes a request that cannot be repeated: its answer
+        // goes straight to the caller.
+        guard UpstreamRetryPolicy.mayRepeat(head.method, isRepeat: isRepeat) else {
             handler.send(head, body: body, limit: limit, deadline: exchange.deadline, promise: exchange.promise)
             return
         }
@@ -160,32 +160,40 @@ final class UpstreamConnectionPool: Sendable {
     }
 }
 
-/// One request's outcome, completed once: by its answer, or by the deadline first. Touched only
-/// on its event loop.
+/// One request's outcome: its promise, its deadline, and the pool's timer for that deadline
+/// while a new connection for it is being opened. Once the request is on a connection, the
+/// connection's handler keeps the deadline and the timer is gone. Completed at most once through
+/// `complete` (a request that cannot be repeated is completed by the connection directly).
+/// Touched only on its event loop.
 private final class PendingExchange: @unchecked Sendable {
     let promise: EventLoopPromise<UpstreamConnectionHandler.Answer>
     let deadline: NIODeadline
     private(set) var isDone = false
-    /// The connection carrying the request, closed if the deadline passes first.
-    var channel: (any Channel)?
-    /// The pool's timer for the deadline, set once a new connection is needed.
     private var timer: Scheduled<Void>?
+    /// Set once the request is on a connection: a timer that still runs in the same tick as its
+    /// cancellation then does nothing.
+    private var handedOver = false
 
     init(promise: EventLoopPromise<UpstreamConnectionHandler.Answer>, deadline: NIODeadline) {
         self.promise = promise
         self.deadline = deadline
     }
 
-    /// Whether the pool's timer, rather than only the connection's handler, keeps the deadline.
-    var poolKeepsDeadline: Bool { timer != nil }
-
-    /// Fails the request when the deadline passes first (connecting included).
+    /// Fails the request if the deadline passes before it is on a connection (connecting counts).
     func keepDeadline(on eventLoop: any EventLoop) {
         guard timer == nil, !isDone else { return }
+        handedOver = false
         timer = eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            guard !self.handedOver else { return }
             self.complete(.failure(UpstreamConnectionError.deadlineExceeded))
-            self.channel?.close(promise: nil)
         }
+    }
+
+    /// The request is on a connection, whose handler keeps the deadline from now on.
+    func handOver() {
+        handedOver = true
+        timer?.cancel()
+        timer = nil
     }
 
     func complete(_ result: Result<UpstreamConnectionHandler.Answer, any Error>) {

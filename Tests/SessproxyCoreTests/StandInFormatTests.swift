@@ -100,12 +100,14 @@ import Testing
     /// reading spells, and only such values are read so.
     @Test func keepLengthHintsReadFromBytesMatchTheCharacterReading() {
         let printable = String(decoding: Array(0x20...0x7E), as: UTF8.self)
-        let values = [printable, String(repeating: "Ab 1-", count: 30), "EC1A 1BB", "", "O'Neil ./x"]
+        let values = [
+            printable, String(repeating: "Ab 1-", count: 30), "EC1A 1BB", "", "O'Neil ./x", String(repeating: "a", count: 120) + "é",
+        ]
         for value in values {
             #expect(PseudonymToken.printableASCIIShape(of: value) == String(value.prefix(100).map(PseudonymToken.shapeClass)), "\(value)")
         }
         #expect(PseudonymToken.printableASCIIShape(of: printable)?.count == 95)
-        for value in ["Åsa", "line\r\nbreak", "tab\there", "e\u{301}"] {
+        for value in ["Åsa", "line\r\nbreak", "tab\there", "e\u{301}", String(repeating: "a", count: 100) + "\u{301}"] {
             #expect(PseudonymToken.printableASCIIShape(of: value) == nil, "\(value)")
         }
         #expect(PseudonymToken.hint(for: "Åsa Ek", format: .keepLength) == .shape("Aaa_Aa"))

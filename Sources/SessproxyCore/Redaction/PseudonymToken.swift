@@ -81,12 +81,13 @@ public struct PseudonymToken: Sendable, Hashable {
         }
     }
 
-    /// `shapeClass` of each of the first 100 characters, read from the bytes when every byte is
-    /// printable ASCII (each byte a character of its own); nil otherwise. Character by character
-    /// the shape cost more than the HMAC of the value.
+    /// `shapeClass` of each of the first 100 characters, read from the bytes when the first 101
+    /// bytes are printable ASCII (each byte a character of its own, the 101st checked because a
+    /// combining mark there would join the 100th); nil otherwise. Character by character the
+    /// shape cost more than the HMAC of the value.
     static func printableASCIIShape(of value: String) -> String? {
         value.withUTF8Bytes { bytes -> String? in
-            guard bytes.allSatisfy({ (0x20...0x7E).contains($0) }) else { return nil }
+            guard bytes.prefix(101).allSatisfy({ (0x20...0x7E).contains($0) }) else { return nil }
             return String(unsafeUninitializedCapacity: min(bytes.count, 100)) { shape in
                 for (offset, byte) in bytes.prefix(100).enumerated() {
                     shape[offset] =
