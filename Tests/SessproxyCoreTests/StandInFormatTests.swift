@@ -96,6 +96,23 @@ import Testing
         #expect(token?.text == "redacted:32abc2b2184d9013~=Aaaaa")
     }
 
+    /// Shape classes as character properties define them (a digit of ASCII, upper case, a letter,
+    /// a space, `-./'`, anything else), for every printable ASCII character and a few beyond.
+    @Test func shapeClassesFollowCharacterProperties() {
+        func byProperties(_ character: Character) -> Character {
+            if character.isASCII, character.isNumber { return "n" }
+            if character.isUppercase { return "A" }
+            if character.isLetter { return "a" }
+            if character == " " { return "_" }
+            if "-./'".contains(character) { return character }
+            return "x"
+        }
+        let printable = String(decoding: Array(0x20...0x7E), as: UTF8.self)
+        for character in printable + "ÅéßΩ٣\t\r\n\u{0}\u{7F}€ " + "\r\n" + "e\u{301}" {
+            #expect(PseudonymToken.shapeClass(character) == byProperties(character), "\(character.unicodeScalars.map(\.value))")
+        }
+    }
+
     /// A keep-length hint read byte by byte (printable ASCII) spells what the character-by-character
     /// reading spells, and only such values are read so.
     @Test func keepLengthHintsReadFromBytesMatchTheCharacterReading() {

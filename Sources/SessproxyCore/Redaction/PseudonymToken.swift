@@ -89,17 +89,7 @@ public struct PseudonymToken: Sendable, Hashable {
         value.withUTF8Bytes { bytes -> String? in
             guard bytes.prefix(101).allSatisfy({ (0x20...0x7E).contains($0) }) else { return nil }
             return String(unsafeUninitializedCapacity: min(bytes.count, 100)) { shape in
-                for (offset, byte) in bytes.prefix(100).enumerated() {
-                    shape[offset] =
-                        switch byte {
-                        case 0x30...0x39: UInt8(ascii: "n")
-                        case 0x41...0x5A: UInt8(ascii: "A")
-                        case 0x61...0x7A: UInt8(ascii: "a")
-                        case UInt8(ascii: " "): UInt8(ascii: "_")
-                        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "'"): byte
-                        default: UInt8(ascii: "x")
-                        }
-                }
+                for (offset, byte) in bytes.prefix(100).enumerated() { shape[offset] = shapeByte(ofPrintableASCII: byte) }
                 return min(bytes.count, 100)
             }
         }
@@ -107,12 +97,28 @@ public struct PseudonymToken: Sendable, Hashable {
 
     /// The shape symbol of one character (`A`, `a`, `n`, `_`, `-./'` or `x`).
     public static func shapeClass(_ character: Character) -> Character {
-        if character.isASCII, character.isNumber { return "n" }
+        if let byte = character.asciiValue, (0x20...0x7E).contains(byte) {
+            return Character(Unicode.Scalar(shapeByte(ofPrintableASCII: byte)))
+        }
+        // Beyond printable ASCII: letters by case, everything else (digits of other scripts,
+        // control characters, CR LF) `x`.
         if character.isUppercase { return "A" }
         if character.isLetter { return "a" }
-        if character == " " { return "_" }
-        if "-./'".contains(character) { return character }
         return "x"
+    }
+
+    /// The shape symbol of a printable ASCII character, from its byte: the one table both
+    /// readings use.
+    @inline(__always)
+    static func shapeByte(ofPrintableASCII byte: UInt8) -> UInt8 {
+        switch byte {
+        case 0x30...0x39: UInt8(ascii: "n")
+        case 0x41...0x5A: UInt8(ascii: "A")
+        case 0x61...0x7A: UInt8(ascii: "a")
+        case UInt8(ascii: " "): UInt8(ascii: "_")
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "'"): byte
+        default: UInt8(ascii: "x")
+        }
     }
 
     // MARK: Extent in text
