@@ -23,8 +23,10 @@ public struct OpenAPIDocument: Sendable {
     }
 
     public let operations: [Operation]
-    /// Each operation's path template split into segments (`nil` for a `{parameter}`), once.
-    private let templates: [[Substring?]]
+    /// What a request is matched against, one per operation at the same index: looked up on
+    /// every recorded exchange (twice), so the walk reads these small values in place instead
+    /// of copying each `Operation` it passes.
+    private let routes: [Route]
     /// The sessions operations (create, read, update), looked up once: replay asks per answer.
     let sessionsOperations: [KlarnaOperation: Operation]
 
@@ -62,15 +64,15 @@ public struct OpenAPIDocument: Sendable {
                     requestBody: requestBody, responses: responses, statuses: statuses))
             }
         }
-        let templates = operations.map { operation in
-            operation.pathTemplate.split(separator: "/").map { $0.hasPrefix("{") && $0.hasSuffix("}") ? nil : $0 }
-        }
+        let routes = operations.map { Route(method: $0.method, pathTemplate: $0.pathTemplate) }
         self.operations = operations
-        self.templates = templates
+        self.routes = routes
         var sessionsOperations: [KlarnaOperation: Operation] = [:]
         for operation in [KlarnaOperation.create, .read, .update] {
-            guard let example = Self.example(of: operation) else { continue }
-            sessionsOperations[operation] = Self.operation(method: example.method, path: example.path, in: operations, templates: templates)
+            guard let example = Self.example(of: operation),
+                let index = Self.operationIndex(method: example.method, path: example.path, routes: routes)
+            else { continue }
+            sessionsOperations[operation] = operations[index]
         }
         self.sessionsOperations = sessionsOperations
     }
@@ -79,32 +81,44 @@ public struct OpenAPIDocument: Sendable {
     /// the path's (a `{parameter}` segment takes any one non-empty segment). A trailing slash and
     /// the query are ignored.
     public func operation(method: String, path: String) -> Operation? {
-        Self.operation(method: method, path: path, in: operations, templates: templates)
+        Self.operationIndex(method: method, path: path, routes: routes).map { operations[$0] }
     }
 
-    private static func operation(method: String, path: String, in operations: [Operation], templates: [[Substring?]]) -> Operation? {
+    private static func operationIndex(method: String, path: String, routes: [Route]) -> Int? {
         let pathOnly = path.utf8.firstIndex(of: UInt8(ascii: "?")).map { path[..<$0] } ?? path[...]
         let segments = pathOnly.split(separator: "/")
-        for (index, operation) in operations.enumerated() where operation.method.caseInsensitiveEquals(method) {
-            let template = templates[index]
-            guard template.count == segments.count else { continue }
-            // Bytes, not `==`: a path segment equals a template's literal only byte for byte,
-            // and String's Unicode comparison cost more than the rest of the lookup.
-            if zip(template, segments).allSatisfy({ expected, actual in expected.map { $0.utf8.elementsEqual(actual.utf8) } ?? true }) {
-                return operation
-            }
-        }
-        return nil
+        return routes.indices.first { routes[$0].matches(method: method, segments: segments) }
     }
 
     /// The schema of the JSON answer to a request with `status`, if the document gives one.
     public func responseSchema(method: String, path: String, status: Int) -> SchemaNode? {
-        operation(method: method, path: path)?.responses[String(status)]
+        guard let index = Self.operationIndex(method: method, path: path, routes: routes) else { return nil }
+        return operations[index].responses[String(status)]
     }
 
     /// The schema of a request's JSON body, if the document gives one.
     public func requestSchema(method: String, path: String) -> SchemaNode? {
-        operation(method: method, path: path)?.requestBody
+        guard let index = Self.operationIndex(method: method, path: path, routes: routes) else { return nil }
+        return operations[index].requestBody
+    }
+
+    /// An operation's method and path template, split into segments once (`nil` for a
+    /// `{parameter}`).
+    private struct Route: Sendable {
+        let method: String
+        let segments: [Substring?]
+
+        init(method: String, pathTemplate: String) {
+            self.method = method
+            self.segments = pathTemplate.split(separator: "/").map { $0.hasPrefix("{") && $0.hasSuffix("}") ? nil : $0 }
+        }
+
+        func matches(method: String, segments path: [Substring]) -> Bool {
+            guard segments.count == path.count, self.method.caseInsensitiveEquals(method) else { return false }
+            // Bytes, not `==`: a path segment equals a template's literal only byte for byte,
+            // and String's Unicode comparison cost more than the rest of the lookup.
+            return zip(segments, path).allSatisfy { expected, actual in expected.map { $0.utf8.elementsEqual(actual.utf8) } ?? true }
+        }
     }
 
     /// Turns schema YAML into `SchemaNode`s, each `#/components/schemas/NAME` built once.
