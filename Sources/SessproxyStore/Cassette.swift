@@ -172,6 +172,14 @@ public final class Cassette: Sendable {
             throw CassetteError.newerFormat(path: path, found: found, supported: CassetteSchema.formatVersion)
                 .withUnknownMigration(unknown)
         }
+        // A file of the current format lacking a column was changed by hand (an older format
+        // gets its columns from the migrations that are still to run).
+        if applied.count == known.count {
+            let columns = Set(try db.columns(in: ExchangeRecord.databaseTableName).map(\.name))
+            if let missing = (["id"] + ExchangeRecord.writtenColumns).first(where: { !columns.contains($0) }) {
+                throw CassetteError.notACassette(path: path, reason: "its exchange table has no column \(missing)")
+            }
+        }
     }
 
     private static func createEmptyFile(path: String) throws(CassetteError) {

@@ -28,25 +28,27 @@ struct ExchangeRecord: FetchableRecord, TableRecord, Sendable {
     /// nil when not computed yet (older cassettes, or written while that fingerprint differed).
     var matchKey: String?
 
-    init(row: Row) {
-        id = row["id"]
-        startedAt = row["started_at"]
-        durationUs = row["duration_us"]
-        method = row["method"]
-        target = row["target"]
-        path = row["path"]
-        operation = row["operation"]
-        sessionId = row["session_id"]
-        upstream = row["upstream"]
-        requestHeaders = row["request_headers"]
-        requestBody = row["request_body"] ?? .null
-        status = row["status"]
-        responseHeaders = row["response_headers"]
-        responseBody = row["response_body"] ?? .null
-        responseEncoding = row["response_encoding"]
-        redactions = row["redactions"]
-        proxyError = row["proxy_error"]
-        matchKey = row["match_key"]
+    /// Throws instead of trapping on a column that is missing or holds the wrong type (a
+    /// cassette edited by hand): the command reading it then says so in one line.
+    init(row: Row) throws {
+        id = try row.decode(forColumn: "id")
+        startedAt = try row.decode(forColumn: "started_at")
+        durationUs = try row.decode(forColumn: "duration_us")
+        method = try row.decode(forColumn: "method")
+        target = try row.decode(forColumn: "target")
+        path = try row.decode(forColumn: "path")
+        operation = try row.decode(forColumn: "operation")
+        sessionId = try row.decode(forColumn: "session_id")
+        upstream = try row.decode(forColumn: "upstream")
+        requestHeaders = try row.decode(forColumn: "request_headers")
+        requestBody = try row.decode(DatabaseValue?.self, forColumn: "request_body") ?? .null
+        status = try row.decode(forColumn: "status")
+        responseHeaders = try row.decode(forColumn: "response_headers")
+        responseBody = try row.decode(DatabaseValue?.self, forColumn: "response_body") ?? .null
+        responseEncoding = try row.decode(forColumn: "response_encoding")
+        redactions = try row.decode(forColumn: "redactions")
+        proxyError = try row.decode(forColumn: "proxy_error")
+        matchKey = try row.decode(forColumn: "match_key")
     }
 
     /// Columns an exchange is written to (all but `id`), in `ExchangeRowWriter`'s binding order.

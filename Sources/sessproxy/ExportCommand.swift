@@ -32,6 +32,34 @@ extension Sessproxy {
         @Option(help: "Write to this file instead of stdout.")
         var output: String?
 
+        func validate() throws {
+            guard let output else { return }
+            if !FleetLocation.isFleetURL(file), Self.sameFile(output, asAnyOf: [file, file + "-wal", file + "-shm"]) {
+                throw ValidationError("--output \(output) is the cassette being exported; write the export to another file")
+            }
+            if Self.isSQLiteDatabase(output) {
+                throw ValidationError("--output \(output) is a SQLite database (a cassette?) that the export would replace; write it to another file")
+            }
+        }
+
+        /// Whether `path` names an existing file that one of `others` names too (symbolic links
+        /// and hard links included).
+        private static func sameFile(_ path: String, asAnyOf others: [String]) -> Bool {
+            var target = stat()
+            guard stat(path, &target) == 0 else { return false }
+            return others.contains { other in
+                var info = stat()
+                return stat(other, &info) == 0 && info.st_dev == target.st_dev && info.st_ino == target.st_ino
+            }
+        }
+
+        private static func isSQLiteDatabase(_ path: String) -> Bool {
+            guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+            defer { try? handle.close() }
+            let header = (try? handle.read(upToCount: 16)) ?? Data()
+            return header == Data("SQLite format 3\u{0}".utf8)
+        }
+
         func run() async throws {
             let store = try await FleetSources.open(file)
             let exchanges: [RecordedExchange]

@@ -2,8 +2,9 @@ import Crypto
 import Foundation
 
 /// Where the HMAC key for redaction pseudonyms comes from. Never from or into the cassette:
-/// `SESSPROXY_REDACTION_KEY` (any string; hashed to 32 bytes) wins, else a key file, created
-/// with mode 0600 and 32 random bytes on first use (default `~/.config/sessproxy/redaction.key`).
+/// `SESSPROXY_REDACTION_KEY` (any string; hashed to 32 bytes) wins, else a key file: the one
+/// named by `--redaction-key-file`, which must exist, or the default
+/// `~/.config/sessproxy/redaction.key`, created with mode 0600 and 32 random bytes on first use.
 enum RedactionKeyStore {
     static let environmentVariable = "SESSPROXY_REDACTION_KEY"
 
@@ -25,6 +26,12 @@ enum RedactionKeyStore {
             let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
             guard trimmed.count >= 32 else { throw UserError("\(path): redaction key file is too short (want 64 hex characters)") }
             return Array(SHA256.hash(data: Array(trimmed.utf8)))
+        }
+        // Only the default file is made on first use: a key file named on the command line that
+        // is not there is more likely a typo than a wish for new pseudonyms, which would no
+        // longer match those already recorded under the team's key.
+        if let file {
+            throw UserError("\(file): no such redaction key file (make one with `openssl rand -hex 32 > \(file)`, or leave the option out for the default key)")
         }
         let directory = (path as NSString).deletingLastPathComponent
         do {

@@ -161,8 +161,11 @@ public enum HARDocument {
         guard let url = request["url"]?.stringValue else { throw fail("request.url missing") }
         guard let parts = split(url: url) else { throw fail("request.url is not an absolute http(s) URL") }
         let (upstream, target) = parts
-        guard let status = number(response["status"]).map({ Int($0) }) else { throw fail("response.status missing") }
-        if status < 100 || status > 999 { return nil }
+        guard let figure = number(response["status"]) else { throw fail("response.status missing") }
+        guard let status = Int(exactly: figure), status <= 999 else {
+            throw fail("response.status \(response["status"].map { JSONSerializer.string($0) } ?? "") is not an HTTP status")
+        }
+        if status < 100 { return nil }
 
         let startedText = entry["startedDateTime"]?.stringValue ?? ""
         guard let startedAt = Timestamp.parse(startedText) else { throw fail("startedDateTime is not an ISO 8601 time") }
@@ -266,10 +269,15 @@ public enum HARDocument {
 
     /// `time` when present, else the sum of the non-negative timings.
     private static func durationMicros(_ entry: JSONValue) -> Int64 {
-        if let time = number(entry["time"]), time >= 0 { return Int64((time * 1000).rounded()) }
+        if let time = number(entry["time"]), time >= 0, let micros = micros(ofMilliseconds: time) { return micros }
         guard let timings = entry["timings"]?.objectMembers else { return 0 }
         let total = timings.compactMap { number($0.value) }.filter { $0 > 0 }.reduce(0, +)
-        return Int64((total * 1000).rounded())
+        return micros(ofMilliseconds: total) ?? 0
+    }
+
+    /// Nil for a figure no duration can have (beyond `Int64` microseconds, or not finite).
+    private static func micros(ofMilliseconds milliseconds: Double) -> Int64? {
+        Int64(exactly: (milliseconds * 1000).rounded())
     }
 
     private static func number(_ value: JSONValue?) -> Double? {

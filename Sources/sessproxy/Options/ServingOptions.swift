@@ -18,9 +18,15 @@ struct ServingOptions: ParsableArguments {
 
     @OptionGroup var redactionConfig: RedactionConfigOption
 
+    /// A millisecond at least (the deadline's unit), a day at most: far past any answer worth
+    /// waiting for, and far from the clock's range (a deadline past it would trap).
+    static let upstreamTimeoutRange = 0.001...86_400.0
+
     func validate() throws {
         _ = try listen.value()
-        guard upstreamTimeout > 0, upstreamTimeout.isFinite else { throw ValidationError("--upstream-timeout must be a positive number of seconds") }
+        guard Self.upstreamTimeoutRange.contains(upstreamTimeout) else {
+            throw ValidationError("--upstream-timeout must be between 0.001 and 86400 seconds (a day)")
+        }
         guard bodyLimit > 0 else { throw ValidationError("--body-limit must be positive") }
     }
 

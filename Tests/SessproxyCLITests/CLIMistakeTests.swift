@@ -1,0 +1,97 @@
+import Foundation
+import SessproxyCore
+import Testing
+
+/// Mistakes a user can make with a file or a number that once crashed the binary or lost data:
+/// each is one line and exit 2 now, and the files involved are left as they were.
+@Suite struct CLIMistakeTests {
+    @Test func exportOntoItsOwnCassetteIsRefusedAndTheCassetteKept() throws {
+        let (directory, cassette) = try CLIToolingTests.importedCassette()
+        let before = try Data(contentsOf: URL(fileURLWithPath: cassette))
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run(["export", cassette, "--format", "json", "--output", cassette]), containing: "is the cassette being exported")
+        // Through another name for the same file, too.
+        let link = directory + "/link.sqlite"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: cassette)
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run(["export", cassette, "--format", "json", "--output", link]), containing: "is the cassette being exported")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: cassette)) == before)
+        #expect(try CLIToolingTests.listSummary(cassette).count == 3)
+    }
+
+    @Test func exportOntoAnotherCassetteIsRefused() throws {
+        let (_, cassette) = try CLIToolingTests.importedCassette()
+        let (_, other) = try CLIToolingTests.importedCassette()
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run(["export", cassette, "--format", "har", "--output", other]), containing: "is a SQLite database")
+        #expect(try CLIToolingTests.listSummary(other).count == 3)
+        // An ordinary file is still replaced.
+        let text = (other as NSString).deletingLastPathComponent + "/export.json"
+        try "old".write(toFile: text, atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["export", cassette, "--format", "json", "--output", text])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOfFile: text, encoding: .utf8).contains("sessproxy.cassette/v1"))
+    }
+
+    @Test(arguments: ["1e16", "1e10", "86401", "0.0001", "nan", "inf"])
+    func anUpstreamTimeoutOutOfRangeIsExit2(_ seconds: String) throws {
+        let directory = CLIRunner.temporaryDirectory()
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run([
+                "record", "--upstream", "http://127.0.0.1:1", "--cassette", directory + "/t.sqlite", "--upstream-timeout", seconds,
+                "--listen", "127.0.0.1:0",
+            ]),
+            containing: "--upstream-timeout must be between")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/t.sqlite"))
+    }
+
+    @Test func aHARWithAnAbsurdStatusOrTimeIsInvalidNotACrash() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        func har(time: String, status: String) -> String {
+            #"{"log":{"version":"1.2","entries":[{"startedDateTime":"2024-11-20T17:05:12.345Z","time":\#(time),"#
+                + #""request":{"method":"GET","url":"https://api.playground.klarna.com/payments/v1/sessions/s-1","headers":[]},"#
+                + #""response":{"status":\#(status),"headers":[],"content":{"size":0,"mimeType":""}}}]}}"#
+        }
+        let huge = directory + "/huge-status.har"
+        try har(time: "1", status: "99999999999").write(toFile: huge, atomically: true, encoding: .utf8)
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run(["import", huge, "--cassette", directory + "/a.sqlite"]), containing: "is not an HTTP status")
+        let fractional = directory + "/fractional-status.har"
+        try har(time: "1", status: "200.5").write(toFile: fractional, atomically: true, encoding: .utf8)
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run(["import", fractional, "--cassette", directory + "/b.sqlite"]), containing: "is not an HTTP status")
+        // A time no duration can have is left out, as a negative one is.
+        let longTime = directory + "/long-time.har"
+        try har(time: "1e16", status: "200").write(toFile: longTime, atomically: true, encoding: .utf8)
+        let imported = try CLIRunner.run(["import", longTime, "--cassette", directory + "/c.sqlite"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("1 exchange(s) imported"), "\(imported.stdout)")
+    }
+
+    @Test func aCassetteMissingAColumnIsNotACassette() throws {
+        let sqlite3 = try #require(CLIToolingTests.sqlite3)
+        let (_, cassette) = try CLIToolingTests.importedCassette()
+        let drop = Process()
+        drop.executableURL = URL(fileURLWithPath: sqlite3)
+        drop.arguments = [cassette, "ALTER TABLE exchange DROP COLUMN redactions"]
+        try drop.run()
+        drop.waitUntilExit()
+        #expect(drop.terminationStatus == 0)
+        for arguments in [["list", cassette], ["show", cassette, "1"], ["export", cassette, "--format", "json"], ["sessions", cassette]] {
+            CLIErrorTests.expectOneLineError(try CLIRunner.run(arguments), containing: "has no column redactions")
+        }
+    }
+
+    @Test func aNamedRedactionKeyFileMustExist() throws {
+        let (directory, cassette) = try CLIToolingTests.importedCassette()
+        let key = directory + "/missing/team.key"
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run(["redact", cassette, "--redaction-key-file", key]), containing: "no such redaction key file")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/missing"))
+        // A key made as the message says is taken.
+        try FileManager.default.createDirectory(atPath: directory + "/missing", withIntermediateDirectories: true)
+        try (String(repeating: "ab", count: 32) + "\n").write(toFile: key, atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["redact", cassette, "--redaction-key-file", key])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+}
