@@ -21,22 +21,34 @@ public struct ReplayRecording: Sendable {
     /// A cassette file's recording. The index is read on this thread while the engine is built
     /// from what was read so far on another (the two take about as long as each other on a
     /// large cassette). Keys computed from bodies are written back when `ReplayKeyPolicy`
-    /// allows, so the next start skips that work.
+    /// allows, so the next start skips that work: a cassette opened read-only by choice
+    /// (`Cassette.open(path:readingOnly:)`) is opened again for writing for that, once.
     public static func cassette(
         _ cassette: Cassette, rules: RedactionRules, options: ReplayEngine.Options = .init(), logger: Logger
     ) throws -> ReplayRecording {
         let matcher = ReplayMatcher(rules: rules)
-        // The highest id, not a count: as good a size hint, without a scan before reading starts.
-        let expected = Int(clamping: try cassette.lastExchangeID())
-        let building = EngineBuilding(ReplayEngine.Builder(matcher: matcher, options: options, expectedCount: expected))
-        let reading = try cassette.readReplayIndex(matcher: matcher) { chunk in building.add(chunk, matcher: matcher) }
+        var (engine, reading) = try index(of: cassette, matcher: matcher, options: options)
+        var source = cassette
+        if reading.keysWorthStoring, cassette.isReadOnly, cassette.isWritable {
+            source = try Cassette.open(path: cassette.path)
+            (engine, reading) = try index(of: source, matcher: matcher, options: options)
+        }
         if reading.computedKeys > 0 {
             logger.info(
                 "computed \(reading.computedKeys) replay match key(s) from recorded bodies",
                 metadata: ["stored": "\(reading.storedComputedKeys)"])
         }
-        return ReplayRecording(
-            engine: building.finish(), source: CassetteReplaySource(cassette: cassette), services: [], computedKeys: reading.computedKeys)
+        return ReplayRecording(engine: engine, source: CassetteReplaySource(cassette: source), services: [], computedKeys: reading.computedKeys)
+    }
+
+    private static func index(
+        of cassette: Cassette, matcher: ReplayMatcher, options: ReplayEngine.Options
+    ) throws -> (ReplayEngine, ReplayIndexReading) {
+        // The highest id, not a count: as good a size hint, without a scan before reading starts.
+        let expected = Int(clamping: try cassette.lastExchangeID())
+        let building = EngineBuilding(ReplayEngine.Builder(matcher: matcher, options: options, expectedCount: expected))
+        let reading = try cassette.readReplayIndex(matcher: matcher) { chunk in building.add(chunk, matcher: matcher) }
+        return (building.finish(), reading)
     }
 
     /// A fleet recording read in place: the index in one query, each body when it is needed.

@@ -18,6 +18,8 @@ extension Cassette {
     /// Folds the WAL back into the main file, so that the -wal file holds nothing stale. Waits
     /// for other connections as any write does (`waitForLock`): for commands that need it done.
     public func checkpoint() throws {
+        // Read-only, there is nothing to fold: such an opening never has a `-wal` file beside it.
+        guard !isReadOnly else { return }
         try pool.writeWithoutTransaction { db in
             _ = try db.checkpoint(.truncate)
         }

@@ -60,7 +60,8 @@ extension Cassette {
         }
 
         var stored = false
-        if !isReadOnly, ReplayKeyPolicy.mayWriteBack(fileFingerprint: storedFingerprint, for: matcher), !computed.isEmpty {
+        let worthStoring = ReplayKeyPolicy.mayWriteBack(fileFingerprint: storedFingerprint, for: matcher) && !computed.isEmpty
+        if !isReadOnly, worthStoring {
             stored = (try? storeMatchKeys(computed, fingerprint: matcher.rulesFingerprint, expecting: storedFingerprint)) ?? false
             // The keys rewrote most of the file's pages into the WAL (~530 MB for 86,000 keys of
             // a 100k cassette). Folded back and truncated now, since a process that ends without
@@ -68,7 +69,7 @@ extension Cassette {
             // wal-index from every frame first (a start of ~600 ms instead of 150–250 ms).
             if stored { foldWALBack() }
         }
-        return ReplayIndexReading(computedKeys: computed.count, storedComputedKeys: stored)
+        return ReplayIndexReading(computedKeys: computed.count, storedComputedKeys: stored, keysWorthStoring: worthStoring)
     }
 
     /// Match keys of the rows with these ids, computed from their bodies in batches.

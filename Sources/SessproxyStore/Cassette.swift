@@ -12,10 +12,15 @@ import Glibc
 /// created with mode 0600 because even redacted traffic is nobody else's business.
 public final class Cassette: Sendable {
     public let path: String
-    /// Whether this opening only reads (`open(path:)` on a file or folder this user may not
-    /// write, e.g. a read-only mount in a test container): SQLite then opens the file
-    /// `immutable`, without the `-shm` and locks that WAL needs, and nothing is written to it.
+    /// Whether this opening only reads: `open(path:)` on a file or folder this user may not
+    /// write (e.g. a read-only mount in a test container), or `open(path:readingOnly: true)` on
+    /// a file nobody has open for writing. SQLite then opens the file `immutable`, without the
+    /// `-shm` and locks that WAL needs, and nothing is written to it or beside it.
     public let isReadOnly: Bool
+    /// Whether this user may write the file and its folder (`isWritableHere`), whichever way
+    /// it was opened: a reader that finds work worth keeping (replay's computed keys) may open
+    /// it again for writing.
+    public let isWritable: Bool
     let pool: DatabasePool
     /// Replay's reads of one answer by id, outside the pool (`CassetteAnswerReader`).
     private let answers: CassetteAnswerReader
@@ -30,6 +35,7 @@ public final class Cassette: Sendable {
     private init(path: String, location: String, pool: DatabasePool, isReadOnly: Bool) {
         self.path = path
         self.isReadOnly = isReadOnly
+        self.isWritable = Self.isWritableHere(path)
         self.pool = pool
         self.answers = CassetteAnswerReader(path: path, location: location)
         self.walIndex = KeptOpenFile(path: path + "-shm")
@@ -48,15 +54,27 @@ public final class Cassette: Sendable {
     /// Opens an existing cassette; a missing file, a non-SQLite file or a SQLite file of another
     /// schema is a `CassetteError`. A cassette this user may read but not write, or whose
     /// folder it may not write, is opened read-only (`isReadOnly`).
-    public static func open(path: String) throws(CassetteError) -> Cassette {
+    ///
+    /// `readingOnly` is for commands that only read (list, export, diff, replay…): when no
+    /// `-wal` file lies beside the cassette, nobody has it open for writing and every commit is
+    /// in the file itself, so it is read in place, read-only, and left byte for byte as it
+    /// was — a cassette committed to git stays unmodified, and a file that is refused gets no
+    /// `-wal` or `-shm` beside it. A cassette in an older format is still upgraded in place.
+    public static func open(path: String, readingOnly: Bool = false) throws(CassetteError) -> Cassette {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .missing(path: path) }
         guard !isDirectory.boolValue else { throw .unreadable(path: path, reason: "is a directory") }
         guard FileManager.default.isReadableFile(atPath: path) else { throw .unreadable(path: path, reason: "permission denied") }
-        return try open(path: path, isNew: false, readOnly: !isWritableHere(path))
+        let writable = isWritableHere(path)
+        if readingOnly, writable, !FileManager.default.fileExists(atPath: path + "-wal"), sqlite3_compileoption_used("USE_URI") == 1 {
+            return try open(path: path, isNew: false, readOnly: true, upgradable: true)
+        }
+        return try open(path: path, isNew: false, readOnly: !writable)
     }
 
-    static func open(path: String, isNew: Bool, readOnly: Bool) throws(CassetteError) -> Cassette {
+    /// `upgradable`: read-only by choice, on a file that may be written, so one in an older
+    /// format is opened again for writing and upgraded instead of refused.
+    static func open(path: String, isNew: Bool, readOnly: Bool, upgradable: Bool = false) throws(CassetteError) -> Cassette {
         let location = readOnly ? try readOnlyLocation(of: path) : path
         if !isNew { try checkIsCassetteFile(path: path, location: location) }
         var configuration = Configuration()
@@ -76,6 +94,10 @@ public final class Cassette: Sendable {
             if !readOnly {
                 try CassetteSchema.migrator.migrate(pool)
             } else if try !pool.read(CassetteSchema.migrator.hasCompletedMigrations) {
+                if upgradable {
+                    try pool.close()
+                    return try open(path: path, isNew: false, readOnly: false)
+                }
                 throw CassetteError.unreadable(
                     path: path, reason: "read-only here, and in an older format that is upgraded in place: open it once where it can be written")
             }

@@ -4,4 +4,7 @@ public struct ReplayIndexReading: Sendable {
     public var computedKeys: Int
     /// Whether computed keys were written back so the next start skips that work.
     public var storedComputedKeys: Bool
+    /// Whether `ReplayKeyPolicy` would have the computed keys written back, had the cassette
+    /// been open for writing.
+    public var keysWorthStoring: Bool
 }

@@ -9,9 +9,10 @@ import SessproxyStore
 /// read. The recording is pulled into a cassette in a private temporary folder, removed at exit,
 /// and the command reads that — one code path for files and fleets.
 enum FleetSources {
-    /// The cassette for a file path or a fleet URL.
-    static func open(_ source: String) async throws -> Cassette {
-        guard FleetLocation.isFleetURL(source) else { return try openCassette(source) }
+    /// The cassette for a file path or a fleet URL. `readingOnly`: the command only reads it,
+    /// and a file nobody writes is left byte for byte as it was (`Cassette.open`).
+    static func open(_ source: String, readingOnly: Bool = true) async throws -> Cassette {
+        guard FleetLocation.isFleetURL(source) else { return try openCassette(source, readingOnly: readingOnly) }
         let location = try location(source)
         guard location.recording != nil else { throw UserError(FleetError.noRecording(location).description) }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sessproxy-fleet-\(UUID().uuidString)")
@@ -36,7 +37,7 @@ enum FleetSources {
         _ source: String, rules: RedactionRules, options: ReplayEngine.Options, logger: Logger
     ) async throws -> ReplayRecording {
         guard FleetLocation.isFleetURL(source) else {
-            return try .cassette(try openCassette(source), rules: rules, options: options, logger: logger)
+            return try .cassette(try openCassette(source, readingOnly: true), rules: rules, options: options, logger: logger)
         }
         let location = try location(source)
         do {

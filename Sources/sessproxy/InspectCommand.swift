@@ -30,8 +30,10 @@ extension Sessproxy {
         func run() async throws {
             let logger = LoggingSetup.bootstrap()
             let address = try listen.value()
-            let first = try await FleetSources.open(file)
-            let second: Cassette? = if let other { try await FleetSources.open(other) } else { nil }
+            // Open for writing like a recorder's: the page runs on, and a recorder may start on
+            // the same file meanwhile, which a file read in place (`readingOnly`) must not see.
+            let first = try await FleetSources.open(file, readingOnly: false)
+            let second: Cassette? = if let other { try await FleetSources.open(other, readingOnly: false) } else { nil }
             let token = inspector.token()
             let labels = (FleetSources.label(file), other.map(FleetSources.label) ?? "")
             let proxy = ProxyConfiguration(listen: address, cassettePath: labels.0)

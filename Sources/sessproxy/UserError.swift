@@ -14,10 +14,11 @@ struct UserError: Error {
     }
 }
 
-/// Opens a cassette for reading, turning every failure into a one-line `UserError`.
-func openCassette(_ path: String) throws -> Cassette {
+/// Opens a cassette for reading, turning every failure into a one-line `UserError`;
+/// `readingOnly` leaves a cassette nobody writes byte for byte as it was (`Cassette.open`).
+func openCassette(_ path: String, readingOnly: Bool = false) throws -> Cassette {
     do {
-        return try Cassette.open(path: path)
+        return try Cassette.open(path: path, readingOnly: readingOnly)
     } catch {
         throw UserError(error)
     }

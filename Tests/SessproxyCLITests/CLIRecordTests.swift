@@ -70,7 +70,7 @@ import Glibc
         let arguments = ["record", "--upstream", "http://127.0.0.1:1", "--cassette", directory + "/t.sqlite", "--listen", "127.0.0.1:\(port)"]
         let first = try CLIRunner.start(arguments)
         try CLIRunner.waitUntilListening(port: port)
-        let answer = Self.healthClosingConnection(port: port)
+        let answer = Self.requestClosingConnection(port: port)
         #expect(answer.hasPrefix("HTTP/1.1 200"), "health answered: \(answer)")
         first.signal(SIGTERM)
         #expect(first.finish().status == 0)
@@ -120,12 +120,14 @@ import Glibc
         return (soft, hard)
     }
 
-    /// `GET /__sessproxy/health` with `Connection: close`, read until the server closes.
-    static func healthClosingConnection(port: Int) -> String {
+    /// `METHOD path` (`GET` of health by default) with `Connection: close`, read until the
+    /// server closes.
+    static func requestClosingConnection(port: Int, method: String = "GET", path: String = "/__sessproxy/health", json: String? = nil) -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         guard LoopbackSocket.connect(fd, port: port) else { return "" }
-        let request = Array("GET /__sessproxy/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        let content = json.map { "Content-Type: application/json\r\nContent-Length: \($0.utf8.count)\r\n\r\n\($0)" } ?? "\r\n"
+        let request = Array("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\(content)".utf8)
         _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)

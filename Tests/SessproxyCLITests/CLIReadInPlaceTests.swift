@@ -1,0 +1,87 @@
+import Foundation
+import SessproxyCore
+import SessproxyTesting
+import Testing
+
+/// Commands that only read leave a cassette nobody writes byte for byte as it was, with no
+/// `-wal` or `-shm` beside it: a cassette committed to git stays unmodified by a replay in CI
+/// or by `git diff` through `export`.
+@Suite struct CLIReadInPlaceTests {
+    static func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    static func expectNothingBeside(_ cassette: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for suffix in ["-wal", "-shm"] {
+            #expect(!FileManager.default.fileExists(atPath: cassette + suffix), "\(suffix) left beside the cassette", sourceLocation: sourceLocation)
+        }
+    }
+
+    static func sqlite(_ cassette: String, _ sql: String) throws -> String {
+        let sqlite3 = try #require(CLIToolingTests.sqlite3)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: sqlite3)
+        process.arguments = [cassette, sql]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        process.waitUntilExit()
+        return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func readingCommandsLeaveTheFileAsItWas() throws {
+        let (_, cassette) = try CLIToolingTests.importedCassette()
+        let (_, other) = try CLIToolingTests.importedCassette()
+        Self.expectNothingBeside(cassette)
+        let before = try Self.bytes(cassette)
+        let commands: [[String]] = [
+            ["list", cassette], ["show", cassette, "1"], ["sessions", cassette], ["export", cassette, "--format", "json"],
+            ["export", cassette, "--format", "har"], ["audit", cassette], ["diff", cassette, other],
+        ]
+        for arguments in commands {
+            let result = try CLIRunner.run(arguments)
+            #expect([0, 1].contains(result.status), "\(arguments): \(result.stderr)")
+            #expect(try Self.bytes(cassette) == before, "\(arguments) changed the cassette")
+            Self.expectNothingBeside(cassette)
+        }
+    }
+
+    @Test func replayLeavesTheFileAsItWas() throws {
+        let (_, cassette) = try CLIToolingTests.importedCassette()
+        let before = try Self.bytes(cassette)
+        let port = LoopbackSocket.unusedPort()
+        let replay = try CLIRunner.start(["replay", "--cassette", cassette, "--listen", "127.0.0.1:\(port)"])
+        try CLIRunner.waitUntilListening(port: port, process: replay)
+        // The HAR's create, replayed: an answer read from the file.
+        let har = try JSONParser.parse(CLIToolingTests.har)
+        let create = try #require(har["log"]?["entries"]?[0]?["request"]?["postData"]?["text"]?.stringValue)
+        let answer = CLIRecordTests.requestClosingConnection(port: port, method: "POST", path: "/payments/v1/sessions", json: create)
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+        #expect(answer.contains("sess-1"), "\(answer)")
+        replay.signal(SIGTERM)
+        let result = replay.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Self.bytes(cassette) == before)
+        Self.expectNothingBeside(cassette)
+    }
+
+    @Test func replayStillStoresKeysItHadToCompute() throws {
+        let (_, cassette) = try CLIToolingTests.importedCassette()
+        _ = try Self.sqlite(cassette, "UPDATE exchange SET match_key = NULL")
+        #expect(try Self.sqlite(cassette, "SELECT count(*) FROM exchange WHERE match_key IS NULL") == "3")
+        let port = LoopbackSocket.unusedPort()
+        let replay = try CLIRunner.start(["replay", "--cassette", cassette, "--listen", "127.0.0.1:\(port)"])
+        try CLIRunner.waitUntilListening(port: port, process: replay)
+        replay.signal(SIGTERM)
+        let result = replay.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try Self.sqlite(cassette, "SELECT count(*) FROM exchange WHERE match_key IS NULL") == "0")
+    }
+
+    @Test func aRefusedFileGetsNothingBesideIt() throws {
+        let (_, cassette) = try CLIToolingTests.importedCassette()
+        _ = try Self.sqlite(cassette, "UPDATE cassette_meta SET value = '99' WHERE key = 'format_version'")
+        let before = try Self.bytes(cassette)
+        CLIErrorTests.expectOneLineError(try CLIRunner.run(["list", cassette]), containing: "99")
+        #expect(try Self.bytes(cassette) == before)
+        Self.expectNothingBeside(cassette)
+    }
+}
