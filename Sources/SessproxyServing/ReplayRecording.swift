@@ -27,28 +27,23 @@ public struct ReplayRecording: Sendable {
         _ cassette: Cassette, rules: RedactionRules, options: ReplayEngine.Options = .init(), logger: Logger
     ) throws -> ReplayRecording {
         let matcher = ReplayMatcher(rules: rules)
-        var (engine, reading) = try index(of: cassette, matcher: matcher, options: options)
+        // The highest id, not a count: as good a size hint, without a scan before reading starts.
+        let expected = Int(clamping: try cassette.lastExchangeID())
+        let building = EngineBuilding(ReplayEngine.Builder(matcher: matcher, options: options, expectedCount: expected))
+        var reading = try cassette.readReplayIndex(matcher: matcher) { chunk in building.add(chunk, matcher: matcher) }
         var source = cassette
-        if reading.keysWorthStoring, cassette.isReadOnly, cassette.isWritable {
+        if reading.keysWorthStoring, cassette.isWritable {
+            // Only the keys change: the engine built from the reading in place stays as it is.
             source = try Cassette.open(path: cassette.path)
-            (engine, reading) = try index(of: source, matcher: matcher, options: options)
+            reading.storedComputedKeys = source.storeKeys(of: reading, matcher: matcher)
         }
         if reading.computedKeys > 0 {
             logger.info(
                 "computed \(reading.computedKeys) replay match key(s) from recorded bodies",
                 metadata: ["stored": "\(reading.storedComputedKeys)"])
         }
-        return ReplayRecording(engine: engine, source: CassetteReplaySource(cassette: source), services: [], computedKeys: reading.computedKeys)
-    }
-
-    private static func index(
-        of cassette: Cassette, matcher: ReplayMatcher, options: ReplayEngine.Options
-    ) throws -> (ReplayEngine, ReplayIndexReading) {
-        // The highest id, not a count: as good a size hint, without a scan before reading starts.
-        let expected = Int(clamping: try cassette.lastExchangeID())
-        let building = EngineBuilding(ReplayEngine.Builder(matcher: matcher, options: options, expectedCount: expected))
-        let reading = try cassette.readReplayIndex(matcher: matcher) { chunk in building.add(chunk, matcher: matcher) }
-        return (building.finish(), reading)
+        return ReplayRecording(
+            engine: building.finish(), source: CassetteReplaySource(cassette: source), services: [], computedKeys: reading.computedKeys)
     }
 
     /// A fleet recording read in place: the index in one query, each body when it is needed.

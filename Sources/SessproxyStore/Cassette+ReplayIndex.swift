@@ -69,7 +69,18 @@ extension Cassette {
             // wal-index from every frame first (a start of ~600 ms instead of 150–250 ms).
             if stored { foldWALBack() }
         }
-        return ReplayIndexReading(computedKeys: computed.count, storedComputedKeys: stored, keysWorthStoring: worthStoring)
+        return ReplayIndexReading(
+            computedKeys: computed.count, storedComputedKeys: stored, unstoredKeys: worthStoring && !stored && isReadOnly ? computed : [:],
+            storedFingerprint: storedFingerprint)
+    }
+
+    /// Stores the keys a reading of this file in place computed and could not store (this
+    /// opening must be able to write); whether they were stored.
+    public func storeKeys(of reading: ReplayIndexReading, matcher: ReplayMatcher) -> Bool {
+        guard !isReadOnly, !reading.unstoredKeys.isEmpty else { return false }
+        let stored = (try? storeMatchKeys(reading.unstoredKeys, fingerprint: matcher.rulesFingerprint, expecting: reading.storedFingerprint)) ?? false
+        if stored { foldWALBack() }
+        return stored
     }
 
     /// Match keys of the rows with these ids, computed from their bodies in batches.

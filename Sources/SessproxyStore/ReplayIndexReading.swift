@@ -6,5 +6,10 @@ public struct ReplayIndexReading: Sendable {
     public var storedComputedKeys: Bool
     /// Whether `ReplayKeyPolicy` would have the computed keys written back, had the cassette
     /// been open for writing.
-    public var keysWorthStoring: Bool
+    public var keysWorthStoring: Bool { !unstoredKeys.isEmpty }
+    /// Keys worth storing that were not (the cassette was read in place), and the rules
+    /// fingerprint the file had when they were computed: `Cassette.storeKeys(of:matcher:)`
+    /// writes them through an opening that may write.
+    var unstoredKeys: [Int64: String] = [:]
+    var storedFingerprint: String?
 }
