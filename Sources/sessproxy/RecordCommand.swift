@@ -49,6 +49,7 @@ extension Sessproxy {
             let proxy = try serving.proxy(cassette: cassette)
             let address = proxy.listen
             let key = try redactionKey.key()
+            let createdNow = !FileManager.default.fileExists(atPath: cassette)
             let store: Cassette
             do { store = try Cassette.openOrCreate(path: cassette) } catch { throw UserError(error) }
             let token = inspector.token()
@@ -71,8 +72,19 @@ extension Sessproxy {
             } catch {
                 throw UserError(String(describing: error))
             }
-            try await ServiceRunner.run(stack.services, listen: address.description, logger: logger)
+            do {
+                try await ServiceRunner.run(stack.services, listen: address.description, logger: logger)
+            } catch {
+                // A run that could not start (the port taken, an address not of this machine)
+                // leaves no empty cassette of its own making behind.
+                if createdNow, (try? store.count()) == 0 { Self.removeCassetteFiles(cassette) }
+                throw error
+            }
             printStatus("sessproxy: stopped; \(stack.writer.recordedCount) exchange(s) recorded this run into \(cassette)")
+        }
+
+        private static func removeCassetteFiles(_ path: String) {
+            for file in [path, path + "-wal", path + "-shm"] { try? FileManager.default.removeItem(atPath: file) }
         }
     }
 }
