@@ -38,6 +38,9 @@ extension Sessproxy {
 
         func validate() throws {
             if onMiss == .forward, upstream == nil { throw ValidationError("--on-miss forward needs --upstream URL") }
+            if onMiss != .forward, upstream != nil {
+                throw ValidationError("--upstream goes with --on-miss forward; without it, replay answers every miss 404 and forwards nothing")
+            }
             _ = try upstream?.value()
         }
 

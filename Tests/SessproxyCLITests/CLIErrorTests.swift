@@ -99,6 +99,15 @@ import Testing
         #expect(try CLIToolingTests.listSummary(existing).count == 3)
     }
 
+    @Test func anUpstreamWithoutForwardingMissesIsExit2() throws {
+        Self.expectOneLineError(
+            try CLIRunner.run(["replay", "--cassette", "/nonexistent/t.sqlite", "--upstream", "http://127.0.0.1:1"]),
+            containing: "--upstream goes with --on-miss forward")
+        Self.expectOneLineError(
+            try CLIRunner.run(["record", "--upstream", "http://exa mple.com", "--cassette", "/nonexistent/t.sqlite"]),
+            containing: "must not contain spaces")
+    }
+
     @Test func aListenHostThatDoesNotResolveIsExit2() throws {
         let directory = CLIRunner.temporaryDirectory()
         Self.expectOneLineError(

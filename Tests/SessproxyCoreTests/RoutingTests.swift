@@ -43,7 +43,12 @@ import Testing
         #expect(klarna.description == "https://api.playground.klarna.com")
         let local = try UpstreamEndpoint(parsing: "http://127.0.0.1:8089/base")
         #expect(local.hostHeader == "127.0.0.1:8089" && local.description == "http://127.0.0.1:8089/base")
-        for bad in ["ftp://x", "api.klarna.com", "https://", "http://h:99999", "https://u:p@h", "http://h/?q"] {
+        #expect(try UpstreamEndpoint(parsing: "http://[::1]:8089").hostHeader == "[::1]:8089")
+        #expect(try UpstreamEndpoint(parsing: "http://klarna_mock.internal").host == "klarna_mock.internal")
+        for bad in [
+            "ftp://x", "api.klarna.com", "https://", "http://h:99999", "https://u:p@h", "http://h/?q", "http://exa mple.com",
+            "http://example.com/a b", "http://exa\tmple.com", "http://exa!mple.com", "http://[::1%en0 x]:80",
+        ] {
             #expect(throws: UpstreamEndpoint.ParseError.self) { try UpstreamEndpoint(parsing: bad) }
         }
     }

@@ -31,6 +31,9 @@ public struct UpstreamEndpoint: Sendable, Hashable, CustomStringConvertible {
             throw ParseError(input: text, reason: "must start with http:// or https://")
         }
         if rest.contains("?") || rest.contains("#") { throw ParseError(input: text, reason: "must not have a query or fragment") }
+        if rest.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
+            throw ParseError(input: text, reason: "must not contain spaces or control characters")
+        }
         let slash = rest.firstIndex(of: "/") ?? rest.endIndex
         let authority = rest[..<slash]
         var path = String(rest[slash...])
@@ -55,6 +58,12 @@ public struct UpstreamEndpoint: Sendable, Hashable, CustomStringConvertible {
             portValue = port
         }
         guard !hostPart.isEmpty else { throw ParseError(input: text, reason: "missing host") }
+        // A name (letters, digits, `-`, `.`, `_`), an IPv4 address, or inside brackets an IPv6
+        // one (hex digits, `:`, `.`, and `%` before a zone).
+        let allowed: (Character) -> Bool = authority.hasPrefix("[")
+            ? { $0.isHexDigit || ":.%".contains($0) || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+            : { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }
+        guard hostPart.allSatisfy(allowed) else { throw ParseError(input: text, reason: "invalid host '\(hostPart)'") }
         if let portValue, !(1...65535).contains(portValue) { throw ParseError(input: text, reason: "port out of range") }
         host = String(hostPart)
         port = portValue ?? (scheme == .https ? 443 : 80)
