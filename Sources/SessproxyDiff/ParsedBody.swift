@@ -8,12 +8,16 @@ enum ParsedBody {
         case json(JSONValue)
         case opaque([UInt8])
 
-        /// `not JSON, 312 bytes`: how an opaque body is mentioned.
+        /// `not JSON, 312 bytes` (`withheld, 24 bytes (not valid JSON)` for one the cassette
+        /// kept only the length and digest of): how an opaque body is mentioned.
         var shape: String {
             switch self {
             case .empty: return "empty"
             case .json(let value): return "JSON, \(value.canonicalText.utf8.count) bytes"
-            case .opaque(let bytes): return "not JSON, \(bytes.count) bytes"
+            case .opaque(let bytes):
+                // What the cassette kept of a body it could not redact: speak of that body.
+                if let withheld = WithheldBody(marker: bytes) { return "withheld, \(withheld.length) bytes (\(withheld.reason))" }
+                return "not JSON, \(bytes.count) bytes"
             }
         }
 

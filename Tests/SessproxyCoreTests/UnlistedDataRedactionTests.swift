@@ -119,6 +119,12 @@ import Testing
         let binary = redactor.redact(exchange(target: "/upload", body: "") .with(body: [0xFF, 0xFE, 0x00, 0x41]))
         #expect(String(decoding: binary.requestBody, as: UTF8.self).contains("4 bytes, not UTF-8 text"))
         #expect(redactor.redact(truncated).requestBody == truncated.requestBody, "redaction is idempotent")
+        // The stored line reads back as what it says.
+        let read = try #require(WithheldBody(marker: truncated.requestBody))
+        #expect(read.length == buggyRequests[1].requestBody.count && read.reason == "not valid JSON" && read.digest.hasPrefix("redacted:"))
+        #expect(read.bytes == truncated.requestBody)
+        #expect(WithheldBody(marker: Array("sessproxy: body withheld (twelve bytes, x), digest d".utf8)) == nil)
+        #expect(WithheldBody(marker: Array("{\"a\":1}".utf8)) == nil)
     }
 
     @Test func liveRequestsWithTheRealDataStillMatch() throws {

@@ -182,4 +182,13 @@ import Testing
         let call = RecordingDiff.compare([a], [b]).sessions[0].calls[0]
         #expect(call.findings.map(\.message) == ["response body: not JSON, 26 bytes → not JSON, 27 bytes"])
     }
+
+    @Test func aWithheldBodyIsDescribedByWhatWasWithheld() {
+        var a = Fixture.read(id: 1, session: "A-SESSION-0001", response: ["status": "incomplete"])
+        var b = Fixture.read(id: 2, session: "B-SESSION-0001", response: ["status": "incomplete"])
+        a.responseBody = WithheldBody(length: 24, digest: "redacted:aaaa", reason: "not valid JSON").bytes
+        b.responseBody = WithheldBody(length: 31, digest: "redacted:bbbb", reason: "not valid JSON").bytes
+        let call = RecordingDiff.compare([a], [b]).sessions[0].calls[0]
+        #expect(call.findings.map(\.message) == ["response body: withheld, 24 bytes (not valid JSON) → withheld, 31 bytes (not valid JSON)"])
+    }
 }

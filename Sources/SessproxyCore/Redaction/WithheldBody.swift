@@ -25,6 +25,19 @@ public struct WithheldBody: Sendable, Hashable {
         body.starts(with: markerPrefix.utf8)
     }
 
+    /// The stored line read back (`text`), so that whoever shows the body can speak of the
+    /// body that was withheld rather than of the line that stands for it; nil for anything else.
+    public init?(marker body: [UInt8]) {
+        guard Self.isMarker(body), let line = String(validating: body, as: UTF8.self) else { return nil }
+        let rest = line.dropFirst(Self.markerPrefix.count)
+        guard let space = rest.firstIndex(of: " "), let length = Int(rest[..<space]), rest[space...].hasPrefix(" bytes, "),
+            let close = rest.range(of: "), digest ", options: .backwards)
+        else { return nil }
+        let reasonStart = rest.index(space, offsetBy: " bytes, ".count)
+        guard reasonStart <= close.lowerBound else { return nil }
+        self.init(length: length, digest: String(rest[close.upperBound...]), reason: String(rest[reasonStart..<close.lowerBound]))
+    }
+
     /// `name=value&…` with nothing a form encoder would not write (no spaces, no line breaks).
     static func looksLikeForm(_ body: [UInt8]) -> Bool {
         guard body.contains(UInt8(ascii: "=")), body.count <= 1 << 20 else { return false }
