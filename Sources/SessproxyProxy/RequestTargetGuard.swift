@@ -5,7 +5,7 @@ import SessproxyCore
 /// Refuses to act as an open proxy. HTTP/1 absolute-form targets (`GET http://other.host/`)
 /// and CONNECT are answered here, before Hummingbird's type conversion (which would otherwise
 /// silently turn `http://other.host/x` into `/x`), with a Klarna-shaped 400/405 and a closed
-/// connection, written straight to the HTTP/1 response encoder.
+/// connection (`ClosingErrorAnswer`).
 final class RequestTargetGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -34,15 +34,6 @@ final class RequestTargetGuard: ChannelInboundHandler, RemovableChannelHandler {
         let error = KlarnaErrorBody(
             errorCode: SessproxyErrorCode.notAProxy,
             errorMessages: ["sessproxy is a reverse proxy for one upstream, not an open proxy: \(reason)"])
-        let body = error.bytes
-        let fields = error.answerHeaders([HeaderField(name: "Content-Length", value: String(body.count)), HeaderField(name: "Connection", value: "close")])
-        let headers = HTTPHeaders(fields.map { ($0.name, $0.value) })
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
-        // The completion runs on the channel's own loop; the bound context says so to the compiler.
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
-            bound.value.close(promise: nil)
-        }
+        ClosingErrorAnswer.write(error, status: status, context: context, wrap: wrapOutboundOut)
     }
 }

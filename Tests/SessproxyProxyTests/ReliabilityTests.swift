@@ -104,4 +104,21 @@ import Glibc
             }
         }
     }
+
+    @Test func requestsThatDoNotParseGetAKlarnaShapedAnswer() async throws {
+        try await Support.withFakeKlarna { upstreamPort in
+            try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)") { port, _ in
+                let hugeHeader = "X-Filler: " + String(repeating: "a", count: 200_000)
+                let tooLarge = await Support.raw(port: port, "GET /payments/v1/sessions/x HTTP/1.1\r\nHost: a\r\n\(hugeHeader)\r\n\r\n")
+                #expect(tooLarge.hasPrefix("HTTP/1.1 431"), "\(tooLarge.prefix(300))")
+                #expect(tooLarge.contains("\"error_code\":\"SESSPROXY_MALFORMED_REQUEST\""), "\(tooLarge.prefix(300))")
+                #expect(tooLarge.lowercased().contains("connection: close"))
+                let badFraming = await Support.raw(
+                    port: port, "POST /payments/v1/sessions HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+                #expect(badFraming.hasPrefix("HTTP/1.1 400"), "\(badFraming.prefix(300))")
+                #expect(badFraming.contains("\"error_code\":\"SESSPROXY_MALFORMED_REQUEST\""), "\(badFraming.prefix(300))")
+                #expect(badFraming.contains("\"correlation_id\""))
+            }
+        }
+    }
 }

@@ -15,4 +15,6 @@ public enum SessproxyErrorCode {
     public static let recordingFailed = "SESSPROXY_RECORDING_FAILED"
     /// A request sessproxy will not send upstream as it is (a `TRACE` with a body).
     public static let requestRefused = "SESSPROXY_REQUEST_REFUSED"
+    /// A request that does not parse as HTTP/1 (headers over the limit, bad framing).
+    public static let malformedRequest = "SESSPROXY_MALFORMED_REQUEST"
 }
