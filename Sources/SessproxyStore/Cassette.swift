@@ -44,6 +44,10 @@ public final class Cassette: Sendable {
 
     /// Opens an existing cassette (migrating an older format forward) or creates a new one.
     public static func openOrCreate(path: String) throws(CassetteError) -> Cassette {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw .unreadable(path: path, reason: "is a directory")
+        }
         if !FileManager.default.fileExists(atPath: path) {
             try createEmptyFile(path: path)
             return try open(path: path, isNew: true, readOnly: false)

@@ -34,6 +34,10 @@ extension Sessproxy {
 
         func validate() throws {
             guard let output else { return }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw ValidationError("--output \(output) is a directory; name a file")
+            }
             if !FleetLocation.isFleetURL(file), Self.sameFile(output, asAnyOf: [file, file + "-wal", file + "-shm"]) {
                 throw ValidationError("--output \(output) is the cassette being exported; write the export to another file")
             }

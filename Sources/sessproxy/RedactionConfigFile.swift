@@ -35,16 +35,18 @@ struct RedactionConfigFile: Decodable {
         }
         let file: RedactionConfigFile
         do {
-            if let top = try Yams.load(yaml: text) {
-                guard let mapping = top as? [String: Any] else { throw UserError("\(path): redaction config must be a YAML mapping") }
-                let known = Set(CodingKeys.allCases.map(\.rawValue))
-                if let unknown = mapping.keys.sorted().first(where: { !known.contains($0) }) {
-                    throw UserError("\(path): unknown key '\(unknown)' (known: headers, paths, embedded_json, keep, formats)")
-                }
+            // An empty file (or one of comments only) adds nothing.
+            guard let top = try Yams.load(yaml: text) else { return .klarna }
+            guard let mapping = top as? [String: Any] else { throw UserError("\(path): redaction config must be a YAML mapping") }
+            let known = Set(CodingKeys.allCases.map(\.rawValue))
+            if let unknown = mapping.keys.sorted().first(where: { !known.contains($0) }) {
+                throw UserError("\(path): unknown key '\(unknown)' (known: headers, paths, embedded_json, keep, formats)")
             }
             file = try YAMLDecoder().decode(RedactionConfigFile.self, from: text)
         } catch let error as UserError {
             throw error
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw UserError("\(path): \(Self.misshapen(at: context.codingPath))")
         } catch {
             let reason = String(describing: error).split(separator: "\n").first.map(String.init) ?? "invalid YAML"
             throw UserError("\(path): invalid redaction config (\(reason))")
@@ -68,5 +70,17 @@ struct RedactionConfigFile: Decodable {
             headers: file.headers ?? [], paths: try patterns(file.paths), embeddedJSONPaths: try patterns(file.embeddedJSON),
             keepPaths: try patterns(file.keep), formats: formats)
         return RedactionRules.klarna.extended(with: additions)
+    }
+
+    /// What a value of the wrong shape should have been: each key takes a list of strings,
+    /// `formats` a mapping, and their items are strings.
+    private static func misshapen(at codingPath: [any CodingKey]) -> String {
+        var name = codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined(separator: "")
+        if name.hasPrefix(".") { name.removeFirst() }
+        guard codingPath.count == 1 else { return "'\(name)' must be a string" }
+        if codingPath[0].stringValue == CodingKeys.formats.rawValue {
+            return "'formats' must be a mapping from JSON paths to format names"
+        }
+        return "'\(name)' must be a list of strings"
     }
 }

@@ -64,6 +64,9 @@ import Testing
         ("paths: [\"a..b\"]\n", "invalid JSON path"),
         ("colour: blue\n", "unknown key 'colour'"),
         ("formats:\n  merchant_reference2: postcode\n", "unknown format 'postcode'"),
+        ("paths: \"x\"\n", "'paths' must be a list of strings"),
+        ("paths: [[a]]\n", "'paths[0]' must be a string"),
+        ("formats: [a]\n", "'formats' must be a mapping from JSON paths to format names"),
     ])
     func invalidRedactionConfigIsExit2(_ yaml: String, _ message: String) throws {
         let directory = CLIRunner.temporaryDirectory()

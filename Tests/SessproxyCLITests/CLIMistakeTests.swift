@@ -82,6 +82,32 @@ import Testing
         }
     }
 
+    @Test func aDirectoryWhereAFileBelongsIsSaidSo() throws {
+        let (directory, cassette) = try CLIToolingTests.importedCassette()
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run(["record", "--upstream", "http://127.0.0.1:1", "--cassette", directory, "--listen", "127.0.0.1:0"]),
+            containing: "is a directory")
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run(["export", cassette, "--format", "json", "--output", directory]), containing: "is a directory; name a file")
+    }
+
+    @Test func aBadInspectorTokenFromTheEnvironmentIsNamedAsSuch() throws {
+        let running = try CLIRunner.start(
+            ["SESSPROXY_UI_TOKEN=short", CLIRunner.binary, "replay", "--cassette", "/nonexistent/t.sqlite"], executable: "/usr/bin/env")
+        let result = running.finish()
+        CLIErrorTests.expectOneLineError(result, containing: "SESSPROXY_UI_TOKEN must be at least 16 characters")
+        #expect(!result.stderr.contains("--ui-token"))
+    }
+
+    @Test(arguments: ["", "# nothing to add yet\n"])
+    func anEmptyRedactionConfigAddsNothing(_ yaml: String) throws {
+        let (directory, cassette) = try CLIToolingTests.importedCassette()
+        let config = directory + "/redaction.yaml"
+        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["audit", cassette, "--redaction-config", config])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
     @Test func aNamedRedactionKeyFileMustExist() throws {
         let (directory, cassette) = try CLIToolingTests.importedCassette()
         let key = directory + "/missing/team.key"

@@ -58,6 +58,8 @@ import Testing
         #expect(try ListenAddress(parsing: "[::1]:8080").host == "::1")
         #expect(try ListenAddress(parsing: "[::1]:0").bound(to: 41234).description == "[::1]:41234")
         #expect(try ListenAddress(parsing: "localhost:0").bound(to: 41234).description == "localhost:41234")
-        #expect(throws: ListenAddress.ParseError.self) { try ListenAddress(parsing: "8080") }
+        for bad in ["8080", "[::1:8080", "::1]:8080", "[[::1]]:8080", "local host:8080", ":8080", "h:65536"] {
+            #expect(throws: ListenAddress.ParseError.self, "\(bad)") { try ListenAddress(parsing: bad) }
+        }
     }
 }

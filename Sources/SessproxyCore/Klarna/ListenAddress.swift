@@ -17,6 +17,8 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
         guard let colon = text.lastIndex(of: ":") else { throw ParseError(input: text) }
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        // An IPv6 address goes in brackets, and brackets hold nothing else.
+        guard !host.contains("["), !host.contains("]"), !host.contains(" ") else { throw ParseError(input: text) }
         guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
             throw ParseError(input: text)
         }

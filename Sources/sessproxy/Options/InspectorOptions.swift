@@ -9,7 +9,11 @@ struct InspectorOptions: ParsableArguments {
     var uiToken: String?
 
     func validate() throws {
-        if let token = uiToken ?? Self.environmentToken { try Self.check(token) }
+        if let uiToken {
+            try Self.check(uiToken, from: "--ui-token")
+        } else if let token = Self.environmentToken {
+            try Self.check(token, from: "SESSPROXY_UI_TOKEN")
+        }
     }
 
     func token() -> String {
@@ -21,10 +25,10 @@ struct InspectorOptions: ParsableArguments {
     }
 
     /// A token travels in URLs and cookies: letters, digits, `-`, `_`, `.`, `~`; at least 16.
-    static func check(_ token: String) throws {
+    static func check(_ token: String, from source: String) throws {
         let allowed = token.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.~".unicodeScalars.contains($0)) }
         guard allowed, token.count >= 16 else {
-            throw ValidationError("--ui-token must be at least 16 characters of letters, digits, -, _, . or ~")
+            throw ValidationError("\(source) must be at least 16 characters of letters, digits, -, _, . or ~")
         }
     }
 }
