@@ -43,8 +43,10 @@ public enum ReplayServer {
         logger: Logger = Logger(label: "sessproxy.replay-server"),
         _ body: @Sendable (_ baseURL: String) async throws -> T
     ) async throws -> T {
+        // Read in place when nobody records into it: a cassette committed with the tests stays
+        // unmodified by running them.
         let stack = try ReplayStack(
-            cassette: try Cassette.open(path: path),
+            cassette: try Cassette.open(path: path, readingOnly: true),
             proxy: ProxyConfiguration(listen: ListenAddress(host: "127.0.0.1", port: 0), cassettePath: path, redactionRules: rules),
             logger: logger)
         let result = try await ServiceHarness.run(stack.services, logger: logger) {
