@@ -52,6 +52,11 @@ extension Sessproxy {
             let createdNow = !FileManager.default.fileExists(atPath: cassette)
             let store: Cassette
             do { store = try Cassette.openOrCreate(path: cassette) } catch { throw UserError(error) }
+            // A run that cannot start (a CA file missing, the port taken, an address not of this
+            // machine) leaves no empty cassette of its own making behind.
+            func discardIfUnused() {
+                if createdNow, (try? store.count()) == 0 { Self.removeCassetteFiles(cassette) }
+            }
             let token = inspector.token()
             let fleet = try ship.map { store -> FleetShipping in
                 let target = try FleetCommandSupport.target(store: store, recording: recording, sidecar: sidecar)
@@ -70,14 +75,13 @@ extension Sessproxy {
                     printStatus("sessproxy: inspector at \(InspectorAccess.pageURL(listen: address, port: port, token: token))")
                 }
             } catch {
+                discardIfUnused()
                 throw UserError(String(describing: error))
             }
             do {
                 try await ServiceRunner.run(stack.services, listen: address.description, logger: logger)
             } catch {
-                // A run that could not start (the port taken, an address not of this machine)
-                // leaves no empty cassette of its own making behind.
-                if createdNow, (try? store.count()) == 0 { Self.removeCassetteFiles(cassette) }
+                discardIfUnused()
                 throw error
             }
             printStatus("sessproxy: stopped; \(stack.writer.recordedCount) exchange(s) recorded this run into \(cassette)")

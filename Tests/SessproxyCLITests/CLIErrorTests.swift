@@ -58,6 +58,7 @@ import Testing
                 "--listen", "127.0.0.1:0",
             ]),
             containing: "none.pem")
+        #expect(!FileManager.default.fileExists(atPath: directory + "/t.sqlite"))
     }
 
     @Test(arguments: [
