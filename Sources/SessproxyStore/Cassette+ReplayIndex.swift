@@ -62,12 +62,7 @@ extension Cassette {
         var stored = false
         let worthStoring = ReplayKeyPolicy.mayWriteBack(fileFingerprint: storedFingerprint, for: matcher) && !computed.isEmpty
         if !isReadOnly, worthStoring {
-            stored = (try? storeMatchKeys(computed, fingerprint: matcher.rulesFingerprint, expecting: storedFingerprint)) ?? false
-            // The keys rewrote most of the file's pages into the WAL (~530 MB for 86,000 keys of
-            // a 100k cassette). Folded back and truncated now, since a process that ends without
-            // closing the file leaves them there, and the next one to open it rebuilds its
-            // wal-index from every frame first (a start of ~600 ms instead of 150–250 ms).
-            if stored { foldWALBack() }
+            stored = storeComputedKeys(computed, matcher: matcher, expecting: storedFingerprint)
         }
         return ReplayIndexReading(
             computedKeys: computed.count, storedComputedKeys: stored, unstoredKeys: worthStoring && !stored && isReadOnly ? computed : [:],
@@ -78,7 +73,16 @@ extension Cassette {
     /// opening must be able to write); whether they were stored.
     public func storeKeys(of reading: ReplayIndexReading, matcher: ReplayMatcher) -> Bool {
         guard !isReadOnly, !reading.unstoredKeys.isEmpty else { return false }
-        let stored = (try? storeMatchKeys(reading.unstoredKeys, fingerprint: matcher.rulesFingerprint, expecting: reading.storedFingerprint)) ?? false
+        return storeComputedKeys(reading.unstoredKeys, matcher: matcher, expecting: reading.storedFingerprint)
+    }
+
+    /// Best effort: when the write fails, replay goes on without it.
+    private func storeComputedKeys(_ keys: [Int64: String], matcher: ReplayMatcher, expecting storedFingerprint: String?) -> Bool {
+        let stored = (try? storeMatchKeys(keys, fingerprint: matcher.rulesFingerprint, expecting: storedFingerprint)) ?? false
+        // The keys rewrote most of the file's pages into the WAL (~530 MB for 86,000 keys of a
+        // 100k cassette). Folded back and truncated now, since a process that ends without
+        // closing the file leaves them there, and the next one to open it rebuilds its wal-index
+        // from every frame first (a start of ~600 ms instead of 150–250 ms).
         if stored { foldWALBack() }
         return stored
     }
