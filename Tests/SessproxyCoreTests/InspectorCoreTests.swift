@@ -13,8 +13,15 @@ import Testing
         let first = access.check(host: "127.0.0.1:8080", queryToken: "0123456789abcdef0123", cookieHeader: nil, authorization: nil)
         #expect(first == .allowed(setCookie: access.cookie))
         #expect(access.cookie.contains("HttpOnly") && access.cookie.contains("SameSite=Strict") && access.cookie.contains("Path=/__sessproxy/"))
-        let later = access.check(host: "localhost:8080", queryToken: nil, cookieHeader: "a=b; sessproxy_ui=0123456789abcdef0123", authorization: nil)
+        let later = access.check(
+            host: "localhost:8080", queryToken: nil, cookieHeader: "a=b; \(access.cookieName)=0123456789abcdef0123", authorization: nil)
         #expect(later == .allowed(setCookie: nil))
+        // Another start's cookie, sent alongside, changes nothing.
+        let other = InspectorAccess(token: "fedcba9876543210fedc", listen: ListenAddress(host: "127.0.0.1", port: 8081))
+        #expect(other.cookieName != access.cookieName && access.cookieName.hasPrefix("sessproxy_ui_"))
+        let both = "\(other.cookieName)=fedcba9876543210fedc; \(access.cookieName)=0123456789abcdef0123"
+        #expect(access.check(host: "127.0.0.1:8080", queryToken: nil, cookieHeader: both, authorization: nil) == .allowed(setCookie: nil))
+        #expect(other.check(host: "127.0.0.1:8081", queryToken: nil, cookieHeader: both, authorization: nil) == .allowed(setCookie: nil))
         #expect(access.check(host: "127.0.0.1:8080", queryToken: nil, cookieHeader: nil, authorization: "Bearer 0123456789abcdef0123")
             == .allowed(setCookie: nil))
     }
@@ -22,7 +29,7 @@ import Testing
     @Test(arguments: [
         (String?.none, String?.none, String?.none),
         ("wrong-token-wrong-token", nil, nil),
-        (nil, "sessproxy_ui=0123456789abcdef0124", nil),
+        (nil, "sessproxy_ui=0123456789abcdef0123", nil),
         (nil, nil, "Bearer 0123456789abcdef012"),
         (nil, nil, "Basic 0123456789abcdef0123"),
     ])
@@ -41,6 +48,11 @@ import Testing
         let wide = InspectorAccess(token: "0123456789abcdef0123", listen: ListenAddress(host: "0.0.0.0", port: 8080))
         #expect(wide.check(host: "10.1.2.3:8080", queryToken: "0123456789abcdef0123", cookieHeader: nil, authorization: nil) != .wrongHost)
         #expect(wide.check(host: "staging.example:8080", queryToken: "0123456789abcdef0123", cookieHeader: nil, authorization: nil) == .wrongHost)
+        #expect(wide.check(host: "[fe80::1]:8080", queryToken: "0123456789abcdef0123", cookieHeader: nil, authorization: nil) != .wrongHost)
+        // Names that happen to be hex digits and dots are names, and odd spellings are nothing.
+        for host in ["deadbeef.cafe:8080", "fade.cafe:8080", "::::8080", "[...]:8080", "1.2.3.4.5:8080", "256.1.1.1:8080", "[g::1]:8080"] {
+            #expect(wide.check(host: host, queryToken: "0123456789abcdef0123", cookieHeader: nil, authorization: nil) == .wrongHost, "\(host)")
+        }
         #expect(InspectorAccess.pageURL(listen: ListenAddress(host: "0.0.0.0", port: 8080), port: 8080, token: "t")
             == "http://127.0.0.1:8080/__sessproxy/ui/?token=t")
         #expect(InspectorAccess.pageURL(listen: try! ListenAddress(parsing: "[::1]:0"), port: 8081, token: "t")

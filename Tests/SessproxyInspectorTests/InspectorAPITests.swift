@@ -145,12 +145,12 @@ import Testing
         #expect(script.headers.contains { $0.name == "Content-Type" && $0.value.hasPrefix("text/javascript") })
         let etag = try #require(script.headers.first { $0.name == "ETag" }?.value)
         let again = await inspector.respond(to: InspectorRequest(
-            method: "GET", path: "/__sessproxy/ui/app.js", query: [:], host: "127.0.0.1:8080", cookie: "sessproxy_ui=\(Self.token)",
+            method: "GET", path: "/__sessproxy/ui/app.js", query: [:], host: "127.0.0.1:8080", cookie: "\(InspectorAccess(token: Self.token, listen: Self.listen).cookieName)=\(Self.token)",
             authorization: nil, ifNoneMatch: etag))
         #expect(again.status == 304)
         let withToken = await inspector.respond(to: InspectorRequest(
             method: "GET", path: "/__sessproxy/ui/", query: ["token": Self.token], host: "localhost:8080", cookie: nil, authorization: nil))
-        #expect(withToken.headers.contains { $0.name == "Set-Cookie" && $0.value.hasPrefix("sessproxy_ui=") })
+        #expect(withToken.headers.contains { $0.name == "Set-Cookie" && $0.value.hasPrefix(InspectorAccess(token: Self.token, listen: Self.listen).cookieName + "=") })
         #expect(await Self.get(inspector, "/__sessproxy/ui/../../etc/passwd").status == 404)
         let write = await inspector.respond(to: InspectorRequest(
             method: "POST", path: "/__sessproxy/api/exchanges", query: [:], host: "127.0.0.1:8080", cookie: nil, authorization: "Bearer \(Self.token)"))

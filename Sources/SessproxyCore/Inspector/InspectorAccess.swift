@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Who may see the inspector: a request carries the start's token (in the page URL's `token`
@@ -11,7 +12,10 @@ public struct InspectorAccess: Sendable {
     /// Accept any IP-literal host on the listen port (listening on all interfaces).
     let anyAddressPort: Int?
 
-    public static let cookieName = "sessproxy_ui"
+    /// `sessproxy_ui_` and 12 hex digits of the token's SHA-256: a name per start. Browsers
+    /// keep cookies per host, not per port, so with one name for all, opening a second
+    /// inspector (another port, another run) signed the first out.
+    public let cookieName: String
 
     public enum Verdict: Sendable, Equatable {
         /// Go ahead; set this cookie when the token came in the URL.
@@ -22,6 +26,7 @@ public struct InspectorAccess: Sendable {
 
     public init(token: String, listen: ListenAddress) {
         self.token = token
+        self.cookieName = "sessproxy_ui_" + HexText.string(Array(SHA256.hash(data: Array(("sessproxy inspector cookie " + token).utf8)).prefix(6)))
         let port = listen.port
         var hosts: Set<String> = ["\(listen.host):\(port)"]
         let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"]
@@ -57,28 +62,42 @@ public struct InspectorAccess: Sendable {
         if let authorization, authorization.hasPrefix("Bearer "), Self.equal(String(authorization.dropFirst(7)), token) {
             return .allowed(setCookie: nil)
         }
-        if let cookieHeader, Self.cookieValue(in: cookieHeader).map({ Self.equal($0, token) }) == true { return .allowed(setCookie: nil) }
+        if let cookieHeader, Self.cookieValues(named: cookieName, in: cookieHeader).contains(where: { Self.equal($0, token) }) {
+            return .allowed(setCookie: nil)
+        }
         return .unauthorized
     }
 
     /// The `Set-Cookie` value that keeps the page signed in for this start.
     public var cookie: String {
-        "\(Self.cookieName)=\(token); Path=/__sessproxy/; HttpOnly; SameSite=Strict"
+        "\(cookieName)=\(token); Path=/__sessproxy/; HttpOnly; SameSite=Strict"
     }
 
     private func isAllowed(host: String) -> Bool {
         if allowedHosts.contains(host) { return true }
         guard let port = anyAddressPort, let colon = host.lastIndex(of: ":"), Int(host[host.index(after: colon)...]) == port else { return false }
         let name = host[..<colon]
-        return name == "localhost" || name.allSatisfy { $0.isHexDigit || $0 == "." || $0 == ":" || $0 == "[" || $0 == "]" }
+        if name == "localhost" || Self.isIPv4Address(name) { return true }
+        // A bracketed IPv6 address; names made of hex digits (`deadbeef.cafe`) are names.
+        guard name.hasPrefix("["), name.hasSuffix("]") else { return false }
+        var address = in6_addr()
+        return inet_pton(AF_INET6, String(name.dropFirst().dropLast()), &address) == 1
     }
 
-    static func cookieValue(in header: String) -> String? {
-        for part in header.split(separator: ";") {
-            let pair = part.trimmingCharacters(in: .whitespaces)
-            if pair.hasPrefix(cookieName + "=") { return String(pair.dropFirst(cookieName.count + 1)) }
+    /// Four decimal numbers up to 255, as a `Host` names an IPv4 address.
+    static func isIPv4Address(_ text: Substring) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in
+            (1...3).contains(part.count) && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber) && Int(part).map { $0 <= 255 } == true
         }
-        return nil
+    }
+
+    /// Every value a `Cookie` header gives `name` (a browser may send several).
+    static func cookieValues(named name: String, in header: String) -> [String] {
+        header.split(separator: ";").compactMap { part in
+            let pair = part.trimmingCharacters(in: .whitespaces)
+            return pair.hasPrefix(name + "=") ? String(pair.dropFirst(name.count + 1)) : nil
+        }
     }
 
     /// Compares without stopping at the first difference.
