@@ -13,6 +13,8 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
     case emptyRecording(FleetLocation)
     /// Another cassette already ships under this recording and sidecar id.
     case sidecarTaken(recording: String, sidecar: String)
+    /// This cassette already ships to the recording under another sidecar id.
+    case cassetteShippedAs(recording: String, sidecar: String)
     case failed(FleetLocation, reason: String)
 
     public var description: String {
@@ -27,6 +29,8 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
             return "the fleet source \(location) names no recording: add ?recording=NAME"
         case .emptyRecording(let location):
             return "the fleet store has no exchanges for recording '\(location.recording ?? "")' (\(location))"
+        case .cassetteShippedAs(let recording, let sidecar):
+            return "this cassette already ships to recording '\(recording)' as sidecar '\(sidecar)'; use --sidecar \(sidecar) to add what it has that is new"
         case .sidecarTaken(let recording, let sidecar):
             return "sidecar id '\(sidecar)' already ships recording '\(recording)' from another cassette; give this one its own --sidecar"
         case .failed(let location, let reason):
@@ -52,6 +56,8 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
                 return .unreachable(location, reason: reason(psql.underlying))
             case .sslUnsupported:
                 return .unreachable(location, reason: "the server does not offer TLS, which sslmode asks for")
+            case .authMechanismRequiresPassword:
+                return .failed(location, reason: "the server asks for a password and none was given (in the URL, PGPASSWORD or ~/.pgpass)")
             default:
                 return .failed(location, reason: "\(psql.code)")
             }

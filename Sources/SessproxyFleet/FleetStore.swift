@@ -82,9 +82,19 @@ public final class FleetStore: Sendable {
     // MARK: Sidecars
 
     /// Binds `sidecar` of `recording` to the cassette `cassetteID`; another cassette already
-    /// bound there is refused, so two sidecars never mix their rows under one id.
+    /// bound there is refused, so two sidecars never mix their rows under one id, and so is this
+    /// cassette under a second id (a `push` of what `record --ship` shipped as host:port), which
+    /// would put every exchange in the recording twice.
     public func register(recording: String, sidecar: String, cassetteID: String) async throws(FleetError) {
         do {
+            for try await shippedAs in try await connection.query(
+                """
+                SELECT sidecar FROM sessproxy_sidecar WHERE recording = \(recording) AND cassette_id = \(cassetteID) AND sidecar <> \(sidecar)
+                ORDER BY sidecar LIMIT 1
+                """, logger: logger
+            ).decode(String.self) {
+                throw FleetError.cassetteShippedAs(recording: recording, sidecar: shippedAs)
+            }
             try await connection.query(
                 """
                 INSERT INTO sessproxy_sidecar (recording, sidecar, cassette_id) VALUES (\(recording), \(sidecar), \(cassetteID))

@@ -31,9 +31,11 @@ extension Sessproxy {
             let rules = try redactionConfig.rules()
             let store = try await FleetSources.open(file)
             // What gets audited is the main file a user would share, so fold the WAL in first.
-            do { try store.checkpoint() } catch { printStatus("sessproxy: audit: could not checkpoint \(file) (\(error)); scanning anyway") }
+            // A fleet URL is named without its password, as everywhere.
+            let name = FleetSources.label(file)
+            do { try store.checkpoint() } catch { printStatus("sessproxy: audit: could not checkpoint \(name) (\(error)); scanning anyway") }
             let exchanges: [RecordedExchange]
-            do { exchanges = try store.allExchanges() } catch { throw UserError("\(file): cannot read cassette (\(error))") }
+            do { exchanges = try store.allExchanges() } catch { throw UserError("\(FleetSources.label(file)): cannot read cassette (\(error))") }
 
             let scanner = LeakScanner(rules: rules)
             var progress = ProgressLine(label: "audit", total: exchanges.count)
@@ -48,12 +50,12 @@ extension Sessproxy {
             case .json:
                 printJSON(.object([
                     JSONMember(key: "schema", value: .string(Self.schema)),
-                    JSONMember(key: "cassette", value: .string(file)),
+                    JSONMember(key: "cassette", value: .string(name)),
                     JSONMember(key: "exchanges_scanned", value: .number(String(exchanges.count))),
                     JSONMember(key: "findings", value: .array(findings.map(\.json))),
                 ]))
             case .text:
-                print(Self.renderText(findings, file: file, scanned: exchanges.count))
+                print(Self.renderText(findings, file: name, scanned: exchanges.count))
             }
             if !findings.isEmpty { throw ExitCode(1) }
         }

@@ -50,7 +50,7 @@ extension Sessproxy {
             let left = try await FleetSources.open(a).allExchanges()
             let right = try await FleetSources.open(b).allExchanges()
             let options = DiffOptions(ignore: try ignore.map { try JSONPathPattern($0) }, compareRedacted: compareRedacted)
-            let report = RecordingDiff.compare(left, right, options: options, labels: (a, b))
+            let report = RecordingDiff.compare(left, right, options: options, labels: (FleetSources.label(a), FleetSources.label(b)))
             let output: String
             switch format {
             case .text: output = TextDiffRenderer(colour: useColour).render(report)

@@ -67,7 +67,7 @@ extension Sessproxy {
         func run() async throws {
             let store = try await FleetSources.open(file)
             let exchanges: [RecordedExchange]
-            do { exchanges = try store.allExchanges() } catch { throw UserError("\(file): cannot read cassette (\(error))") }
+            do { exchanges = try store.allExchanges() } catch { throw UserError("\(FleetSources.label(file)): cannot read cassette (\(error))") }
 
             var progress = ProgressLine(label: "export", total: exchanges.count)
             var documents: [JSONValue] = []

@@ -48,7 +48,10 @@ extension Sessproxy {
         func run() async throws {
             let store = try await FleetSources.open(file)
             let exchange: RecordedExchange
-            do { exchange = try store.exchange(id: id) } catch let error as CassetteError { throw UserError(error) }
+            do { exchange = try store.exchange(id: id) } catch CassetteError.exchangeNotFound {
+                // Named as the user named it: a fleet recording is read from a private copy.
+                throw UserError("\(FleetSources.label(file)): no exchange with id \(id)")
+            } catch let error as CassetteError { throw UserError(error) }
             switch format {
             case .json:
                 printJSON(ExchangeDocument.full(exchange))

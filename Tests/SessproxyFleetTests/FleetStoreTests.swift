@@ -81,6 +81,23 @@ import SessproxyTesting
             let apart = try await FleetTransfer.push(
                 other, to: cluster.location, password: PostgresCluster.password, recording: "r", sidecar: "s2", logger: Self.logger)
             #expect(apart.added == 3)
+            // The same cassette under a second id would put every exchange in the recording twice.
+            do {
+                _ = try await FleetTransfer.push(
+                    one, to: cluster.location, password: PostgresCluster.password, recording: "r", sidecar: "s3", logger: Self.logger)
+                Issue.record("a cassette shipped as s1 was pushed again as s3")
+            } catch {
+                #expect(String(describing: error).contains("already ships to recording 'r' as sidecar 's1'"), "\(error)")
+            }
+            // Under its own id it adds what is new, and only that.
+            _ = try await one.insert(Self.exchanges(2))
+            let again = try await FleetTransfer.push(
+                one, to: cluster.location, password: PostgresCluster.password, recording: "r", sidecar: "s1", logger: Self.logger)
+            #expect(again.added == 2)
+            // Another recording is another matter.
+            let elsewhere = try await FleetTransfer.push(
+                one, to: cluster.location, password: PostgresCluster.password, recording: "r2", sidecar: "s3", logger: Self.logger)
+            #expect(elsewhere.added == 5)
         }
     }
 
