@@ -99,12 +99,17 @@ public final class Inspector: InspectorService, TrafficObserver {
         let verdict = access.withLock {
             $0.check(host: request.host, queryToken: request.query["token"], cookieHeader: request.cookie, authorization: request.authorization)
         }
+        // The page's addresses answer refusals as a page, the API's as JSON.
+        let asPage = request.path.hasPrefix("/__sessproxy/ui")
+        func refusal(_ status: Int, _ message: String) -> InspectorResponse {
+            asPage ? .errorPage(status, message) : .error(status, message)
+        }
         let setCookie: String?
         switch verdict {
         case .wrongHost:
-            return .error(403, "Host \(request.host ?? "(none)") is not this inspector's address")
+            return refusal(403, "Host \(request.host ?? "(none)") is not this inspector's address")
         case .unauthorized:
-            return .error(401, "the inspector needs its token: open the URL sessproxy printed at start (…/__sessproxy/ui/?token=…)")
+            return refusal(401, "the inspector needs its token: open the URL sessproxy printed at start (…/__sessproxy/ui/?token=…)")
         case .allowed(let cookie):
             setCookie = cookie
         }

@@ -26,4 +26,32 @@ public struct InspectorResponse: Sendable {
     public static func error(_ status: Int, _ message: String) -> InspectorResponse {
         json(.object([JSONMember(key: "error", value: .string(message))]), status: status)
     }
+
+    /// The same error as a page, for a browser that opened a page's address: it declares an
+    /// empty icon, so the browser does not ask for `/favicon.ico`, which on this port is the
+    /// proxy's (recorded in record mode, a miss in replay).
+    public static func errorPage(_ status: Int, _ message: String) -> InspectorResponse {
+        var text = ""
+        for character in message {
+            switch character {
+            case "<": text += "&lt;"
+            case ">": text += "&gt;"
+            case "&": text += "&amp;"
+            case "\"": text += "&quot;"
+            default: text.append(character)
+            }
+        }
+        let page = """
+            <!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">\
+            <title>sessproxy inspector</title></head><body><p>\(text)</p></body></html>
+
+            """
+        return InspectorResponse(
+            status: status,
+            headers: [
+                HeaderField(name: "Content-Type", value: "text/html; charset=utf-8"), HeaderField(name: "Cache-Control", value: "no-store"),
+                HeaderField(name: "Content-Security-Policy", value: "default-src 'none'"),
+            ],
+            body: .bytes(Array(page.utf8)))
+    }
 }
