@@ -136,7 +136,8 @@ public final class Inspector: InspectorService, TrafficObserver {
             case ("exchanges", 2): return try await detail(parts[1], request.query)
             case ("recorded", 2): return try await recorded(parts[1])
             case ("sessions", 1): return try await sessions(request.query)
-            case ("sessions", 2): return try await session(parts[1], request.query)
+            // A session id is a path segment: the page escapes it, so it is unescaped here.
+            case ("sessions", 2): return try await session(PercentEncoding.decode(parts[1], plusIsSpace: false), request.query)
             case ("misses", 1): return .json(.array(traffic.misses()))
             case ("compare", 1): return try await compare(request.query)
             case ("events", 1): return try events(request.query)

@@ -123,6 +123,9 @@ import Testing
         #expect(steps.compactMap { $0["operation"]?.stringValue } == ["create", "read", "update"])
         #expect(steps.last?["error_messages"]?.arrayValue?.first?.stringValue == "Bad value: order_lines[0].total_amount")
         #expect(steps.compactMap { $0["order_amount"]?.int64Value } == [100, 100, 300])
+        // The page escapes a session id in the path (`abc def`, `<b>`): it is unescaped.
+        let escaped = try Self.json(await Self.get(inspector, "/__sessproxy/api/sessions/%41"))
+        #expect(escaped["steps"]?.arrayValue?.count == 3)
     }
 
     /// Compare runs `sessproxy diff`'s engine: the same call in two cassettes, one of which broke a rule.

@@ -2,7 +2,7 @@
 /// `jane@example.com` where the request said `jane%40example.com`; and for file paths in URIs.
 public enum PercentEncoding {
     /// `%XX` decoded (and `+` as a space in forms); malformed escapes are kept as they are.
-    static func decode(_ text: String, plusIsSpace: Bool) -> String {
+    public static func decode(_ text: String, plusIsSpace: Bool) -> String {
         var bytes = Array(text.utf8)
         guard bytes.contains(UInt8(ascii: "%")) || (plusIsSpace && bytes.contains(UInt8(ascii: "+"))) else { return text }
         var out: [UInt8] = []
