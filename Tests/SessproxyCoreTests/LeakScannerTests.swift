@@ -71,6 +71,11 @@ import Testing
         let bearer = LeakScanner.scan(
             exchange(requestHeaders: [HeaderField(name: "X-Upstream-Auth", value: "Bearer abc.def-123")]), rules: .klarna)
         #expect(kinds(bearer, at: "request.header.x-upstream-auth") == [.credential])
+        // A challenge names a scheme and its parameters; no credential is in it.
+        for challenge in [#"Basic realm="klarna""#, #"Bearer realm="api", error="invalid_token""#, "Basic realm=api, charset=UTF-8"] {
+            let header = HeaderField(name: "X-Upstream-Challenge", value: challenge)
+            #expect(LeakScanner.scan(exchange(requestHeaders: [header]), rules: .klarna).isEmpty, "\(challenge)")
+        }
     }
 
     @Test func findsACardNumberButNotATimestampOrGTIN() {

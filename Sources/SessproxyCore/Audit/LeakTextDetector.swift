@@ -103,12 +103,17 @@ public enum LeakTextDetector {
     }
 
     /// Whether a header value is an auth credential (`Basic …`, `Bearer …`) that is not a pseudonym.
+    /// A credential is one token68 (base64 and its padding); a challenge's parameters
+    /// (`WWW-Authenticate: Basic realm="klarna"`) are not one.
     public static func isUnredactedCredential(headerValue: String) -> Bool {
         let trimmed = headerValue.trimmingLeadingSpaces
         for scheme in ["basic", "bearer"] {
             guard trimmed.count > scheme.count, trimmed.lowercased().hasPrefix(scheme + " ") else { continue }
             let rest = String(trimmed.dropFirst(scheme.count + 1)).trimmingLeadingSpaces
-            return !rest.isEmpty && !Pseudonymizer.isRedacted(rest)
+            guard !rest.isEmpty, !Pseudonymizer.isRedacted(rest) else { return false }
+            let bytes = Array(rest.utf8)
+            let body = bytes.prefix { isToken68Byte($0) }
+            return bytes.dropFirst(body.count).allSatisfy { $0 == UInt8(ascii: "=") } && !body.isEmpty
         }
         return false
     }
