@@ -246,9 +246,19 @@ def main():
         status, _ = call(base, "POST", "/payments/v1/sessions", CREATE)
         if status != 404:
             fail(f"inspect forwarded or answered a Klarna request with {status}")
+        driver.get(f"{base}/__sessproxy/ui/?token={TOKEN}")
+        wait(driver, lambda d: d.find_element(By.ID, "live").text.strip() == "live", "inspect's page did not connect its live feed")
         code, _ = stop(inspector, "inspect")
         if code != 0:
             fail(f"inspect exited {code}")
+
+        # ---- the same address restarted with a new token: the open page says it is signed out ----
+        again = subprocess.Popen([BIN, "inspect", cassette, "--listen", f"127.0.0.1:{port}", "--ui-token", "another-token-0123456789"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        wait_port(port)
+        wait(driver, lambda d: "signed out" in d.find_element(By.ID, "live").text,
+             "after a restart with a new token the page did not say it was signed out", seconds=30)
+        stop(again, "inspect")
         print(f"inspector: rows arrived {arrived:.1f} s after the page opened; screenshots in {WORK}")
     finally:
         driver.quit()

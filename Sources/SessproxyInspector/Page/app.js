@@ -145,7 +145,19 @@ function connect() {
     if (reconnect && !state.more) loadMore(); // catch up with what came while away
     reconnect = true;
   });
-  source.addEventListener('error', () => { $('#live').textContent = 'reconnecting…'; $('#live').classList.remove('on'); });
+  source.addEventListener('error', async () => {
+    $('#live').textContent = 'reconnecting…'; $('#live').classList.remove('on');
+    // The browser retries a dropped stream itself, but gives up on a refused one: after a
+    // restart with a new token, say so instead of "reconnecting…" for ever.
+    if (source.readyState !== EventSource.CLOSED || state.events !== source) return;
+    const answer = await fetch(api('info'), { credentials: 'same-origin' }).catch(() => null);
+    if (state.events !== source) return;
+    if (answer && (answer.status === 401 || answer.status === 403)) {
+      $('#live').textContent = 'signed out: sessproxy restarted with a new token; open the address it printed';
+    } else {
+      setTimeout(() => { if (state.events === source) connect(); }, 2000);
+    }
+  });
   source.addEventListener('exchange', (event) => {
     if (state.more) { state.more = true; footer(); return; } // older pages not loaded yet: keep order, offer "Load more"
     appendRows([JSON.parse(event.data)]);
