@@ -111,6 +111,9 @@ enum FleetCommandSupport {
         guard let name = recording ?? location.recording else {
             throw ValidationError("name the fleet recording with --recording NAME (or ?recording=NAME in the URL)")
         }
+        if let recording, let named = location.recording, named != recording {
+            throw ValidationError("the URL names recording '\(named)' and --recording '\(recording)'; name it once")
+        }
         do {
             try FleetLocation.checkRecordingName(name)
             if let sidecar { try FleetLocation.checkRecordingName(sidecar, what: "sidecar id") }

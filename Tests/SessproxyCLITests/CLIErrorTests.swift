@@ -112,6 +112,12 @@ import Testing
             containing: "must not contain spaces")
     }
 
+    @Test func twoRecordingNamesForOnePushIsExit2() throws {
+        Self.expectOneLineError(
+            try CLIRunner.run(["push", "/nonexistent/t.sqlite", "postgres://u@127.0.0.1:1/fleet?recording=tue", "--recording", "other"]),
+            containing: "the URL names recording 'tue' and --recording 'other'")
+    }
+
     @Test func aListenHostThatDoesNotResolveIsExit2() throws {
         let directory = CLIRunner.temporaryDirectory()
         Self.expectOneLineError(
