@@ -39,6 +39,14 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
     }
 
     /// A PostgreSQL or connection error in these terms.
+    /// The store will not take this sidecar's exchanges however often it is asked.
+    public var refusesThisSidecar: Bool {
+        switch self {
+        case .sidecarTaken, .cassetteShippedAs: return true
+        default: return false
+        }
+    }
+
     static func classify(_ error: any Error, location: FleetLocation) -> FleetError {
         if let fleet = error as? FleetError { return fleet }
         if let psql = error as? PSQLError {

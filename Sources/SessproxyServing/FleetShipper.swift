@@ -64,15 +64,15 @@ public final class FleetShipper: Service, Sendable {
                     await store.close()
                     throw error
                 }
-            } catch FleetError.sidecarTaken(let recording, let sidecar) {
-                let message = FleetError.sidecarTaken(recording: recording, sidecar: sidecar).description
+            } catch let refusal as FleetError where refusal.refusesThisSidecar {
+                let message = refusal.description
                 logger.error("not shipping: \(message)")
                 state.withLock {
                     $0.connected = false
                     $0.lastError = message
                 }
-                // Refused for good: record on, ship nothing, until stopped.
-                try? await gracefulShutdown()
+                // Refused for good: record on, ship nothing, until stopped; what waits is still told.
+                await waitKeepingBacklogCurrent(for: nil)
                 return
             } catch {
                 failures += 1
@@ -82,10 +82,7 @@ public final class FleetShipper: Service, Sendable {
                     $0.lastError = message
                 }
                 if failures == 1 { logger.warning("fleet store: \(message); recording goes on and ships when it is back") }
-                await refreshBacklog()
-                if Task.isShuttingDownGracefully { return }
-                let delay = FleetShippingStatus.retryDelay(afterFailures: failures)
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+                await waitKeepingBacklogCurrent(for: FleetShippingStatus.retryDelay(afterFailures: failures))
                 if Task.isShuttingDownGracefully { return }
             }
         }
@@ -132,6 +129,20 @@ public final class FleetShipper: Service, Sendable {
             $0.lagSeconds = oldestWaiting.map { max(0, Date().timeIntervalSince($0)) } ?? 0
         }
         return batch.count
+    }
+
+    /// Waits `delay` (nil: until shutdown) while nothing ships, refreshing the pending count and
+    /// lag every poll: health and metrics must show the backlog growing, or an alert on them
+    /// would never fire while the store is down or refuses this sidecar.
+    private func waitKeepingBacklogCurrent(for delay: Duration?) async {
+        let end = delay.map { ContinuousClock.now + $0 }
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            await refreshBacklog()
+            let left = end.map { $0 - ContinuousClock.now } ?? pollInterval
+            guard left > .zero else { return }
+            let step = min(left, pollInterval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: step) }
+        }
     }
 
     /// Pending count and lag while the store cannot be reached (nothing ships, so nothing else updates them).

@@ -127,6 +127,37 @@ import SessproxyTesting
         }
     }
 
+    /// A sidecar the store refuses (its id taken by another cassette) records on and ships
+    /// nothing, and its health shows what waits, so that an alert on the backlog fires.
+    @Test func aRefusedSidecarShowsItsBacklog() async throws {
+        try await PostgresCluster.with { cluster in
+            let first = try Self.temporaryCassette()
+            _ = try await first.insert(Self.exchanges(2))
+            _ = try await FleetTransfer.push(first, to: cluster.location, password: PostgresCluster.password, recording: "thu", sidecar: "s1", logger: Self.logger)
+            let fakePort = ListeningPort()
+            let fake = try FakeKlarnaServer.make(options: .init(), logger: Self.logger, onListening: fakePort.callback)
+            try await ServiceHarness.run([fake], logger: Self.logger) {
+                let cassette = try Self.temporaryCassette()
+                let stack = try RecordingStack(
+                    cassette: cassette,
+                    upstream: .init(endpoint: try UpstreamEndpoint(parsing: "http://127.0.0.1:\(await fakePort.wait())")),
+                    proxy: .init(listen: .init(host: "127.0.0.1", port: 0), cassettePath: cassette.path), redactionKey: Array(repeating: 7, count: 32),
+                    fleet: FleetShipping(location: cluster.location, password: PostgresCluster.password, recording: "thu", sidecar: "s1"),
+                    logger: Self.logger)
+                let shipper = try #require(stack.shipper)
+                try await ServiceHarness.run(stack.services, logger: Self.logger) {
+                    let base = "http://127.0.0.1:\(await stack.port.wait())"
+                    try await Self.waitUntil { shipper.status.lastError?.contains("already ships") == true }
+                    for _ in 0..<2 { _ = try await MerchantFlow().run(baseURL: base) }
+                    let recorded = Int64(try cassette.count())
+                    #expect(recorded > 0)
+                    try await Self.waitUntil(seconds: 3) { shipper.status.pending == recorded && shipper.status.lagSeconds > 0 }
+                    #expect(shipper.status.shipped == 0)
+                }
+            }
+        }
+    }
+
     /// Recording starts with the database down, ships when it comes up, goes on through an
     /// outage mid-recording, and ends with every recorded exchange in the store exactly once.
     @Test func shippingWhileRecordingSurvivesOutages() async throws {
