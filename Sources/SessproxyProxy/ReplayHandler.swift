@@ -114,7 +114,13 @@ public final class ReplayHandler: ExchangeHandler {
         case .answer(let answer):
             hit = answer
         case .read(let read):
-            let ready = read.answer(from: await answers.response(id: read.sourceID))
+            let response = await answers.response(id: read.sourceID)
+            if response == nil {
+                // Answered 500 SESSPROXY_CASSETTE_UNREADABLE: the file changed under replay, or a
+                // fleet store went away. Said here, as nothing else would say it.
+                logger.warning("recorded exchange \(read.exchangeID) could not be read; answered 500 SESSPROXY_CASSETTE_UNREADABLE", metadata: ["target": "\(request.target)"])
+            }
+            let ready = read.answer(from: response)
             hit = engine.withLock { $0.remember(ready, for: read) }
         case .explainMiss(let miss):
             let source = self.source
