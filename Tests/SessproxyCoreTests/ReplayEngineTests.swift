@@ -205,6 +205,12 @@ import Testing
         #expect(F.answeredID(engine.answer(F.updateRequest("A", quantity: 2))) == 3)
         #expect(engine.answer(F.updateRequest("A", quantity: 2)).missReport?.candidates.first?.rejection == .alreadyUsed)
         #expect(engine.answer(F.createRequest()).missReport?.candidates.first?.rejection == .alreadyUsed)
+        // After the update the reads run out at #4: the miss names #4, which was used, not the
+        // earlier read #2 of the same shape, which belongs to the cart before the update.
+        #expect(F.answeredID(engine.answer(F.readRequest("A"))) == 4)
+        let afterUpdate = try #require(engine.answer(F.readRequest("A")).missReport)
+        #expect(afterUpdate.candidates.first?.exchangeID == 4)
+        #expect(afterUpdate.candidates.first?.rejection == .alreadyUsed)
     }
 
     @Test func buildsFromALargeCassetteAndAnswersFromIt() {

@@ -89,7 +89,13 @@ extension ReplayEngine {
             differences += body.summaries
             scored.append(Scored(index: index, tier: tier, differences: differences, weight: weight, rejection: rejection(of: index, recorded: recorded, for: key, sessionKnown: sessionKnown, cause: cause)))
         }
-        scored.sort { ($0.tier, $0.weight, $0.index) < ($1.tier, $1.weight, $1.index) }
+        // Among equals, a sequence that ran out is named by the answer it served last, not by an
+        // earlier request of the same shape that was never its to serve.
+        let used: Set<Int> = if case .exhausted(let members) = cause { Set(members) } else { [] }
+        func order(_ item: Scored) -> (Int, Int, Int, Int) {
+            (item.tier, item.weight, used.contains(item.index) ? 0 : 1, used.contains(item.index) ? -item.index : item.index)
+        }
+        scored.sort { order($0) < order($1) }
 
         var seenKeys = Set<String>()
         var candidates: [ReplayMissCandidate] = []

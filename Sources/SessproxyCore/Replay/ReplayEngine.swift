@@ -86,7 +86,9 @@ public struct ReplayEngine: Sendable {
 
     enum MissCause: Sendable {
         case noMatch
-        case exhausted
+        /// Every recorded answer of the sequence was served: `used` holds its entries, which
+        /// the miss report names rather than an earlier request of the same shape.
+        case exhausted(used: [Int])
         case notYetInTimeline(replayedUpdates: Int)
         case unknownSession
     }
@@ -248,7 +250,7 @@ public struct ReplayEngine: Sendable {
         } else if options.repeatsWhenExhausted {
             offset = cursor % members.count
         } else {
-            return .miss(.exhausted)
+            return .miss(.exhausted(used: members))
         }
         globalCursors[group] = cursor + 1
         let index = members[offset]
@@ -265,12 +267,12 @@ public struct ReplayEngine: Sendable {
         defer { sessions[sessionID] = state }
         let replayed = state.updatesReplayed
         if let step = steps.last(where: { $0.updatesBefore == replayed }) {
-            return next(in: step.group, cursors: &state.cursors).map(Choice.entry) ?? .miss(.exhausted)
+            return next(in: step.group, cursors: &state.cursors).map(Choice.entry) ?? .miss(.exhausted(used: groups[step.group]))
         }
         if let step = steps.last(where: { $0.updatesBefore < replayed }) {
             let members = groups[step.group]
             if options.repeatsWhenExhausted { return .entry(members[members.count - 1]) }
-            guard (state.cursors[step.group] ?? 0) < members.count else { return .miss(.exhausted) }
+            guard (state.cursors[step.group] ?? 0) < members.count else { return .miss(.exhausted(used: members)) }
             state.cursors[step.group] = members.count
             return .entry(members[members.count - 1])
         }
@@ -291,7 +293,7 @@ public struct ReplayEngine: Sendable {
         } else if options.repeatsWhenExhausted {
             chosen = state.lastUpdateAnswered[group] ?? members[members.count - 1]
         } else {
-            return .miss(.exhausted)
+            return .miss(.exhausted(used: members.filter { state.usedUpdates.contains($0) }))
         }
         state.usedUpdates.insert(chosen)
         state.lastUpdateAnswered[group] = chosen
@@ -312,7 +314,7 @@ public struct ReplayEngine: Sendable {
         } else {
             picked = next(in: group, cursors: &globalCursors)
         }
-        return picked.map(Choice.entry) ?? .miss(.exhausted)
+        return picked.map(Choice.entry) ?? .miss(.exhausted(used: groups[group]))
     }
 
     /// Next member of a sequence; the last one again when exhausted (if repeating).
