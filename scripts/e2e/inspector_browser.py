@@ -24,7 +24,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BIN, FAKE_PORT, WORK = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 TOKEN = "e2e-inspector-token-0123456789"
@@ -259,6 +259,16 @@ def main():
         wait(driver, lambda d: "signed out" in d.find_element(By.ID, "live").text,
              "after a restart with a new token the page did not say it was signed out", seconds=30)
         stop(again, "inspect")
+
+        # ---- inspect A B: switching to the other cassette closes the first one's open detail ----
+        both, both_port = start("inspect", cassette, cassette)
+        driver.get(f"http://127.0.0.1:{both_port}/__sessproxy/ui/?token={TOKEN}")
+        wait(driver, lambda d: len(rows(d)) > 0, "inspect A B listed no rows")
+        rows(driver)[0].click()
+        wait(driver, lambda d: d.find_element(By.ID, "detail").is_displayed(), "a row's detail did not open in inspect A B")
+        Select(driver.find_element(By.NAME, "cassette")).select_by_value("b")
+        wait(driver, lambda d: not d.find_element(By.ID, "detail").is_displayed(), "switching to cassette B left A's detail open")
+        stop(both, "inspect")
         print(f"inspector: rows arrived {arrived:.1f} s after the page opened; screenshots in {WORK}")
     finally:
         driver.quit()

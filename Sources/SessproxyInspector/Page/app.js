@@ -314,6 +314,8 @@ document.addEventListener('keydown', (event) => {
 let typing;
 const filtersChanged = (event) => {
   clearTimeout(typing);
+  // Another cassette of `inspect A B`: the open detail is the other cassette's, so close it.
+  if (event.target.name === 'cassette') { $('#detail').hidden = true; state.openID = null; }
   typing = setTimeout(() => { if (JSON.stringify(filterValues()) !== state.loadedFilters) reload(); },
     event.target.name === 'q' || event.target.name === 'session' ? 250 : 0);
 };
