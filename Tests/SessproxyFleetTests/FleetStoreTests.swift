@@ -134,26 +134,36 @@ import SessproxyTesting
             let first = try Self.temporaryCassette()
             _ = try await first.insert(Self.exchanges(2))
             _ = try await FleetTransfer.push(first, to: cluster.location, password: PostgresCluster.password, recording: "thu", sidecar: "s1", logger: Self.logger)
-            let fakePort = ListeningPort()
-            let fake = try FakeKlarnaServer.make(options: .init(), logger: Self.logger, onListening: fakePort.callback)
-            try await ServiceHarness.run([fake], logger: Self.logger) {
-                let cassette = try Self.temporaryCassette()
-                let stack = try RecordingStack(
-                    cassette: cassette,
-                    upstream: .init(endpoint: try UpstreamEndpoint(parsing: "http://127.0.0.1:\(await fakePort.wait())")),
-                    proxy: .init(listen: .init(host: "127.0.0.1", port: 0), cassettePath: cassette.path), redactionKey: Array(repeating: 7, count: 32),
-                    fleet: FleetShipping(location: cluster.location, password: PostgresCluster.password, recording: "thu", sidecar: "s1"),
-                    logger: Self.logger)
-                let shipper = try #require(stack.shipper)
-                try await ServiceHarness.run(stack.services, logger: Self.logger) {
-                    let base = "http://127.0.0.1:\(await stack.port.wait())"
-                    try await Self.waitUntil { shipper.status.lastError?.contains("already ships") == true }
-                    for _ in 0..<2 { _ = try await MerchantFlow().run(baseURL: base) }
-                    let recorded = Int64(try cassette.count())
-                    #expect(recorded > 0)
-                    try await Self.waitUntil(seconds: 3) { shipper.status.pending == recorded && shipper.status.lagSeconds > 0 }
-                    #expect(shipper.status.shipped == 0)
-                }
+            try await Self.withShippingRecorder(to: cluster, recording: "thu", sidecar: "s1") { base, cassette, shipper in
+                try await Self.waitUntil { shipper.status.lastError?.contains("already ships") == true }
+                for _ in 0..<2 { _ = try await MerchantFlow().run(baseURL: base) }
+                let recorded = Int64(try cassette.count())
+                #expect(recorded > 0)
+                try await Self.waitUntil(seconds: 3) { shipper.status.pending == recorded && shipper.status.lagSeconds > 0 }
+                #expect(shipper.status.shipped == 0)
+            }
+        }
+    }
+
+    /// `record --ship` in-process, in front of a fake Klarna: `body` gets the recorder's base
+    /// URL, its cassette and its shipper.
+    static func withShippingRecorder(
+        to cluster: PostgresCluster, recording: String, sidecar: String,
+        _ body: @Sendable (_ base: String, _ cassette: Cassette, _ shipper: FleetShipper) async throws -> Void
+    ) async throws {
+        let fakePort = ListeningPort()
+        let fake = try FakeKlarnaServer.make(options: .init(), logger: Self.logger, onListening: fakePort.callback)
+        try await ServiceHarness.run([fake], logger: Self.logger) {
+            let cassette = try Self.temporaryCassette()
+            let stack = try RecordingStack(
+                cassette: cassette,
+                upstream: .init(endpoint: try UpstreamEndpoint(parsing: "http://127.0.0.1:\(await fakePort.wait())")),
+                proxy: .init(listen: .init(host: "127.0.0.1", port: 0), cassettePath: cassette.path), redactionKey: Array(repeating: 7, count: 32),
+                fleet: FleetShipping(location: cluster.location, password: PostgresCluster.password, recording: recording, sidecar: sidecar),
+                logger: Self.logger)
+            let shipper = try #require(stack.shipper)
+            try await ServiceHarness.run(stack.services, logger: Self.logger) {
+                try await body("http://127.0.0.1:\(await stack.port.wait())", cassette, shipper)
             }
         }
     }
@@ -163,38 +173,25 @@ import SessproxyTesting
     @Test func shippingWhileRecordingSurvivesOutages() async throws {
         try await PostgresCluster.with { cluster in
             try await cluster.kill()
-            let fakePort = ListeningPort()
-            let fake = try FakeKlarnaServer.make(options: .init(), logger: Self.logger, onListening: fakePort.callback)
-            try await ServiceHarness.run([fake], logger: Self.logger) {
-                let cassette = try Self.temporaryCassette()
-                let stack = try RecordingStack(
-                    cassette: cassette,
-                    upstream: .init(endpoint: try UpstreamEndpoint(parsing: "http://127.0.0.1:\(await fakePort.wait())")),
-                    proxy: .init(listen: .init(host: "127.0.0.1", port: 0), cassettePath: cassette.path), redactionKey: Array(repeating: 7, count: 32),
-                    fleet: FleetShipping(location: cluster.location, password: PostgresCluster.password, recording: "wed", sidecar: "s1"),
-                    logger: Self.logger)
-                let shipper = try #require(stack.shipper)
-                try await ServiceHarness.run(stack.services, logger: Self.logger) {
-                    let base = "http://127.0.0.1:\(await stack.port.wait())"
-                    for _ in 0..<3 { _ = try await MerchantFlow().run(baseURL: base) }
-                    #expect(shipper.status.connected == false && shipper.status.lastError != nil)
-                    try await cluster.start()
-                    try await Self.waitUntil { shipper.status.connected && shipper.status.pending == 0 }
-                    try await cluster.kill()
-                    for _ in 0..<2 { _ = try await MerchantFlow().run(baseURL: base) }
-                    try await cluster.start()
-                    let recorded = try cassette.count()
-                    let store = try await FleetStore.open(cluster.location, password: PostgresCluster.password, logger: Self.logger)
-                    let deadline = ContinuousClock.now + .seconds(20)
-                    var shipped = 0
-                    repeat {
-                        shipped = try await store.count(recording: "wed")
-                        if shipped == recorded { break }
-                        try await Task.sleep(for: .milliseconds(100))
-                    } while ContinuousClock.now < deadline
-                    await store.close()
-                    #expect(shipped == recorded && recorded == 25, "shipped \(shipped) of \(recorded); status \(shipper.status)")
-                }
+            try await Self.withShippingRecorder(to: cluster, recording: "wed", sidecar: "s1") { base, cassette, shipper in
+                for _ in 0..<3 { _ = try await MerchantFlow().run(baseURL: base) }
+                #expect(shipper.status.connected == false && shipper.status.lastError != nil)
+                try await cluster.start()
+                try await Self.waitUntil { shipper.status.connected && shipper.status.pending == 0 }
+                try await cluster.kill()
+                for _ in 0..<2 { _ = try await MerchantFlow().run(baseURL: base) }
+                try await cluster.start()
+                let recorded = try cassette.count()
+                let store = try await FleetStore.open(cluster.location, password: PostgresCluster.password, logger: Self.logger)
+                let deadline = ContinuousClock.now + .seconds(20)
+                var shipped = 0
+                repeat {
+                    shipped = try await store.count(recording: "wed")
+                    if shipped == recorded { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                } while ContinuousClock.now < deadline
+                await store.close()
+                #expect(shipped == recorded && recorded == 25, "shipped \(shipped) of \(recorded); status \(shipper.status)")
             }
         }
     }
