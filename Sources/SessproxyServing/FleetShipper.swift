@@ -132,15 +132,17 @@ public final class FleetShipper: Service, Sendable {
     }
 
     /// Waits `delay` (nil: until shutdown) while nothing ships, refreshing the pending count and
-    /// lag every poll: health and metrics must show the backlog growing, or an alert on them
-    /// would never fire while the store is down or refuses this sidecar.
+    /// lag every poll, at most once a second (three small reads of the cassette each): health
+    /// and metrics must show the backlog growing, or an alert on them would never fire while the
+    /// store is down or refuses this sidecar.
     private func waitKeepingBacklogCurrent(for delay: Duration?) async {
         let end = delay.map { ContinuousClock.now + $0 }
+        let every = max(pollInterval, .seconds(1))
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             await refreshBacklog()
-            let left = end.map { $0 - ContinuousClock.now } ?? pollInterval
+            let left = end.map { $0 - ContinuousClock.now } ?? every
             guard left > .zero else { return }
-            let step = min(left, pollInterval)
+            let step = min(left, every)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: step) }
         }
     }
