@@ -12,7 +12,7 @@ struct ConnectionChannelTests {
     @Test func sessproxysOwnHandlersAreInstalledAndTheInstallerIsGone() throws {
         let channel = try Self.connection()
         let pipeline = channel.pipeline.syncOperations
-        _ = try pipeline.handler(type: RequestTargetGuard.self)
+        _ = try pipeline.handler(type: RequestGuard.self)
         _ = try pipeline.handler(type: ExpectContinueHandler.self)
         #expect(throws: (any Error).self) { try pipeline.handler(type: HTTP1HandlerInstaller.self) }
         _ = try? channel.finish()
