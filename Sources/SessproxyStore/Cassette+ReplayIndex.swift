@@ -65,7 +65,7 @@ extension Cassette {
             stored = storeComputedKeys(computed, matcher: matcher, expecting: storedFingerprint)
         }
         return ReplayIndexReading(
-            computedKeys: computed.count, storedComputedKeys: stored, unstoredKeys: worthStoring && !stored && isReadOnly ? computed : [:],
+            computedKeys: computed.count, storedComputedKeys: stored, unstoredKeys: worthStoring && isReadOnly ? computed : [:],
             storedFingerprint: storedFingerprint)
     }
 

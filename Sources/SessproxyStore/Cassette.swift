@@ -42,6 +42,18 @@ public final class Cassette: Sendable {
         self.walFile = KeptOpenFile(path: path + "-wal")
     }
 
+    /// The files a cassette at `path` is made of: the database, its `-wal` log and its `-shm`
+    /// wal-index.
+    public static func files(at path: String) -> [String] {
+        [path, path + "-wal", path + "-shm"]
+    }
+
+    /// Removes a cassette's files, those that exist (a run that made it and recorded nothing,
+    /// a demo starting over).
+    public static func removeFiles(at path: String) {
+        for file in files(at: path) { try? FileManager.default.removeItem(atPath: file) }
+    }
+
     /// Opens an existing cassette (migrating an older format forward) or creates a new one.
     public static func openOrCreate(path: String) throws(CassetteError) -> Cassette {
         var isDirectory: ObjCBool = false

@@ -128,9 +128,7 @@ extension Sessproxy {
             } catch {
                 throw UserError("\(path): cannot create demo directory")
             }
-            for name in ["yesterday.sqlite", "today.sqlite"] {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + "/" + name + suffix) }
-            }
+            for name in ["yesterday.sqlite", "today.sqlite"] { Cassette.removeFiles(at: path + "/" + name) }
             return path
         }
 

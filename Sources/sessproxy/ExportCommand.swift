@@ -38,7 +38,7 @@ extension Sessproxy {
             if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory), isDirectory.boolValue {
                 throw ValidationError("--output \(output) is a directory; name a file")
             }
-            if !FleetLocation.isFleetURL(file), Self.sameFile(output, asAnyOf: [file, file + "-wal", file + "-shm"]) {
+            if !FleetLocation.isFleetURL(file), Self.sameFile(output, asAnyOf: Cassette.files(at: file)) {
                 throw ValidationError("--output \(output) is the cassette being exported; write the export to another file")
             }
             if Self.isSQLiteDatabase(output) {

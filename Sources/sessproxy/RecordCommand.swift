@@ -55,7 +55,7 @@ extension Sessproxy {
             // A run that cannot start (a CA file missing, the port taken, an address not of this
             // machine) leaves no empty cassette of its own making behind.
             func discardIfUnused() {
-                if createdNow, (try? store.count()) == 0 { Self.removeCassetteFiles(cassette) }
+                if createdNow, (try? store.count()) == 0 { Cassette.removeFiles(at: cassette) }
             }
             let token = inspector.token()
             let fleet = try ship.map { store -> FleetShipping in
@@ -85,10 +85,6 @@ extension Sessproxy {
                 throw error
             }
             printStatus("sessproxy: stopped; \(stack.writer.recordedCount) exchange(s) recorded this run into \(cassette)")
-        }
-
-        private static func removeCassetteFiles(_ path: String) {
-            for file in [path, path + "-wal", path + "-shm"] { try? FileManager.default.removeItem(atPath: file) }
         }
     }
 }
