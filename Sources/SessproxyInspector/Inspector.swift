@@ -144,17 +144,11 @@ public final class Inspector: InspectorService, TrafficObserver {
             case ("export.har", 1): return try await har(request.query)
             default: return .error(404, "no such inspector endpoint: \(path)")
             }
-        } catch let invalid as ExchangeFilter.Invalid {
+        } catch let invalid as InvalidQuery {
             return .error(400, invalid.message)
-        } catch let bad as BadRequest {
-            return .error(400, bad.message)
         } catch {
             return .error(500, "could not read the cassette: \(error)")
         }
-    }
-
-    struct BadRequest: Error {
-        let message: String
     }
 
     /// What the page is showing, by name: one cassette or fleet recording, or two for `inspect A B`.
@@ -173,53 +167,49 @@ public final class Inspector: InspectorService, TrafficObserver {
         switch query["cassette"] ?? "a" {
         case "a", "": return traffic
         case "b":
-            guard let other else { throw BadRequest(message: "cassette=b needs `inspect A B` (two files)") }
+            guard let other else { throw InvalidQuery(message: "cassette=b needs `inspect A B` (two files)") }
             return other
-        default: throw BadRequest(message: "cassette must be a or b")
+        default: throw InvalidQuery(message: "cassette must be a or b")
         }
-    }
-
-    private static func id(_ text: String?, name: String) throws -> Int64? {
-        guard let text, !text.isEmpty else { return nil }
-        guard let id = Int64(text), id >= 0 else { throw BadRequest(message: "\(name) must be a non-negative integer (got \(text))") }
-        return id
     }
 
     private static func limit(_ query: [String: String]) throws -> Int {
         guard let text = query["limit"], !text.isEmpty else { return defaultPage }
-        guard let limit = Int(text), limit > 0 else { throw BadRequest(message: "limit must be a positive integer (got \(text))") }
+        guard let limit = Int(text), limit > 0 else { throw InvalidQuery(message: "limit must be a positive integer (got \(text))") }
         return min(limit, maximumPage)
     }
 
+    /// A page forward (`more`: later rows exist) or back (`older`: earlier rows exist); one row
+    /// past the page is read to know.
     private func exchanges(_ query: [String: String]) async throws -> InspectorResponse {
         let filter = try ExchangeFilter(query: query)
-        let after = try Self.id(query["after"], name: "after")
+        let anchor = try PageAnchor(query: query)
         let limit = try Self.limit(query)
         let source = try source(query)
-        let rows = try await Self.offLoop { try source.page(filter: filter, after: after, limit: limit + 1) }
-        let more = rows.count > limit
+        let rows = try await Self.offLoop { try source.page(filter: filter, from: anchor, limit: limit + 1) }
+        let beyond = rows.count > limit
         return .json(.object([
-            JSONMember(key: "exchanges", value: .array(Array(rows.prefix(limit)))),
-            JSONMember(key: "more", value: .bool(more)),
+            JSONMember(key: "exchanges", value: .array(anchor.isBackward ? Array(rows.suffix(limit)) : Array(rows.prefix(limit)))),
+            JSONMember(key: anchor.isBackward ? "older" : "more", value: .bool(beyond)),
         ]))
     }
 
     private func detail(_ idText: String, _ query: [String: String]) async throws -> InspectorResponse {
-        guard let id = try Self.id(idText, name: "exchange id") else { throw BadRequest(message: "exchange id missing") }
+        guard let id = try InvalidQuery.id(idText, name: "exchange id") else { throw InvalidQuery(message: "exchange id missing") }
         let source = try source(query)
         guard let document = try await Self.offLoop({ try source.detail(id: id) }) else { return .error(404, "no exchange \(id)") }
         return .json(document)
     }
 
     private func recorded(_ idText: String) async throws -> InspectorResponse {
-        guard let id = try Self.id(idText, name: "exchange id") else { throw BadRequest(message: "exchange id missing") }
+        guard let id = try InvalidQuery.id(idText, name: "exchange id") else { throw InvalidQuery(message: "exchange id missing") }
         guard let replay = traffic as? ReplayTraffic else { return try await detail(idText, [:]) }
         guard let document = try await Self.offLoop({ try replay.recorded(id: id) }) else { return .error(404, "no recorded exchange \(id)") }
         return .json(document)
     }
 
     private func sessions(_ query: [String: String]) async throws -> InspectorResponse {
-        let after = try Self.id(query["after"], name: "after")
+        let after = try InvalidQuery.id(query["after"], name: "after")
         let limit = try Self.limit(query)
         let source = try source(query)
         let rows = try await Self.offLoop { try source.sessions(after: after, limit: limit) }
@@ -236,8 +226,8 @@ public final class Inspector: InspectorService, TrafficObserver {
     /// cassette and `b` from the second (the same call in two recordings) unless `a_cassette` /
     /// `b_cassette` say otherwise; with one source both come from it.
     private func compare(_ query: [String: String]) async throws -> InspectorResponse {
-        guard let a = try Self.id(query["a"], name: "a"), let b = try Self.id(query["b"], name: "b") else {
-            throw BadRequest(message: "compare needs a=ID and b=ID")
+        guard let a = try InvalidQuery.id(query["a"], name: "a"), let b = try InvalidQuery.id(query["b"], name: "b") else {
+            throw InvalidQuery(message: "compare needs a=ID and b=ID")
         }
         let aSide = query["a_cassette"].flatMap { $0.isEmpty ? nil : $0 } ?? "a"
         let bSide = query["b_cassette"].flatMap { $0.isEmpty ? nil : $0 } ?? (other == nil ? "a" : "b")

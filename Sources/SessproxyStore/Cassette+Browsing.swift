@@ -7,14 +7,20 @@ import Synchronization
 /// filters applied in SQL, bodies left on disk), one session's rows, the list of sessions. Every
 /// query is bounded, so memory stays flat on a 100,000-exchange cassette.
 extension Cassette {
-    /// One page of exchanges matching `filter`, in id order after `after`, without headers or
+    /// One page of exchanges matching `filter` from `anchor`, in id order, without headers or
     /// bodies (what a list row shows). Free text searches path and bodies, case-insensitively.
-    public func summaries(filter: ExchangeFilter, after: Int64?, limit: Int) throws -> [RecordedExchange] {
+    public func summaries(filter: ExchangeFilter, from anchor: PageAnchor, limit: Int) throws -> [RecordedExchange] {
         var conditions: [String] = []
         var arguments: [DatabaseValue] = []
-        if let after {
+        switch anchor {
+        case .after(let after?):
             conditions.append("id > ?")
             arguments.append(after.databaseValue)
+        case .before(let before?):
+            conditions.append("id < ?")
+            arguments.append(before.databaseValue)
+        case .after(nil), .before(nil):
+            break
         }
         if let operation = filter.operation {
             conditions.append("operation = ?")
@@ -33,18 +39,32 @@ extension Cassette {
             conditions.append(#"(target LIKE ? ESCAPE '\' OR request_body LIKE ? ESCAPE '\' OR response_body LIKE ? ESCAPE '\')"#)
             arguments += Array(repeating: pattern.databaseValue, count: 3)
         }
-        guard filter.text != nil else { return try summaryRows(conditions: conditions, arguments: arguments, limit: limit) }
+        let backward = anchor.isBackward
+        guard filter.text != nil else {
+            let rows = try summaryRows(conditions: conditions, arguments: arguments, backward: backward, limit: limit)
+            return backward ? rows.reversed() : rows
+        }
         // Free text is the one filter no index serves: it reads every body. The two halves of
-        // the id range are scanned at once, one per reader connection, and the first half's
-        // rows come first (measured on 100k exchanges, 526 MB: a search that matches nothing
-        // takes 0.27 s in one scan).
-        let (lowest, highest) = try pool.read { db in
-            (max(try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM exchange") ?? 1, (after ?? 0) + 1),
-             try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM exchange") ?? 0)
+        // the id range are scanned at once, one per reader connection, and the half nearer the
+        // anchor's side comes first (measured on 100k exchanges, 526 MB: a search that matches
+        // nothing takes 0.27 s in one scan).
+        var (lowest, highest) = try pool.read { db in
+            (try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM exchange") ?? 1, try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM exchange") ?? 0)
+        }
+        switch anchor {
+        case .after(let after?):
+            guard after < highest else { return [] }
+            lowest = max(lowest, after + 1)
+        case .before(let before?):
+            guard before > lowest else { return [] }
+            highest = min(highest, before - 1)
+        case .after(nil), .before(nil):
+            break
         }
         guard lowest <= highest else { return [] }
-        let middle = lowest + (highest - lowest) / 2
-        let halves = [lowest...middle, (middle + 1)...max(highest, middle + 1)]
+        let middle = lowest + Int64(bitPattern: UInt64(bitPattern: highest &- lowest) / 2)
+        let inOrder = middle < highest ? [lowest...middle, (middle + 1)...highest] : [lowest...middle]
+        let halves = backward ? Array(inOrder.reversed()) : inOrder
         let pages = Mutex<[Int: Result<[RecordedExchange], any Error>]>([:])
         let (scanConditions, scanArguments) = (conditions + ["id BETWEEN ? AND ?"], arguments)
         DispatchQueue.concurrentPerform(iterations: halves.count) { half in
@@ -52,7 +72,7 @@ extension Cassette {
                 try summaryRows(
                     conditions: scanConditions,
                     arguments: scanArguments + [halves[half].lowerBound.databaseValue, halves[half].upperBound.databaseValue],
-                    limit: limit)
+                    backward: backward, limit: limit)
             }
             pages.withLock { $0[half] = page }
         }
@@ -60,14 +80,15 @@ extension Cassette {
         for half in halves.indices where rows.count < limit {
             rows += try pages.withLock { $0[half] ?? .success([]) }.get().prefix(limit - rows.count)
         }
-        return rows
+        return backward ? rows.reversed() : rows
     }
 
-    private func summaryRows(conditions: [String], arguments: [DatabaseValue], limit: Int) throws -> [RecordedExchange] {
+    /// Rows in id order, or newest first when going back.
+    private func summaryRows(conditions: [String], arguments: [DatabaseValue], backward: Bool, limit: Int) throws -> [RecordedExchange] {
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let sql = """
             SELECT id, started_at, duration_us, method, target, operation, session_id, status, upstream
-            FROM exchange \(whereClause) ORDER BY id LIMIT ?
+            FROM exchange \(whereClause) ORDER BY id\(backward ? " DESC" : "") LIMIT ?
             """
         return try pool.read { db in
             try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments + [limit.databaseValue])).map { row in

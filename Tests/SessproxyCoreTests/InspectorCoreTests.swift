@@ -75,7 +75,26 @@ import Testing
 
     @Test(arguments: [["operation": "delete"], ["status": "4x"], ["status": "700"], ["status": "abc"]])
     func aBadFilterIsNamed(query: [String: String]) {
-        #expect(throws: ExchangeFilter.Invalid.self) { try ExchangeFilter(query: query) }
+        #expect(throws: InvalidQuery.self) { try ExchangeFilter(query: query) }
+    }
+
+    @Test func aPageStartsAfterOrBeforeAnIdAndKeepsIDOrder() throws {
+        #expect(try PageAnchor(query: [:]) == .after(nil))
+        #expect(try PageAnchor(query: ["after": "7", "before": ""]) == .after(7))
+        #expect(try PageAnchor(query: ["before": "end"]) == .before(nil))
+        #expect(try PageAnchor(query: ["before": "7"]) == .before(7))
+        let ids: [Int64] = [1, 2, 3, 5, 8, 13]
+        #expect(PageAnchor.after(nil).page(of: ids, id: { $0 }, limit: 2) == [1, 2])
+        #expect(PageAnchor.after(3).page(of: ids, id: { $0 }, limit: 2) == [5, 8])
+        #expect(PageAnchor.before(nil).page(of: ids, id: { $0 }, limit: 2) == [8, 13])
+        #expect(PageAnchor.before(5).page(of: ids, id: { $0 }, limit: 2) == [2, 3])
+        #expect(PageAnchor.before(2).page(of: ids, id: { $0 }, limit: 2) == [1])
+        #expect(PageAnchor.before(nil).page(of: ids, id: { $0 }, limit: 0).isEmpty)
+    }
+
+    @Test(arguments: [["after": "1", "before": "5"], ["before": "last"], ["before": "-1"], ["after": "end"]])
+    func aBadPageStartIsNamed(query: [String: String]) {
+        #expect(throws: InvalidQuery.self) { try PageAnchor(query: query) }
     }
 
     /// A failed update names each broken amount rule with the line's reference, and Klarna's error.

@@ -98,6 +98,17 @@ import Testing
         #expect(try Self.ids(first) == [1, 2] && Self.json(first)["more"] == .bool(true))
         let next = await Self.get(inspector, "/__sessproxy/api/exchanges?limit=2&after=2")
         #expect(try Self.ids(next) == [3, 4])
+        // The page opens on the newest rows and pages back, each page in id order.
+        let newest = await Self.get(inspector, "/__sessproxy/api/exchanges?limit=2&before=end")
+        #expect(try Self.ids(newest) == [4, 5] && Self.json(newest)["older"] == .bool(true) && Self.json(newest)["more"] == nil)
+        let older = await Self.get(inspector, "/__sessproxy/api/exchanges?limit=2&before=4")
+        #expect(try Self.ids(older) == [2, 3] && Self.json(older)["older"] == .bool(true))
+        let oldest = await Self.get(inspector, "/__sessproxy/api/exchanges?limit=2&before=2")
+        #expect(try Self.ids(oldest) == [1] && Self.json(oldest)["older"] == .bool(false))
+        #expect(try Self.ids(await Self.get(inspector, "/__sessproxy/api/exchanges?limit=1&before=end&q=bad%20value")) == [3])
+        let both = await Self.get(inspector, "/__sessproxy/api/exchanges?after=1&before=4")
+        let bothMessage = try Self.json(both)["error"]?.stringValue ?? ""
+        #expect(both.status == 400 && bothMessage.contains("not both"))
         let bad = await Self.get(inspector, "/__sessproxy/api/exchanges?status=9xx")
         let message = try Self.json(bad)["error"]?.stringValue ?? ""
         #expect(bad.status == 400 && message.contains("status"))
@@ -234,5 +245,9 @@ import Testing
         #expect(missed["miss"] == miss)
         #expect(try Self.json(await Self.get(inspector, "/__sessproxy/api/misses")) == .array([miss]))
         #expect(try Self.ids(await Self.get(inspector, "/__sessproxy/api/exchanges?status=4xx")) == [2])
+        inspector.served(ServedRequest(exchange: served(3, "\(Self.sessions)/A", .read, status: 200, body: "{}"), recordedExchangeID: 2, miss: nil))
+        let newest = await Self.get(inspector, "/__sessproxy/api/exchanges?before=end&limit=2")
+        #expect(try Self.ids(newest) == [2, 3] && Self.json(newest)["older"] == .bool(true))
+        #expect(try Self.ids(await Self.get(inspector, "/__sessproxy/api/exchanges?before=3&limit=5&operation=create")) == [1])
     }
 }

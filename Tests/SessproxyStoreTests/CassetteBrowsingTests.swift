@@ -4,7 +4,7 @@ import Testing
 @testable import SessproxyStore
 
 /// The inspector's pages of a cassette: free text scans the id range in two halves at once and
-/// still pages in id order, across the halves, after any cursor.
+/// still pages in id order, across the halves, after or before any cursor.
 @Suite struct CassetteBrowsingTests {
     @Test func freeTextPagesInIDOrderAcrossTheScannedHalves() async throws {
         let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
@@ -15,12 +15,32 @@ import Testing
         }
         _ = try await cassette.insert(exchanges)
         let filter = ExchangeFilter(text: "needle")
-        #expect(try cassette.summaries(filter: filter, after: nil, limit: 10).map(\.id) == [3, 6, 9, 12, 15, 18])
-        #expect(try cassette.summaries(filter: filter, after: nil, limit: 4).map(\.id) == [3, 6, 9, 12])
-        #expect(try cassette.summaries(filter: filter, after: 9, limit: 2).map(\.id) == [12, 15])
-        #expect(try cassette.summaries(filter: filter, after: 18, limit: 5).isEmpty)
-        #expect(try cassette.summaries(filter: ExchangeFilter(text: "absent"), after: nil, limit: 5).isEmpty)
+        #expect(try cassette.summaries(filter: filter, from: .after(nil), limit: 10).map(\.id) == [3, 6, 9, 12, 15, 18])
+        #expect(try cassette.summaries(filter: filter, from: .after(nil), limit: 4).map(\.id) == [3, 6, 9, 12])
+        #expect(try cassette.summaries(filter: filter, from: .after(9), limit: 2).map(\.id) == [12, 15])
+        #expect(try cassette.summaries(filter: filter, from: .after(18), limit: 5).isEmpty)
+        #expect(try cassette.summaries(filter: ExchangeFilter(text: "absent"), from: .after(nil), limit: 5).isEmpty)
         let empty = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
-        #expect(try empty.summaries(filter: filter, after: nil, limit: 5).isEmpty)
+        #expect(try empty.summaries(filter: filter, from: .after(nil), limit: 5).isEmpty)
+    }
+
+    @Test func pagesBackFromTheNewestInIDOrderWithAndWithoutFreeText() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        let exchanges = (1...20).map { n in
+            var exchange = CassetteTests.sample(n)
+            exchange.responseBody = Array((n % 3 == 0 ? #"{"note":"Needle \#(n)"}"# : #"{"note":"hay"}"#).utf8)
+            return exchange
+        }
+        _ = try await cassette.insert(exchanges)
+        let needle = ExchangeFilter(text: "needle")
+        #expect(try cassette.summaries(filter: needle, from: .before(nil), limit: 4).map(\.id) == [9, 12, 15, 18])
+        #expect(try cassette.summaries(filter: needle, from: .before(9), limit: 4).map(\.id) == [3, 6])
+        #expect(try cassette.summaries(filter: needle, from: .before(3), limit: 4).isEmpty)
+        #expect(try cassette.summaries(filter: needle, from: .before(nil), limit: 1).map(\.id) == [18], "the upper half comes first")
+        #expect(try cassette.summaries(filter: ExchangeFilter(), from: .before(nil), limit: 3).map(\.id) == [18, 19, 20])
+        #expect(try cassette.summaries(filter: ExchangeFilter(), from: .before(2), limit: 3).map(\.id) == [1])
+        #expect(try cassette.summaries(filter: ExchangeFilter(), from: .before(.min), limit: 3).isEmpty)
+        #expect(try cassette.summaries(filter: needle, from: .after(.max), limit: 3).isEmpty)
+        #expect(try cassette.summaries(filter: needle, from: .before(.min), limit: 3).isEmpty)
     }
 }

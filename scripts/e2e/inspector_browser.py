@@ -5,9 +5,10 @@ usage: inspector_browser.py SESSPROXY_BINARY FAKE_KLARNA_PORT WORK_DIR
 
 Records flows while the page is open and checks that the rows arrive without a reload, filters
 by session, opens the failed update and finds its broken amount rule (`data-rule`) and its
-redacted values, then replays with a hit and a miss and finds them marked; checks that nothing
+redacted values, then replays with a hit and a miss and finds them marked; opens a long recording
+on its newest rows and pages back; checks that nothing
 answers without the token and that SIGTERM stops a server while a page is connected. Saves
-screenshots as WORK_DIR/inspector-record.png and inspector-replay.png.
+screenshots as WORK_DIR/inspector-record.png, inspector-replay.png and inspector-long.png.
 """
 import base64
 import json
@@ -259,6 +260,28 @@ def main():
         wait(driver, lambda d: "signed out" in d.find_element(By.ID, "live").text,
              "after a restart with a new token the page did not say it was signed out", seconds=30)
         stop(again, "inspect")
+
+        # ---- a long recording: the page opens on the newest rows, pages back, and stays live ----
+        long_cassette = os.path.join(WORK, "ui-long.sqlite")
+        recorder, port = start("record", "--upstream", f"http://127.0.0.1:{FAKE_PORT}", "--cassette", long_cassette)
+        base = f"http://127.0.0.1:{port}"
+        status, body = call(base, "POST", "/payments/v1/sessions", CREATE)
+        session = json.loads(body)["session_id"]
+        for _ in range(249):
+            call(base, "GET", f"/payments/v1/sessions/{session}")
+        driver.get(f"{base}/__sessproxy/ui/?token={TOKEN}")
+        wait(driver, lambda d: d.find_element(By.ID, "live").text == "live", "the long recording's live feed never connected")
+        ids = lambda d: [int(r.get_attribute("data-exchange-id")) for r in rows(d)]
+        wait(driver, lambda d: ids(d) == list(range(51, 251)), "a long recording did not open on its newest 200 rows in order")
+        driver.execute_script("document.getElementById('list').scrollTop = 0")
+        driver.save_screenshot(os.path.join(WORK, "inspector-long.png"))
+        driver.find_element(By.ID, "load-older").click()
+        wait(driver, lambda d: ids(d) == list(range(1, 251)), "Load older did not bring the first 50 rows above the others")
+        if driver.find_elements(By.ID, "load-older"):
+            fail("Load older is still offered with every row shown")
+        call(base, "GET", f"/payments/v1/sessions/{session}")
+        wait(driver, lambda d: ids(d)[-1:] == [251], "a row recorded after paging back did not arrive at the end")
+        stop(recorder, "record")
 
         # ---- inspect A B: switching to the other cassette closes the first one's open detail ----
         both, both_port = start("inspect", cassette, cassette)

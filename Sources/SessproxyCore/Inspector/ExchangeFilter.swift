@@ -23,10 +23,6 @@ public struct ExchangeFilter: Sendable, Hashable {
         }
     }
 
-    public struct Invalid: Error, Sendable, Hashable {
-        public let message: String
-    }
-
     public init(operation: KlarnaOperation? = nil, status: StatusFilter? = nil, sessionID: String? = nil, text: String? = nil) {
         self.operation = operation
         self.status = status
@@ -36,11 +32,11 @@ public struct ExchangeFilter: Sendable, Hashable {
 
     /// From the API's query parameters `operation`, `status` (`4xx` or `400`), `session`, `q`;
     /// empty values are no filter.
-    public init(query: [String: String]) throws(Invalid) {
+    public init(query: [String: String]) throws(InvalidQuery) {
         func value(_ name: String) -> String? { query[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let name = value("operation") {
             guard let operation = KlarnaOperation(rawValue: name) else {
-                throw Invalid(message: "operation must be one of create, read, update, other (got \(name))")
+                throw InvalidQuery(message: "operation must be one of create, read, update, other (got \(name))")
             }
             self.operation = operation
         }
@@ -51,7 +47,7 @@ public struct ExchangeFilter: Sendable, Hashable {
             } else if let exact = Int(status), (100...599).contains(exact) {
                 self.status = .exactly(exact)
             } else {
-                throw Invalid(message: "status must be a class like 4xx or a code like 400 (got \(status))")
+                throw InvalidQuery(message: "status must be a class like 4xx or a code like 400 (got \(status))")
             }
         }
         sessionID = value("session")

@@ -22,7 +22,7 @@ const getJSON = async (url) => {
   return body;
 };
 
-const state = { mode: '', rows: [], lastID: 0, more: false, selected: -1, marked: [], events: null, follow: true, openID: null };
+const state = { mode: '', rows: [], lastID: 0, more: false, older: false, selected: -1, marked: [], events: null, follow: true, openID: null };
 const filterValues = () => Object.fromEntries(new FormData($('#filters')).entries());
 
 // Redacted values (`redacted:<hex>~hint`, `redacted`) become <span class="redacted">.
@@ -94,39 +94,57 @@ function rowFor(row) {
   return tr;
 }
 
-function appendRows(rows) {
+// Rows stay in id order whichever way they come: a page of older ones, a catch-up page, a live one.
+function insertRows(rows) {
+  const list = $('#list');
   const body = $('#rows');
+  const heightBefore = list.scrollHeight;
+  let above = false;
   for (const row of rows) {
-    if (state.rows.some((r) => r.id === row.id)) continue;
-    state.rows.push(row);
-    state.lastID = Math.max(state.lastID, Number(row.id));
-    body.append(rowFor(row));
+    const id = Number(row.id);
+    if (state.rows.some((r) => Number(r.id) === id)) continue;
+    let index = state.rows.length;
+    while (index > 0 && Number(state.rows[index - 1].id) > id) index -= 1;
+    state.rows.splice(index, 0, row);
+    body.insertBefore(rowFor(row), body.children[index] || null);
+    if (state.selected >= index) state.selected += 1;
+    if (index < state.rows.length - 1) above = true;
+    state.lastID = Math.max(state.lastID, id);
   }
   showMarks();
-  footer();
-  if (state.follow) $('#list').scrollTop = $('#list').scrollHeight;
+  listEnds();
+  if (state.follow) list.scrollTop = list.scrollHeight;
+  else if (above) list.scrollTop += list.scrollHeight - heightBefore; // keep the rows in view where they were
 }
 
-function footer() {
-  const text = `${state.rows.length} exchange(s)`;
-  const node = $('#list-footer');
-  node.replaceChildren(text);
-  if (state.more) node.append(' · ', el('button', { type: 'button', onclick: loadMore }, 'Load more'));
+// The page opens on the newest rows: "Load older" above them, "Load more" below when a catch-up
+// page left some behind.
+function listEnds() {
+  const footer = $('#list-footer');
+  footer.replaceChildren(`${state.rows.length} exchange(s)${state.older ? ', the newest' : ''}`);
+  if (state.more) footer.append(' · ', el('button', { type: 'button', onclick: loadMore }, 'Load more'));
+  $('#list-header').replaceChildren(...(state.older ? [el('button', { type: 'button', id: 'load-older', onclick: loadOlder }, 'Load older')] : []));
 }
 
 async function loadMore() {
   const page = await getJSON(api('exchanges', { ...filterValues(), after: state.lastID || '' }));
   state.more = page.more;
-  appendRows(page.exchanges);
+  insertRows(page.exchanges);
+}
+
+async function loadOlder() {
+  const page = await getJSON(api('exchanges', { ...filterValues(), before: state.rows.length ? state.rows[0].id : 'end' }));
+  state.older = page.older;
+  insertRows(page.exchanges);
 }
 
 async function reload() {
   state.loadedFilters = JSON.stringify(filterValues());
-  state.rows = []; state.lastID = 0; state.selected = -1; state.follow = true;
+  state.rows = []; state.lastID = 0; state.selected = -1; state.follow = true; state.more = false; state.older = false;
   $('#rows').replaceChildren();
   updateCompare();
   try {
-    await loadMore();
+    await loadOlder();
   } catch (error) {
     $('#list-footer').replaceChildren(el('span', { class: 'finding' }, error.message));
   }
@@ -139,11 +157,10 @@ function connect() {
   if (state.events) state.events.close();
   const source = new EventSource(api('events', filterValues()));
   state.events = source;
-  let reconnect = false;
   source.addEventListener('open', () => {
     $('#live').textContent = 'live'; $('#live').classList.add('on');
-    if (reconnect && !state.more) loadMore(); // catch up with what came while away
-    reconnect = true;
+    // Catch up with what came before the feed opened (or while it was away).
+    if (!state.more) loadMore().catch(() => {});
   });
   source.addEventListener('error', async () => {
     $('#live').textContent = 'reconnecting…'; $('#live').classList.remove('on');
@@ -159,8 +176,8 @@ function connect() {
     }
   });
   source.addEventListener('exchange', (event) => {
-    if (state.more) { state.more = true; footer(); return; } // older pages not loaded yet: keep order, offer "Load more"
-    appendRows([JSON.parse(event.data)]);
+    if (state.more) return; // a catch-up page is still behind: "Load more" brings this row in order
+    insertRows([JSON.parse(event.data)]);
   });
 }
 

@@ -6,12 +6,12 @@ struct CassetteTraffic: InspectedTraffic {
     let cassette: Cassette
     let mode: String
 
-    func page(filter: ExchangeFilter, after: Int64?, limit: Int) throws -> [JSONValue] {
-        try cassette.summaries(filter: filter, after: after, limit: limit).map(ExchangeDocument.summary)
+    func page(filter: ExchangeFilter, from anchor: PageAnchor, limit: Int) throws -> [JSONValue] {
+        try cassette.summaries(filter: filter, from: anchor, limit: limit).map(ExchangeDocument.summary)
     }
 
     func exchanges(filter: ExchangeFilter, limit: Int) throws -> [RecordedExchange] {
-        let ids = try cassette.summaries(filter: filter, after: nil, limit: limit).compactMap(\.id)
+        let ids = try cassette.summaries(filter: filter, from: .before(nil), limit: limit).compactMap(\.id)
         return try cassette.exchanges(ids: ids)
     }
 

@@ -5,9 +5,9 @@ import SessproxyCore
 protocol InspectedTraffic: Sendable {
     /// `record`, `replay` or `inspect`.
     var mode: String { get }
-    /// A page of list rows (ids after `after`, at most `limit`).
-    func page(filter: ExchangeFilter, after: Int64?, limit: Int) throws -> [JSONValue]
-    /// Everything matching `filter` as exchanges, for the HAR export (at most `limit`).
+    /// A page of list rows from `anchor`, in id order (at most `limit`).
+    func page(filter: ExchangeFilter, from anchor: PageAnchor, limit: Int) throws -> [JSONValue]
+    /// What matches `filter` as exchanges, for the HAR export: the newest `limit`, in id order.
     func exchanges(filter: ExchangeFilter, limit: Int) throws -> [RecordedExchange]
     /// The detail document of one row, nil when there is none.
     func detail(id: Int64) throws -> JSONValue?

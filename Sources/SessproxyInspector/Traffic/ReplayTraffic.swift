@@ -27,12 +27,12 @@ final class ReplayTraffic: InspectedTraffic {
 
     private var snapshot: [ServedRequest] { served.withLock { $0 } }
 
-    func page(filter: ExchangeFilter, after: Int64?, limit: Int) throws -> [JSONValue] {
-        Array(snapshot.lazy.filter { ($0.number > (after ?? 0)) && filter.matches($0.exchange) }.prefix(limit).map(InspectorDocuments.summary))
+    func page(filter: ExchangeFilter, from anchor: PageAnchor, limit: Int) throws -> [JSONValue] {
+        anchor.page(of: snapshot.lazy.filter { filter.matches($0.exchange) }, id: \.number, limit: limit).map(InspectorDocuments.summary)
     }
 
     func exchanges(filter: ExchangeFilter, limit: Int) throws -> [RecordedExchange] {
-        Array(snapshot.lazy.map(\.exchange).filter(filter.matches).prefix(limit))
+        PageAnchor.before(nil).page(of: snapshot.lazy.filter { filter.matches($0.exchange) }, id: \.number, limit: limit).map(\.exchange)
     }
 
     func detail(id: Int64) throws -> JSONValue? {
