@@ -44,6 +44,37 @@ import Testing
         }
     }
 
+    /// What the profile names in a JSON body is named in a form too: `billing_address[given_name]`
+    /// or `billing_address.given_name` is the JSON location `billing_address.given_name`, and its
+    /// value gets the pseudonym it gets there, whatever it looks like.
+    @Test(arguments: [
+        "billing_address[given_name]=Erika&billing_address[family_name]=Mustermann&step=2",
+        "billing_address%5Bgiven_name%5D=Erika&billing_address%5Bfamily_name%5D=Mustermann&step=2",
+        "billing_address.given_name=Erika&billing_address.family_name=Mustermann&step=2",
+    ])
+    func formFieldsTheProfileNamesAreRedactedAsInJSON(body: String) throws {
+        let form = redactor.redact(exchange(target: "/checkout/confirm", body: body))
+        let text = String(decoding: form.requestBody, as: UTF8.self)
+        #expect(!text.contains("Erika") && !text.contains("Mustermann") && text.hasSuffix("&step=2"), "\(text)")
+        #expect(form.redactions.contains("request.body.billing_address.given_name"), "\(form.redactions)")
+        let json = redactor.redact(exchange(target: "/checkout/confirm", body: #"{"billing_address":{"given_name":"Erika"}}"#))
+        let pseudonym = try #require(JSONParser.parse(json.requestBody)["billing_address"]?["given_name"]?.stringValue)
+        #expect(text.contains("=" + pseudonym), "the form's value is the JSON body's pseudonym: \(text)")
+        let query = redactor.redact(exchange(method: "GET", target: "/checkout/confirm?" + body))
+        #expect(!query.target.contains("Erika") && query.redactions.contains("request.query.billing_address.given_name"), "\(query.target)")
+    }
+
+    @Test func aFormFieldNameIsReadAsTheJSONLocationItStandsFor() {
+        typealias C = JSONPathComponent
+        #expect(FormFieldPath.location(ofName: "billing_address[given_name]") == [C.key("billing_address"), .key("given_name")])
+        #expect(FormFieldPath.location(ofName: "order_lines[2][name]") == [C.key("order_lines"), .index(2), .key("name")])
+        #expect(FormFieldPath.location(ofName: "order_lines[0].merchant_data") == [C.key("order_lines"), .index(0), .key("merchant_data")])
+        #expect(FormFieldPath.location(ofName: "client_token") == [C.key("client_token")])
+        #expect(FormFieldPath.location(ofName: "tags[]") == [C.key("tags"), .index(0)])
+        #expect(FormFieldPath.location(ofName: "odd[name") == [C.key("odd[name")])
+        #expect(FormFieldPath.location(ofName: "").isEmpty)
+    }
+
     /// Each path segment and query value is scanned on its own, decoded; a target with nothing
     /// in it comes back as it was.
     @Test(arguments: [

@@ -70,14 +70,18 @@ extension Redactor {
         }
     }
 
-    /// Path segments and query values, percent-decoded before scanning and encoded again after.
+    /// Path segments and query values, percent-decoded before scanning and encoded again after;
+    /// a query value under a rule's location is redacted as in a JSON body.
     func redactUnlistedTarget(_ target: String, notes: inout [String]) -> String {
         // Most targets (`/payments/v1/sessions/<id>`) are done after one look at their bytes:
         // without a `%` no component decodes to anything but its own text (a `+`, a space in a
         // query, makes the look say yes), and the detector's cheap test finds in the whole
-        // target whatever it would find in one component.
+        // target whatever it would find in one component. A query is always read: its names may
+        // stand for locations the rules cover.
         var raw = target
-        let mayHoldData = raw.withUTF8 { bytes in bytes.contains(UInt8(ascii: "%")) || LeakTextDetector.mayContainFinding(bytes) }
+        let mayHoldData = raw.withUTF8 { bytes in
+            bytes.contains(UInt8(ascii: "%")) || bytes.contains(UInt8(ascii: "?")) || LeakTextDetector.mayContainFinding(bytes)
+        }
         guard mayHoldData else { return target }
         let mark = target.firstIndex(of: "?") ?? target.endIndex
         var changed = false
@@ -90,8 +94,7 @@ extension Redactor {
         if changed { notes.append("request.path") }
         if mark < target.endIndex {
             let query = String(target[target.index(after: mark)...])
-            if let replaced = redactFormEncoded(query) {
-                notes.append("request.query")
+            if let replaced = redactFormEncoded(query, place: "request.query", notes: &notes) {
                 result += "?" + replaced
             } else {
                 result += "?" + query
@@ -100,17 +103,33 @@ extension Redactor {
         return result
     }
 
-    /// `name=value&…` with each name and value scanned; nil when nothing was found.
-    func redactFormEncoded(_ text: String) -> String? {
-        var changed = false
+    /// `name=value&…`: a value whose name stands for a location the rules cover
+    /// (`billing_address[given_name]`, see `FormFieldPath`) becomes the pseudonym it would be in
+    /// a JSON body, noted as `place.<path>`; every other name and value is scanned, noted as
+    /// `place`. Nil when nothing changed.
+    func redactFormEncoded(_ text: String, place: String, notes: inout [String]) -> String? {
+        var scanned = false
+        var listed = RedactedPaths(keepsPaths: true)
         let pairs = text.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
-            pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { part -> String in
-                guard let replaced = redactEncodedComponent(String(part), plusIsSpace: true) else { return String(part) }
-                changed = true
-                return replaced
-            }.joined(separator: "=")
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            var name = parts[0]
+            if let replaced = redactEncodedComponent(name, plusIsSpace: true) {
+                name = replaced
+                scanned = true
+            }
+            guard parts.count == 2 else { return name }
+            let location = FormFieldPath.location(ofName: PercentEncoding.decode(parts[0], plusIsSpace: true))
+            if let replaced = redactListedFormValue(PercentEncoding.decode(parts[1], plusIsSpace: true), at: location, changed: &listed) {
+                return name + "=" + PercentEncoding.encode(replaced)
+            }
+            guard let replaced = redactEncodedComponent(parts[1], plusIsSpace: true) else { return name + "=" + parts[1] }
+            scanned = true
+            return name + "=" + replaced
         }
-        return changed ? pairs.joined(separator: "&") : nil
+        guard scanned || listed.count > 0 else { return nil }
+        notes += listed.paths.map { "\(place).\($0)" }
+        if scanned { notes.append(place) }
+        return pairs.joined(separator: "&")
     }
 
     private func redactEncodedComponent(_ component: String, plusIsSpace: Bool) -> String? {
@@ -135,8 +154,7 @@ extension Redactor {
             if JSONParser.startsLikeDocument(body) {
                 reason = "not valid JSON"
             } else if WithheldBody.looksLikeForm(body) {
-                guard let replaced = redactFormEncoded(text) else { return body }
-                notes.append("\(side).body")
+                guard let replaced = redactFormEncoded(text, place: "\(side).body", notes: &notes) else { return body }
                 return Array(replaced.utf8)
             } else {
                 guard let replaced = redactUnlistedText(text) else { return body }

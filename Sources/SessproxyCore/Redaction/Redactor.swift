@@ -226,6 +226,22 @@ public struct Redactor: Sendable {
         }
     }
 
+    /// A form value (a query's or a form body's) under the rules, replaced as the JSON string at
+    /// `location` would be; nil when no rule covers the location or nothing changed.
+    func redactListedFormValue(_ text: String, at location: [JSONPathComponent], changed: inout RedactedPaths) -> String? {
+        guard !location.isEmpty, let action = matchingAction(at: location), !isKept(location) else { return nil }
+        let before = changed.count
+        let redacted: String
+        switch action {
+        case .redact:
+            guard case .string(let pseudonym) = redactLeaves(.string(text), location: location, changed: &changed) else { return nil }
+            redacted = pseudonym
+        case .embedded:
+            redacted = redactEmbedded(text, location: location, changed: &changed)
+        }
+        return changed.count > before ? redacted : nil
+    }
+
     /// The first rule matching this location (redaction before embedded JSON), if any.
     private func matchingAction(at location: [JSONPathComponent]) -> RuleAction? {
         actions.firstMatch(at: location)

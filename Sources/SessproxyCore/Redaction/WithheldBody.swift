@@ -38,11 +38,12 @@ public struct WithheldBody: Sendable, Hashable {
         self.init(length: length, digest: String(rest[close.upperBound...]), reason: String(rest[reasonStart..<close.lowerBound]))
     }
 
-    /// `name=value&…` with nothing a form encoder would not write (no spaces, no line breaks).
+    /// `name=value&…` with nothing a form encoder would not write (no spaces, no line breaks;
+    /// brackets, as in `billing_address[email]`, left unescaped by some).
     static func looksLikeForm(_ body: [UInt8]) -> Bool {
         guard body.contains(UInt8(ascii: "=")), body.count <= 1 << 20 else { return false }
         return body.allSatisfy { byte in
-            PercentEncoding.isUnreserved(byte) || "%=&+*:/@,;!$'()".utf8.contains(byte)
+            PercentEncoding.isUnreserved(byte) || "%=&+*:/@,;!$'()[]".utf8.contains(byte)
         }
     }
 }
