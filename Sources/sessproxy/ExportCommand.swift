@@ -57,8 +57,17 @@ extension Sessproxy {
             }
         }
 
+        /// Whether `path` exists as something other than a regular file or a folder (a FIFO, a
+        /// terminal, a socket: reading it to look inside could wait for ever).
+        private static func isSpecialFile(_ path: String) -> Bool {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return false }
+            let kind = info.st_mode & S_IFMT
+            return kind != S_IFREG && kind != S_IFDIR
+        }
+
         private static func isSQLiteDatabase(_ path: String) -> Bool {
-            guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+            guard !isSpecialFile(path), let handle = FileHandle(forReadingAtPath: path) else { return false }
             defer { try? handle.close() }
             let header = (try? handle.read(upToCount: 16)) ?? Data()
             return header == Data("SQLite format 3\u{0}".utf8)
@@ -95,13 +104,24 @@ extension Sessproxy {
                 FileHandle.standardOutput.write(Data(bytes))
                 return
             }
+            if Self.isSpecialFile(output) {
+                // A pipe, a terminal, `/dev/stdout`: written into, as a shell's `>` would, not replaced.
+                do {
+                    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+                    defer { try? handle.close() }
+                    try handle.write(contentsOf: bytes)
+                } catch {
+                    throw UserError("\(output): cannot write export (\(FileErrorText.describe(error, writing: output)))")
+                }
+                return
+            }
             // Even redacted traffic is nobody else's business: same 0600 as the cassette itself.
             let previousMode = (try? FileManager.default.attributesOfItem(atPath: output))?[.posixPermissions] as? Int
             do {
                 try Data(bytes).write(to: URL(fileURLWithPath: output), options: .atomic)
                 try FileManager.default.setAttributes([.posixPermissions: previousMode ?? 0o600], ofItemAtPath: output)
             } catch {
-                throw UserError("\(output): cannot write export (\(error.localizedDescription))")
+                throw UserError("\(output): cannot write export (\(FileErrorText.describe(error, writing: output)))")
             }
         }
     }

@@ -33,6 +33,28 @@ import Testing
         #expect(try String(contentsOfFile: text, encoding: .utf8).contains("sessproxy.cassette/v1"))
     }
 
+    /// A pipe is written into, not looked inside (which waited for ever) nor replaced.
+    @Test func exportIntoAPipeWritesIt() throws {
+        let (directory, cassette) = try CLIToolingTests.importedCassette()
+        let toStdout = try CLIRunner.run(["export", cassette, "--format", "json", "--output", "/dev/stdout"], timeout: .seconds(20))
+        #expect(toStdout.status == 0 && toStdout.stdout.contains("sessproxy.cassette/v1"), "\(toStdout.stderr)")
+        let fifo = directory + "/export.fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let reader = try CLIRunner.start(["timeout", "--signal=KILL", "20", "cat", fifo], executable: "/usr/bin/env")
+        let toFIFO = try CLIRunner.run(["export", cassette, "--format", "json", "--output", fifo], timeout: .seconds(20))
+        let read = reader.finish()
+        #expect(toFIFO.status == 0 && read.stdout.contains("sessproxy.cassette/v1"), "\(toFIFO.stderr)")
+        var info = stat()
+        #expect(stat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the FIFO was replaced")
+    }
+
+    @Test func anExportThatCannotBeWrittenSaysWhy() throws {
+        let (_, cassette) = try CLIToolingTests.importedCassette()
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run(["export", cassette, "--format", "json", "--output", "/nonexistent/folder/x.json"]),
+            containing: "folder /nonexistent/folder does not exist")
+    }
+
     @Test(arguments: ["1e16", "1e10", "86401", "0.0001", "nan", "inf"])
     func anUpstreamTimeoutOutOfRangeIsExit2(_ seconds: String) throws {
         let directory = CLIRunner.temporaryDirectory()

@@ -37,7 +37,13 @@ enum CLIRunner {
         let process = try start(arguments, directory: directory)
         let deadline = ContinuousClock.now + timeout
         while process.process.isRunning, ContinuousClock.now < deadline { usleep(20_000) }
-        if process.process.isRunning { process.process.terminate() }
+        if process.process.isRunning {
+            // SIGTERM first; a process stuck where its handler cannot run gets SIGKILL after 2 s.
+            process.process.terminate()
+            let grace = ContinuousClock.now + .seconds(2)
+            while process.process.isRunning, ContinuousClock.now < grace { usleep(20_000) }
+            if process.process.isRunning { kill(process.process.processIdentifier, SIGKILL) }
+        }
         return process.finish()
     }
 

@@ -1,0 +1,32 @@
+import Foundation
+
+/// Why writing a file failed, in the words people know (`strerror`'s "Permission denied", or the
+/// folder that is missing) rather than Foundation's "The operation could not be completed".
+enum FileErrorText {
+    static func describe(_ error: any Error, writing path: String) -> String {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) { return "folder \(folder) does not exist" }
+        if !isFolder.boolValue { return "\(folder) is not a folder" }
+        if access(folder, W_OK) != 0 { return "cannot create files in \(folder): \(String(cString: strerror(errno)))" }
+        if let code = posixCode(of: error) {
+            // A file written whole is first written beside its name and renamed: a folder that
+            // refuses new files (`/proc`) says ENOENT about a file nobody named.
+            if code == ENOENT { return "cannot create files in \(folder): \(String(cString: strerror(code)))" }
+            return String(cString: strerror(code))
+        }
+        return error.localizedDescription
+    }
+
+    /// The errno behind a Foundation error, where it kept one.
+    private static func posixCode(of error: any Error) -> Int32? {
+        var current: (any Error)? = error
+        while let error = current {
+            if let posix = error as? POSIXError { return posix.code.rawValue }
+            let nsError = error as NSError
+            if nsError.domain == NSPOSIXErrorDomain { return Int32(nsError.code) }
+            current = nsError.userInfo[NSUnderlyingErrorKey] as? any Error
+        }
+        return nil
+    }
+}
