@@ -42,8 +42,14 @@ public struct ReplayRecording: Sendable {
                 "computed \(reading.computedKeys) replay match key(s) from recorded bodies",
                 metadata: ["stored": "\(reading.storedComputedKeys)"])
         }
+        // Closed at shutdown, the file read in place first: a `-wal` file found beside the
+        // cassette is folded back and removed when the last connection that may write closes.
+        let closing = ClosingAtShutdown { [cassette, source] in
+            if source !== cassette { cassette.close() }
+            source.close()
+        }
         return ReplayRecording(
-            engine: building.finish(), source: CassetteReplaySource(cassette: source), services: [], computedKeys: reading.computedKeys)
+            engine: building.finish(), source: CassetteReplaySource(cassette: source), services: [closing], computedKeys: reading.computedKeys)
     }
 
     /// A fleet recording read in place: the index in one query, each body when it is needed.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 extension Cassette {
     /// A connection for folding the WAL back into the file. A restart or truncate holds off the
@@ -31,5 +32,18 @@ extension Cassette {
     func foldWALBack() {
         guard let connection = try? DatabaseQueue(path: path, configuration: Self.foldingConfiguration(label: "sessproxy.fold")) else { return }
         _ = try? connection.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+
+    /// SQLite folds the `-wal` file back and removes it, with the `-shm`, when the last
+    /// connection that may write closes and no other process has the file open. GRDB closes a
+    /// pool's writer before its readers (groue/GRDB.swift#739), so the last to close is a reader
+    /// and both files stay; one more connection, used once and closed alone, is that last one.
+    static func removeLogIfAlone(path: String) {
+        guard FileManager.default.fileExists(atPath: path + "-wal") else { return }
+        var database: OpaquePointer?
+        defer { sqlite3_close_v2(database) }
+        guard sqlite3_open_v2(path, &database, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else { return }
+        // A read opens the log; the close that follows is what folds it back.
+        sqlite3_exec(database, "SELECT count(*) FROM sqlite_master", nil, nil, nil)
     }
 }

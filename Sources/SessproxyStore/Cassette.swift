@@ -42,6 +42,15 @@ public final class Cassette: Sendable {
         self.walFile = KeptOpenFile(path: path + "-wal")
     }
 
+    /// Closes every connection to the cassette. When no other process has it open, a cassette
+    /// opened for writing is then folded back whole and its `-wal` and `-shm` files removed, so
+    /// that a run leaves nothing beside it. For the end of a run.
+    public func close() {
+        answers.close()
+        try? pool.close()
+        if !isReadOnly { Self.removeLogIfAlone(path: path) }
+    }
+
     /// The files a cassette at `path` is made of: the database, its `-wal` log and its `-shm`
     /// wal-index.
     public static func files(at path: String) -> [String] {
@@ -227,7 +236,7 @@ public final class Cassette: Sendable {
         }
         let fd = Glibc.open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .writeFailed(path: path, reason: String(cString: strerror(errno))) }
-        close(fd)
+        Glibc.close(fd)
     }
 
     static func describe(_ error: any Error) -> String {

@@ -34,6 +34,12 @@ final class CassetteAnswerReader: Sendable {
         return try result.get()
     }
 
+    /// Closes the idle connections (at the end of a run, none is busy), so that the cassette's
+    /// own connections close last and SQLite can fold its `-wal` file back and remove it.
+    func close() {
+        idle.withLock { $0.removeAll() }
+    }
+
     /// One read-only connection and its prepared statement.
     private final class Connection: @unchecked Sendable {
         private let database: OpaquePointer

@@ -74,6 +74,30 @@ import Testing
         let result = replay.finish()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try Self.sqlite(cassette, "SELECT count(*) FROM exchange WHERE match_key IS NULL") == "0")
+        Self.expectNothingBeside(cassette)
+    }
+
+    /// A recorder killed with `kill -9` leaves `-wal` and `-shm`; replay must open such a file
+    /// for writing, and at its end folds the log back and leaves nothing beside it.
+    @Test func replayAfterAKilledRecorderLeavesNothingBeside() throws {
+        let (_, cassette) = try CLIToolingTests.importedCassette()
+        let recordPort = LoopbackSocket.unusedPort()
+        let recorder = try CLIRunner.start(
+            ["record", "--upstream", "http://127.0.0.1:1", "--cassette", cassette, "--listen", "127.0.0.1:\(recordPort)"])
+        try CLIRunner.waitUntilListening(port: recordPort, process: recorder)
+        recorder.signal(SIGKILL)
+        _ = recorder.finish()
+        try #require(FileManager.default.fileExists(atPath: cassette + "-wal"), "a killed recorder left no -wal to test with")
+        let port = LoopbackSocket.unusedPort()
+        let replay = try CLIRunner.start(["replay", "--cassette", cassette, "--listen", "127.0.0.1:\(port)"])
+        try CLIRunner.waitUntilListening(port: port, process: replay)
+        let answer = CLIRecordTests.requestClosingConnection(port: port, method: "GET", path: "/payments/v1/sessions/sess-1", json: nil)
+        #expect(answer.hasPrefix("HTTP/1.1 "), "\(answer)")
+        replay.signal(SIGTERM)
+        let result = replay.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        Self.expectNothingBeside(cassette)
+        #expect(try Self.sqlite(cassette, "SELECT count(*) FROM exchange") == "3")
     }
 
     @Test func aRefusedFileGetsNothingBesideIt() throws {

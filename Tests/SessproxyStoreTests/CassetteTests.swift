@@ -267,4 +267,23 @@ import Testing
         #expect(try cassette.insertBlocking([CassetteTests.sample(5)]).count == 1)
         #expect(try cassette.allExchanges().count == 3)
     }
+
+    /// A run that opened a cassette for writing leaves no `-wal` or `-shm` once it closes it,
+    /// although GRDB closes a pool's writer before its readers; while another connection holds
+    /// the file (a recorder), both stay.
+    @Test func closingACassetteFoldsItsLogBackUnlessAnotherHolderHasIt() async throws {
+        let path = CassetteTests.temporaryPath()
+        let cassette = try Cassette.openOrCreate(path: path)
+        _ = try await cassette.insert([CassetteTests.sample(1), CassetteTests.sample(2)])
+        _ = try cassette.allExchanges()
+        let holder = try Cassette.open(path: path)
+        _ = try holder.allExchanges()
+        cassette.close()
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"), "removed under another holder")
+        holder.close()
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal") && !FileManager.default.fileExists(atPath: path + "-shm"))
+        let reopened = try Cassette.open(path: path)
+        #expect(try reopened.allExchanges().count == 2)
+        reopened.close()
+    }
 }
