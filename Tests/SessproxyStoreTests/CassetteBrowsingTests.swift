@@ -43,4 +43,19 @@ import Testing
         #expect(try cassette.summaries(filter: needle, from: .after(.max), limit: 3).isEmpty)
         #expect(try cassette.summaries(filter: needle, from: .before(.min), limit: 3).isEmpty)
     }
+
+    /// The list (SQL `LIKE`) and the live feed (`ExchangeFilter.matches`) read free text alike:
+    /// ASCII letters in either case, other letters only as written.
+    @Test func freeTextMatchesInSQLAsTheLiveFeedDoes() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        var exchange = CassetteTests.sample(1)
+        exchange.responseBody = Array(#"{"error_messages":["Bad value: Straße Müller"]}"#.utf8)
+        _ = try await cassette.insert([exchange])
+        let stored = try #require(cassette.allExchanges().first)
+        for (text, expected) in [("bad VALUE", true), ("straße", true), ("STRASSE", false), ("MÜLLER", false), ("Müller", true), ("mÜller", false)] {
+            let filter = ExchangeFilter(text: text)
+            #expect(try !cassette.summaries(filter: filter, from: .after(nil), limit: 5).isEmpty == expected, "SQL, \(text)")
+            #expect(filter.matches(stored) == expected, "live, \(text)")
+        }
+    }
 }

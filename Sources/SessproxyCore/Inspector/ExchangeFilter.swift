@@ -1,5 +1,3 @@
-import Foundation
-
 /// What the inspector's list shows: filters that compose (all given ones must hold). The same
 /// value filters a cassette in SQL (`Cassette.summaries`), the served requests of a replay run,
 /// and the live feed, so the page never filters anything itself.
@@ -7,7 +5,7 @@ public struct ExchangeFilter: Sendable, Hashable {
     public var operation: KlarnaOperation?
     public var status: StatusFilter?
     public var sessionID: String?
-    /// Free text, case-insensitive, over path and both bodies.
+    /// Free text over path and both bodies, ASCII letters in either case (as SQLite's `LIKE`).
     public var text: String?
 
     /// `2xx`-style classes or one exact status.
@@ -56,18 +54,33 @@ public struct ExchangeFilter: Sendable, Hashable {
 
     public var isEmpty: Bool { operation == nil && status == nil && sessionID == nil && text == nil }
 
-    /// Whether a row passes; `texts` are what free text searches (path, bodies).
-    public func matches(operation: KlarnaOperation, status: Int, sessionID: String?, texts: () -> [String]) -> Bool {
-        if let wanted = self.operation, wanted != operation { return false }
-        if let wanted = self.status, !wanted.range.contains(status) { return false }
-        if let wanted = self.sessionID, wanted != sessionID { return false }
-        if let text, !texts().contains(where: { $0.range(of: text, options: .caseInsensitive) != nil }) { return false }
-        return true
+    /// Whether an exchange passes. Free text is read as SQLite's `LIKE` reads it (ASCII letters
+    /// in either case, every other byte only as itself), so that the list, filtered in SQL, and
+    /// the live feed and a replay run's rows, filtered here, always agree.
+    public func matches(_ exchange: RecordedExchange) -> Bool {
+        if let wanted = operation, wanted != exchange.operation { return false }
+        if let wanted = status, !wanted.range.contains(exchange.status) { return false }
+        if let wanted = sessionID, wanted != exchange.sessionID { return false }
+        guard let text else { return true }
+        let needle = Array(text.utf8)
+        return Self.contains(Array(exchange.target.utf8), needle) || Self.contains(exchange.requestBody, needle)
+            || Self.contains(exchange.responseBody, needle)
     }
 
-    public func matches(_ exchange: RecordedExchange) -> Bool {
-        matches(operation: exchange.operation, status: exchange.status, sessionID: exchange.sessionID) {
-            [exchange.target, String(decoding: exchange.requestBody, as: UTF8.self), String(decoding: exchange.responseBody, as: UTF8.self)]
+    /// `LIKE '%needle%'` without wildcards: a byte search folding ASCII letters only.
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard haystack.count >= needle.count else { return false }
+        let folded = needle.map(Self.foldASCII)
+        for start in 0...(haystack.count - needle.count) where Self.foldASCII(haystack[start]) == folded[0] {
+            var offset = 1
+            while offset < folded.count, Self.foldASCII(haystack[start + offset]) == folded[offset] { offset += 1 }
+            if offset == folded.count { return true }
         }
+        return false
+    }
+
+    private static func foldASCII(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
     }
 }
