@@ -4,7 +4,7 @@
 usage: inspector_browser.py SESSPROXY_BINARY FAKE_KLARNA_PORT WORK_DIR
 
 Records flows while the page is open and checks that the rows arrive without a reload, filters
-by session, opens the failed update and finds its broken amount rule (`data-rule`) and its
+by session (kept in the address), opens the failed update and finds its broken amount rule (`data-rule`) and its
 redacted values, then replays with a hit and a miss and finds them marked; opens a long recording
 on its newest rows and pages back; checks that nothing
 answers without the token and that SIGTERM stops a server while a page is connected. Saves
@@ -164,6 +164,7 @@ def main():
         session_input = driver.find_element(By.CSS_SELECTOR, 'input[name="session"]')
         session_input.send_keys(second)
         wait(driver, lambda d: len(rows(d)) == 2, "filtering by session did not leave that session's two rows")
+        wait(driver, lambda d: f"session={second}" in d.current_url, "the session filter is not kept in the address")
         free_text = driver.find_element(By.CSS_SELECTOR, 'input[name="q"]')
         free_text.send_keys("SKU-TR-42")
         wait(driver, lambda d: len(rows(d)) == 2, "free text over bodies dropped rows")
@@ -249,6 +250,14 @@ def main():
             fail(f"inspect forwarded or answered a Klarna request with {status}")
         driver.get(f"{base}/__sessproxy/ui/?token={TOKEN}")
         wait(driver, lambda d: d.find_element(By.ID, "live").text.strip() == "live", "inspect's page did not connect its live feed")
+        # A link to a view: filters and the open exchange after `#`.
+        driver.get(f"{base}/__sessproxy/ui/?token={TOKEN}#status=4xx&open={failed_id}")
+        wait(driver, lambda d: [r.get_attribute("data-status") for r in rows(d)] == ["400"], "a link with #status=4xx did not filter the list")
+        wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f'article[data-detail-for="{failed_id}"]'), "a link with #open= did not open that exchange")
+        if Select(driver.find_element(By.NAME, "status")).first_selected_option.text != "4xx":
+            fail("a link's status filter is not shown in the filter")
+        if "token=" in driver.current_url or "status=4xx" not in driver.current_url:
+            fail(f"the address after opening a link is {driver.current_url}")
         code, _ = stop(inspector, "inspect")
         if code != 0:
             fail(f"inspect exited {code}")

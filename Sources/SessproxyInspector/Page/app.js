@@ -25,6 +25,24 @@ const getJSON = async (url) => {
 const state = { mode: '', rows: [], lastID: 0, more: false, older: false, selected: -1, marked: [], events: null, follow: true, openID: null };
 const filterValues = () => Object.fromEntries(new FormData($('#filters')).entries());
 
+// The address keeps what the page shows — filters and the open exchange — after `#`, so a view
+// can be reloaded, bookmarked or sent to a colleague (`#status=4xx&session=…&open=42`). After
+// `#`, it never reaches the server.
+function showInAddress() {
+  const params = new URLSearchParams(Object.entries(filterValues()).filter(([name, value]) => value !== '' && !(name === 'cassette' && value === 'a')));
+  if (state.openID != null && !$('#detail').hidden) params.set('open', state.openID);
+  const text = params.toString();
+  history.replaceState(null, '', location.pathname + (text ? `#${text}` : ''));
+}
+function fromAddress() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const form = $('#filters').elements;
+  for (const name of ['operation', 'status', 'session', 'q', 'cassette']) {
+    if (form[name]) form[name].value = params.get(name) ?? (name === 'cassette' ? 'a' : '');
+  }
+  return params.get('open');
+}
+
 // Redacted values (`redacted:<hex>~hint`, `redacted`) become <span class="redacted">.
 const redactedPattern = /redacted(?::[0-9a-f]{8,}(?:~[A-Za-z0-9=_.-]+)?)?/g;
 function withRedactions(text) {
@@ -140,6 +158,7 @@ async function loadOlder() {
 
 async function reload() {
   state.loadedFilters = JSON.stringify(filterValues());
+  showInAddress();
   state.rows = []; state.lastID = 0; state.selected = -1; state.follow = true; state.more = false; state.older = false;
   $('#rows').replaceChildren();
   updateCompare();
@@ -222,6 +241,7 @@ async function openDetail(id, path = 'exchanges') {
     state.openID = id;
     detail.replaceChildren(renderDetail(doc, path));
     detail.dataset.detailFor = String(id);
+    if (path === 'exchanges') showInAddress();
     if (doc.session_id) loadTimeline(doc.session_id);
   } catch (error) {
     detail.replaceChildren(el('p', { class: 'finding' }, error.message));
@@ -323,7 +343,7 @@ document.addEventListener('keydown', (event) => {
   else if (key === 'k' || key === 'ArrowUp') { select(Math.max(0, state.selected - 1), false); event.preventDefault(); }
   else if (key === 'Enter' && state.selected >= 0) openDetail(state.rows[state.selected].id);
   else if (key === 'c' && state.selected >= 0) toggleMark(state.rows[state.selected].id);
-  else if (key === 'Escape') $('#detail').hidden = true;
+  else if (key === 'Escape') { $('#detail').hidden = true; showInAddress(); }
   else if (key === '/') { $('#filters').elements.q.focus(); event.preventDefault(); }
 });
 
@@ -343,7 +363,7 @@ $('#compare').addEventListener('click', compare);
 
 (async () => {
   // The token came in the URL once; the cookie carries it from here, so drop it from the address bar.
-  if (location.search.includes('token=')) history.replaceState(null, '', location.pathname);
+  if (location.search.includes('token=')) history.replaceState(null, '', location.pathname + location.hash);
   try {
     const info = await getJSON(api('info'));
     state.mode = info.mode;
@@ -355,5 +375,14 @@ $('#compare').addEventListener('click', compare);
     $('#list-footer').replaceChildren(el('span', { class: 'finding' }, error.message));
     return;
   }
-  reload();
+  const open = fromAddress();
+  await reload();
+  if (open) openDetail(open);
 })();
+
+// An address edited by hand (or a link followed from within the page) shows what it names.
+window.addEventListener('hashchange', () => {
+  const open = fromAddress();
+  if (JSON.stringify(filterValues()) !== state.loadedFilters) reload();
+  if (open && String(open) !== String(state.openID)) openDetail(open);
+});
