@@ -230,6 +230,9 @@ def main():
             fail("the miss report does not name the field that differs (locale)")
         rows(driver)[0].click()
         wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, 'article[data-detail-for="1"] [data-recorded-link="1"]'), "the hit does not link its recorded exchange")
+        path_width = rows(driver)[0].find_element(By.CSS_SELECTOR, "td.path").size["width"]
+        if path_width < 200:
+            fail(f"with the detail open in replay, the Path column is {path_width} px wide at 1280 px")
         credential = AUTH.split(" ", 1)[1]
         if credential in driver.page_source or "ui.canary@example.com" in driver.page_source:
             fail("the replayed request's credential or personal data reached the page")
