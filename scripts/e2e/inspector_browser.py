@@ -230,6 +230,11 @@ def main():
             fail("the miss report does not name the field that differs (locale)")
         rows(driver)[0].click()
         wait(driver, lambda d: d.find_elements(By.CSS_SELECTOR, 'article[data-detail-for="1"] [data-recorded-link="1"]'), "the hit does not link its recorded exchange")
+        driver.find_element(By.CSS_SELECTOR, '[data-recorded-link="1"]').click()
+        wait(driver, lambda d: "Recorded exchange #1" in d.find_element(By.ID, "detail").text, "the recorded exchange did not open")
+        time.sleep(0.5)
+        if driver.find_elements(By.CSS_SELECTOR, "#timeline li"):
+            fail("a recorded exchange shows the replay run's served requests as its session timeline")
         path_width = rows(driver)[0].find_element(By.CSS_SELECTOR, "td.path").size["width"]
         if path_width < 200:
             fail(f"with the detail open in replay, the Path column is {path_width} px wide at 1280 px")

@@ -242,7 +242,8 @@ async function openDetail(id, path = 'exchanges') {
     detail.replaceChildren(renderDetail(doc, path));
     detail.dataset.detailFor = String(id);
     if (path === 'exchanges') showInAddress();
-    if (doc.session_id) loadTimeline(doc.session_id);
+    // The timeline is of the rows listed: a replay run's served requests, not its recording.
+    if (doc.session_id && path === 'exchanges') loadTimeline(doc.session_id);
   } catch (error) {
     detail.replaceChildren(el('p', { class: 'finding' }, error.message));
   }
