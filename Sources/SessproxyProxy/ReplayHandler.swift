@@ -133,6 +133,7 @@ public final class ReplayHandler: ExchangeHandler {
                 do {
                     let answer = try await upstream.send(
                         method: request.method, target: request.target, headers: request.headers, body: request.body, bodyLimit: bodyLimit)
+                    engine.withLock { $0.handedToUpstream(prepared) }
                     var headers = answer.headersForClient
                     headers.append(HeaderField(name: "Sessproxy-Forwarded", value: "miss"))
                     var forwarded = outcome

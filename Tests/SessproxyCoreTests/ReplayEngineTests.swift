@@ -172,6 +172,23 @@ import Testing
         #expect(engine.misses.isEmpty)
     }
 
+    /// A session handed to the upstream misses from then on, comparing nothing, until a create
+    /// answered with it starts it over; other sessions are untouched.
+    @Test func aSessionHandedToTheUpstreamMissesUntilACreateStartsItOver() throws {
+        var engine = ReplayEngine(exchanges: Self.simpleFlow + [F.create(5, session: "B", body: Self.cartTwo), F.read(6, session: "B", quantity: 2)])
+        #expect(F.answeredID(engine.answer(F.createRequest())) == 1)
+        engine.handedToUpstream(ReplayEngine.prepare(F.updateRequest("A", quantity: 9), matcher: engine.matcher))
+        let report = try #require(engine.answer(F.readRequest("A")).missReport)
+        #expect(report.sessionForwarded && report.candidates.isEmpty)
+        #expect(report.json["request"]?["session_forwarded"] == .bool(true))
+        #expect(report.logLine.contains("forwarded since an earlier miss"))
+        #expect(F.answeredID(engine.answer(F.readRequest("B"))) == 6)
+        #expect(F.answeredID(engine.answer(F.createRequest())) == 1)
+        #expect(F.answeredID(engine.answer(F.readRequest("A"))) == 2)
+        engine.handedToUpstream(ReplayEngine.prepare(F.createRequest(), matcher: engine.matcher))
+        #expect(F.answeredID(engine.answer(F.readRequest("A"))) == 2, "a request without a session hands nothing over")
+    }
+
     @Test func answersAreByteIdenticalAcrossEngines() {
         let flow = [F.createRequest(), F.readRequest("A"), F.updateRequest("A", quantity: 2), F.readRequest("A")]
         var one = ReplayEngine(exchanges: Self.simpleFlow)

@@ -1,7 +1,11 @@
 import Foundation
+import Hummingbird
+import NIOCore
 import SessproxyCore
+import SessproxyProxy
 import SessproxyStore
 import SessproxyTesting
+import Synchronization
 import Testing
 import SessproxyServing
 
@@ -55,6 +59,47 @@ import SessproxyServing
                 #expect(misses.json?.arrayValue?.count == 1)
             }
         }
+    }
+
+    /// `--on-miss forward`: once a session's miss went to the upstream, the upstream holds its
+    /// state, so its later requests go there too instead of recorded answers that predate it;
+    /// a create answered with the session starts it over from the cassette.
+    @Test func aSessionForwardedOnAMissStaysWithTheUpstream() async throws {
+        let (cassette, recorded) = try await Self.recordFlows(count: 1)
+        let session = try #require(try JSONParser.parse(recorded[0][0].body)["session_id"]?.stringValue)
+        let forwarded = Counter()
+        try await Support.withUpstream({ request in
+            forwarded.add(request.uri.path)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"from-upstream"}"#)))
+        }) { upstreamPort in
+            let stack = try ReplayStack(
+                cassette: try Cassette.open(path: cassette, readingOnly: true),
+                proxy: ProxyConfiguration(listen: ListenAddress(host: "127.0.0.1", port: 0), cassettePath: cassette),
+                forwardMissesTo: UpstreamConfiguration(endpoint: try UpstreamEndpoint(parsing: "http://127.0.0.1:\(upstreamPort)")),
+                logger: Support.logger)
+            try await ServiceHarness.run(stack.services, logger: Support.logger) {
+                let base = "http://127.0.0.1:\(await stack.port.wait())"
+                let read = "\(base)/payments/v1/sessions/\(session)"
+                #expect(try await Support.send("POST", "\(base)/payments/v1/sessions", body: MerchantFlow.createBody).status == 200)
+                #expect(try await Support.send("GET", read).headers["Sessproxy-Forwarded"].isEmpty, "before any miss, a read is replayed")
+                let update = try await Support.send("POST", read, body: MerchantFlow(updatedQuantity: 7).updateBody())
+                #expect(update.headers["Sessproxy-Forwarded"] == ["miss"] && forwarded.count == 1)
+                let after = try await Support.send("GET", read)
+                #expect(after.headers["Sessproxy-Forwarded"] == ["miss"] && after.json?["status"] == "from-upstream", "a read after the forwarded update")
+                #expect(forwarded.count == 2)
+                #expect(try await Support.send("POST", "\(base)/payments/v1/sessions", body: MerchantFlow.createBody).status == 200)
+                #expect(try await Support.send("GET", read).headers["Sessproxy-Forwarded"].isEmpty, "a new create starts the session over")
+                #expect(forwarded.count == 2)
+            }
+            let reasons = stack.handler.outcome.misses.map(\.logLine)
+            #expect(reasons.count == 2 && reasons[1].contains("forwarded since an earlier miss"), "\(reasons)")
+        }
+    }
+
+    final class Counter: Sendable {
+        private let paths = Mutex<[String]>([])
+        func add(_ path: String) { paths.withLock { $0.append(path) } }
+        var count: Int { paths.withLock { $0.count } }
     }
 
     @Test func parallelClientsOnDifferentSessionsDoNotDisturbEachOther() async throws {

@@ -108,9 +108,11 @@ extension ReplayEngine {
                 differences: Array(item.differences.prefix(Self.maximumListedDifferences)),
                 differenceCount: item.differences.count, rejection: item.rejection))
         }
-        return ReplayMissReport(
+        var report = ReplayMissReport(
             method: key.method, target: key.target, operation: key.operation, sessionID: key.sessionID,
             sessionKnown: sessionKnown, candidates: candidates)
+        if case .sessionForwarded = cause { report.sessionForwarded = true }
+        return report
     }
 
     /// Why a recorded request whose method, operation and body equal the live one was not used.
@@ -126,7 +128,7 @@ extension ReplayEngine {
         case .exhausted: return .alreadyUsed
         case .notYetInTimeline(let replayed):
             return .laterInTimeline(recordedAfterUpdates: entries[index].timelinePosition, replayedUpdates: replayed)
-        case .noMatch, .unknownSession: return nil
+        case .noMatch, .unknownSession, .sessionForwarded: return nil
         }
     }
 

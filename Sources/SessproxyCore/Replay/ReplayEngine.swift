@@ -77,6 +77,9 @@ public struct ReplayEngine: Sendable {
         var cursors: [Int: Int] = [:]
         var usedUpdates: Set<Int> = []
         var lastUpdateAnswered: [Int: Int] = [:]
+        /// A miss of this session went to the upstream (`--on-miss forward`): the upstream now
+        /// holds its state, so the rest of it goes there too, until a create starts it over.
+        var forwarded = false
     }
 
     private enum Choice {
@@ -91,6 +94,8 @@ public struct ReplayEngine: Sendable {
         case exhausted(used: [Int])
         case notYetInTimeline(replayedUpdates: Int)
         case unknownSession
+        /// The session was handed to the upstream by an earlier miss; nothing is compared.
+        case sessionForwarded
     }
 
     public let matcher: ReplayMatcher
@@ -203,6 +208,9 @@ public struct ReplayEngine: Sendable {
     public mutating func decide(_ prepared: PreparedRequest) -> Step {
         let key = prepared.key
         let digest = prepared.digest
+        if let session = key.sessionID, sessions[session]?.forwarded == true {
+            return .explainMiss(MissExplanation(key: key, cause: .sessionForwarded, ordered: [], wanted: [:]))
+        }
         let choice: Choice
         switch key.operation {
         case .create: choice = chooseCreate(digest)
@@ -219,6 +227,15 @@ public struct ReplayEngine: Sendable {
         case .miss(let cause):
             return .explainMiss(missExplanation(for: key, cause: cause))
         }
+    }
+
+    /// A miss of `prepared`'s session was answered by the upstream (`--on-miss forward`): from
+    /// here on the upstream holds that session's state, so its later requests are misses that
+    /// go there too rather than recorded answers that would not reflect it. A create answered
+    /// with the session starts it over. A request without a session changes nothing.
+    public mutating func handedToUpstream(_ prepared: PreparedRequest) {
+        guard let session = prepared.key.sessionID else { return }
+        sessions[session, default: SessionState()].forwarded = true
     }
 
     /// The answer to send for a read: the recorded answer made ready (stand-ins rendered), kept

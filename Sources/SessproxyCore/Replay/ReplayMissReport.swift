@@ -14,6 +14,9 @@ public struct ReplayMissReport: Sendable, Hashable {
     public var sessionKnown: Bool
     /// Nearest recorded requests, best first (at most three).
     public var candidates: [ReplayMissCandidate]
+    /// The session went to the upstream with an earlier miss (`--on-miss forward`), so the
+    /// cassette no longer answers it and nothing was compared.
+    public var sessionForwarded = false
 
     public init(method: String, target: String, operation: KlarnaOperation, sessionID: String?, sessionKnown: Bool, candidates: [ReplayMissCandidate]) {
         self.method = method
@@ -28,6 +31,7 @@ public struct ReplayMissReport: Sendable, Hashable {
     public var requestDescription: String {
         var detail = operation.rawValue
         if let sessionID { detail += ", session \(sessionID)\(sessionKnown ? "" : " unknown to the cassette")" }
+        if sessionForwarded { detail += ", forwarded since an earlier miss" }
         return "\(method) \(target) (\(detail))"
     }
 
@@ -49,6 +53,7 @@ public struct ReplayMissReport: Sendable, Hashable {
     public var headerValue: String {
         var text = "no match for \(method) \(target) (\(operation.rawValue))"
         if !sessionKnown, sessionID != nil { text += "; unknown session" }
+        if sessionForwarded { text += "; session forwarded since an earlier miss" }
         if let best = candidates.first {
             text += "; nearest #\(best.exchangeID): "
             if let rejection = best.rejection {
@@ -64,7 +69,7 @@ public struct ReplayMissReport: Sendable, Hashable {
     /// A full single log line.
     public var logLine: String {
         var text = "replay miss: \(requestDescription)"
-        if candidates.isEmpty { text += "; nothing recorded to compare" }
+        if candidates.isEmpty, !sessionForwarded { text += "; nothing recorded to compare" }
         for candidate in candidates {
             text += " | #\(candidate.exchangeID) \(candidate.method) \(candidate.target): "
             if let rejection = candidate.rejection {
@@ -89,7 +94,7 @@ public struct ReplayMissReport: Sendable, Hashable {
                     JSONMember(key: "operation", value: .string(operation.rawValue)),
                     JSONMember(key: "session_id", value: sessionID.map(JSONValue.string) ?? .null),
                     JSONMember(key: "session_known", value: .bool(sessionKnown)),
-                ])),
+                ] + (sessionForwarded ? [JSONMember(key: "session_forwarded", value: .bool(true))] : []))),
             JSONMember(key: "candidates", value: .array(candidates.map(\.json))),
         ])
     }
