@@ -64,6 +64,31 @@ import Testing
         #expect(!query.target.contains("Erika") && query.redactions.contains("request.query.billing_address.given_name"), "\(query.target)")
     }
 
+    /// A rule naming an object covers every field below it, in a form as in JSON; a location
+    /// a keep rule keeps is left as it is.
+    @Test func aRuleOnAnObjectCoversItsFormFields() throws {
+        let rules = RedactionRules.klarna.extended(with: RedactionAdditions(paths: [try JSONPathPattern("customer_info")]))
+        let redactor = Redactor(rules: rules, pseudonymizer: Pseudonymizer(keyBytes: Array(repeating: 5, count: 32)))
+        let form = redactor.redact(exchange(target: "/checkout/confirm", body: "customer_info[name]=Erika&customer_info[tags][]=vip&step=2"))
+        let text = String(decoding: form.requestBody, as: UTF8.self)
+        #expect(!text.contains("Erika") && !text.contains("vip") && text.hasSuffix("&step=2"), "\(text)")
+        let query = redactor.redact(exchange(method: "GET", target: "/checkout?customer_info.name=Erika"))
+        #expect(!query.target.contains("Erika") && query.redactions == ["request.query.customer_info.name"], "\(query.target) \(query.redactions)")
+        let kept = self.redactor.redact(exchange(method: "GET", target: "/checkout?merchant_reference1=Erika"))
+        #expect(kept.target.hasSuffix("=Erika"), "a field no rule names is kept")
+    }
+
+    /// `audit` checks the rules in forms and queries too: a stored value a rule covers that is
+    /// not a pseudonym is reported, even where the detector sees nothing.
+    @Test func auditReportsAFormOrQueryFieldTheRulesCoverLeftAsItWas() {
+        let query = LeakScanner.scan(exchange(method: "GET", target: "/checkout?billing_address[given_name]=Erika"), rules: .klarna)
+        #expect(query.contains { $0.location == "request.query.billing_address.given_name" && $0.kind == .unredactedField }, "\(query)")
+        let form = LeakScanner.scan(exchange(target: "/checkout", body: "billing_address.family_name=Mustermann"), rules: .klarna)
+        #expect(form.contains { $0.location == "request.body.billing_address.family_name" && $0.kind == .unredactedField }, "\(form)")
+        let clean = LeakScanner.scan(redactor.redact(exchange(target: "/checkout", body: "billing_address.family_name=Mustermann")), rules: .klarna)
+        #expect(clean.isEmpty, "\(clean)")
+    }
+
     @Test func aFormFieldNameIsReadAsTheJSONLocationItStandsFor() {
         typealias C = JSONPathComponent
         #expect(FormFieldPath.location(ofName: "billing_address[given_name]") == [C.key("billing_address"), .key("given_name")])

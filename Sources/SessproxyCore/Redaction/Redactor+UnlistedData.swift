@@ -71,7 +71,8 @@ extension Redactor {
     }
 
     /// Path segments and query values, percent-decoded before scanning and encoded again after;
-    /// a query value under a rule's location is redacted as in a JSON body.
+    /// a query value under a rule's location is redacted as in a JSON body (also when the
+    /// detector is off: that is the rules' own work).
     func redactUnlistedTarget(_ target: String, notes: inout [String]) -> String {
         // Most targets (`/payments/v1/sessions/<id>`) are done after one look at their bytes:
         // without a `%` no component decodes to anything but its own text (a `+`, a space in a
@@ -80,13 +81,13 @@ extension Redactor {
         // stand for locations the rules cover.
         var raw = target
         let mayHoldData = raw.withUTF8 { bytes in
-            bytes.contains(UInt8(ascii: "%")) || bytes.contains(UInt8(ascii: "?")) || LeakTextDetector.mayContainFinding(bytes)
+            bytes.contains(UInt8(ascii: "?")) || (detectsUnlistedData && (bytes.contains(UInt8(ascii: "%")) || LeakTextDetector.mayContainFinding(bytes)))
         }
         guard mayHoldData else { return target }
         let mark = target.firstIndex(of: "?") ?? target.endIndex
         var changed = false
         let segments = target[..<mark].split(separator: "/", omittingEmptySubsequences: false).map { segment -> String in
-            guard let replaced = redactEncodedComponent(String(segment), plusIsSpace: false) else { return String(segment) }
+            guard detectsUnlistedData, let replaced = redactEncodedComponent(String(segment), plusIsSpace: false) else { return String(segment) }
             changed = true
             return replaced
         }
@@ -113,7 +114,7 @@ extension Redactor {
         let pairs = text.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             var name = parts[0]
-            if let replaced = redactEncodedComponent(name, plusIsSpace: true) {
+            if detectsUnlistedData, let replaced = redactEncodedComponent(name, plusIsSpace: true) {
                 name = replaced
                 scanned = true
             }
@@ -122,7 +123,7 @@ extension Redactor {
             if let replaced = redactListedFormValue(PercentEncoding.decode(parts[1], plusIsSpace: true), at: location, changed: &listed) {
                 return name + "=" + PercentEncoding.encode(replaced)
             }
-            guard let replaced = redactEncodedComponent(parts[1], plusIsSpace: true) else { return name + "=" + parts[1] }
+            guard detectsUnlistedData, let replaced = redactEncodedComponent(parts[1], plusIsSpace: true) else { return name + "=" + parts[1] }
             scanned = true
             return name + "=" + replaced
         }
@@ -144,9 +145,10 @@ extension Redactor {
         ).map(PercentEncoding.encode)
     }
 
-    /// A body that is not JSON: a form is scanned value by value, other UTF-8 text as text, and
-    /// what cannot be parsed — JSON that does not parse (a truncated body), bytes that are not
-    /// UTF-8 — is not stored at all: `WithheldBody` keeps its length, a keyed digest and why.
+    /// A body that is not JSON: a form is redacted by the rules and scanned value by value,
+    /// other UTF-8 text scanned as text, and what cannot be parsed — JSON that does not parse (a
+    /// truncated body), bytes that are not UTF-8 — is not stored at all: `WithheldBody` keeps
+    /// its length, a keyed digest and why. With the detector off, only the rules' part is done.
     func redactUnparsedBody(_ body: [UInt8], side: String, notes: inout [String]) -> [UInt8] {
         if WithheldBody.isMarker(body) { return body }
         let reason: String
@@ -157,13 +159,14 @@ extension Redactor {
                 guard let replaced = redactFormEncoded(text, place: "\(side).body", notes: &notes) else { return body }
                 return Array(replaced.utf8)
             } else {
-                guard let replaced = redactUnlistedText(text) else { return body }
+                guard detectsUnlistedData, let replaced = redactUnlistedText(text) else { return body }
                 notes.append("\(side).body")
                 return Array(replaced.utf8)
             }
         } else {
             reason = "not UTF-8 text"
         }
+        guard detectsUnlistedData else { return body }
         notes.append("\(side).body (withheld)")
         return WithheldBody(length: body.count, digest: pseudonymizer.pseudonym(forBytes: body), reason: reason).bytes
     }

@@ -102,7 +102,7 @@ public struct Redactor: Sendable {
             target = prefix + pseudonymizer.pseudonym(for: secret) + rest[end...]
             break
         }
-        return detectsUnlistedData ? redactUnlistedTarget(target, notes: &notes) : target
+        return redactUnlistedTarget(target, notes: &notes)
     }
 
     public func redactHeaders(_ headers: [HeaderField], side: String, notes: inout [String]) -> [HeaderField] {
@@ -138,10 +138,7 @@ public struct Redactor: Sendable {
         _ body: [UInt8], side: String, schema: SchemaNode?, notes: inout [String]
     ) -> (bytes: [UInt8], json: JSONValue?) {
         guard !body.isEmpty else { return (body, nil) }
-        guard let json = try? JSONParser.parse(body) else {
-            guard detectsUnlistedData else { return (body, nil) }
-            return (redactUnparsedBody(body, side: side, notes: &notes), nil)
-        }
+        guard let json = try? JSONParser.parse(body) else { return (redactUnparsedBody(body, side: side, notes: &notes), nil) }
         let (redacted, changed) = walk(json, schema: schema, keepingPaths: true)
         guard changed.count > 0 else { return (body, json) }
         notes.append(contentsOf: changed.paths.map { "\(side).body.\($0)" })
@@ -227,19 +224,26 @@ public struct Redactor: Sendable {
     }
 
     /// A form value (a query's or a form body's) under the rules, replaced as the JSON string at
-    /// `location` would be; nil when no rule covers the location or nothing changed.
+    /// `location` would be: the walk down from the root stops at the first location a rule names
+    /// and no keep rule keeps (a rule naming `customer` covers `customer[name]`), and embedded
+    /// JSON is a string at the very location named. Nil when no rule covers it or nothing changed.
     func redactListedFormValue(_ text: String, at location: [JSONPathComponent], changed: inout RedactedPaths) -> String? {
-        guard !location.isEmpty, let action = matchingAction(at: location), !isKept(location) else { return nil }
-        let before = changed.count
-        let redacted: String
-        switch action {
-        case .redact:
-            guard case .string(let pseudonym) = redactLeaves(.string(text), location: location, changed: &changed) else { return nil }
-            redacted = pseudonym
-        case .embedded:
-            redacted = redactEmbedded(text, location: location, changed: &changed)
+        for depth in location.indices {
+            let along = Array(location[...depth])
+            guard let action = matchingAction(at: along), !isKept(along) else { continue }
+            let before = changed.count
+            let redacted: String
+            switch action {
+            case .redact:
+                guard case .string(let pseudonym) = redactLeaves(.string(text), location: location, changed: &changed) else { return nil }
+                redacted = pseudonym
+            case .embedded:
+                guard depth == location.count - 1 else { continue }
+                redacted = redactEmbedded(text, location: location, changed: &changed)
+            }
+            return changed.count > before ? redacted : nil
         }
-        return changed.count > before ? redacted : nil
+        return nil
     }
 
     /// The first rule matching this location (redaction before embedded JSON), if any.
