@@ -123,6 +123,15 @@ public struct PseudonymToken: Sendable, Hashable {
 
     // MARK: Extent in text
 
+    /// Whether `text` is one pseudonym and nothing else (or the bare placeholder). Its bytes are
+    /// all printable ASCII that a query or form value may carry as they are, so it is written
+    /// there unescaped: escaped, a hint's `=` would hide the hint from `end(in:at:)`.
+    static func isWholeToken(_ text: String) -> Bool {
+        if text == Pseudonymizer.placeholder { return true }
+        let bytes = Array(text.utf8)
+        return bytes.starts(with: prefixBytes) && end(in: bytes, at: 0) == bytes.count
+    }
+
     static let prefixBytes = Array(Pseudonymizer.prefix.utf8)
 
     /// Where the token that starts at `start` (at its `redacted:`) ends: after the hex digits and

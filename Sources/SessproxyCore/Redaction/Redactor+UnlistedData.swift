@@ -121,7 +121,7 @@ extension Redactor {
             guard parts.count == 2 else { return name }
             let location = FormFieldPath.location(ofName: PercentEncoding.decode(parts[0], plusIsSpace: true))
             if let replaced = redactListedFormValue(PercentEncoding.decode(parts[1], plusIsSpace: true), at: location, changed: &listed) {
-                return name + "=" + PercentEncoding.encode(replaced)
+                return name + "=" + (PseudonymToken.isWholeToken(replaced) ? replaced : PercentEncoding.encode(replaced))
             }
             guard detectsUnlistedData, let replaced = redactEncodedComponent(parts[1], plusIsSpace: true) else { return name + "=" + parts[1] }
             scanned = true
