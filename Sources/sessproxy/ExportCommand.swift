@@ -66,6 +66,11 @@ extension Sessproxy {
             return kind != S_IFREG && kind != S_IFDIR
         }
 
+        private static func isSymbolicLink(_ path: String) -> Bool {
+            var info = stat()
+            return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
+        }
+
         private static func isSQLiteDatabase(_ path: String) -> Bool {
             guard !isSpecialFile(path), let handle = FileHandle(forReadingAtPath: path) else { return false }
             defer { try? handle.close() }
@@ -104,14 +109,18 @@ extension Sessproxy {
                 FileHandle.standardOutput.write(Data(bytes))
                 return
             }
-            if Self.isSpecialFile(output) {
-                // A pipe, a terminal, `/dev/stdout`: written into, as a shell's `>` would, not replaced.
-                do {
-                    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-                    defer { try? handle.close() }
-                    try handle.write(contentsOf: bytes)
-                } catch {
-                    throw UserError("\(output): cannot write export (\(FileErrorText.describe(error, writing: output)))")
+            if Self.isSpecialFile(output) || Self.isSymbolicLink(output) {
+                // A pipe, a terminal, `/dev/stdout`, a link: written into, as a shell's `>` would
+                // (through the link, truncated), not replaced by a file of our own.
+                let fd = Glibc.open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+                guard fd >= 0 else { throw UserError("\(output): cannot write export (\(String(cString: strerror(errno))))") }
+                defer { Glibc.close(fd) }
+                var written = 0
+                while written < bytes.count {
+                    let count = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                    if count < 0, errno == EINTR { continue }
+                    guard count > 0 else { throw UserError("\(output): cannot write export (\(String(cString: strerror(errno))))") }
+                    written += count
                 }
                 return
             }

@@ -48,6 +48,29 @@ import Testing
         #expect(stat(fifo, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the FIFO was replaced")
     }
 
+    /// A link is written through, as a shell's `>` would, and stays a link: `/dev/stdout`
+    /// (here a link of the test's own to `/proc/self/fd/1`) redirected into a file, or a link to
+    /// a file elsewhere.
+    @Test func exportThroughALinkWritesItsTargetAndKeepsTheLink() throws {
+        let (directory, cassette) = try CLIToolingTests.importedCassette()
+        let stdoutLink = directory + "/stdout-link"
+        try FileManager.default.createSymbolicLink(atPath: stdoutLink, withDestinationPath: "/proc/self/fd/1")
+        let redirected = directory + "/redirected.json"
+        let shell = try CLIRunner.start(
+            ["-c", "\"$0\" export \"$1\" --format json --output \"$2\" > \"$3\"", CLIRunner.binary, cassette, stdoutLink, redirected],
+            executable: "/bin/sh")
+        #expect(shell.finish().status == 0)
+        #expect(try String(contentsOfFile: redirected, encoding: .utf8).contains("sessproxy.cassette/v1"))
+        let target = directory + "/target.json"
+        let link = directory + "/link.json"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        #expect(try CLIRunner.run(["export", cassette, "--format", "json", "--output", link]).status == 0)
+        #expect(try String(contentsOfFile: target, encoding: .utf8).contains("sessproxy.cassette/v1"))
+        for path in [stdoutLink, link] {
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil, "\(path) is no longer a link")
+        }
+    }
+
     @Test func anExportThatCannotBeWrittenSaysWhy() throws {
         let (_, cassette) = try CLIToolingTests.importedCassette()
         CLIErrorTests.expectOneLineError(
