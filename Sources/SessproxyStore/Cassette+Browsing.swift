@@ -122,13 +122,14 @@ extension Cassette {
         }
     }
 
-    /// `LIKE` pattern text with its wildcards taken literally.
+    /// `LIKE` pattern text with its wildcards taken literally; by scalar, since a combining
+    /// mark after `%` makes one `Character` of both.
     static func escapeLike(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
-            escaped.append(character)
+        var escaped = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar == "%" || scalar == "_" || scalar == "\\" { escaped.append("\\") }
+            escaped.append(scalar)
         }
-        return escaped
+        return String(escaped)
     }
 }

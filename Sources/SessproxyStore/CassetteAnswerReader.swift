@@ -12,7 +12,9 @@ final class CassetteAnswerReader: Sendable {
     private let path: String
     /// What SQLite opens: `path`, or the `immutable` URI of a read-only cassette.
     private let location: String
-    private let idle = Mutex<[Connection]>([])
+    /// Idle connections; nil once closed, when a connection coming back is closed instead and
+    /// no new one is opened.
+    private let idle = Mutex<[Connection]?>([])
 
     init(path: String, location: String) {
         self.path = path
@@ -23,21 +25,27 @@ final class CassetteAnswerReader: Sendable {
     /// connection; a read error fails the batch. Each row is its own read transaction, so rows
     /// committed meanwhile are seen; wrapping a batch in one transaction measured no cheaper.
     func responses(ids: [Int64]) throws(CassetteError) -> [RecordedResponse?] {
-        let connection: Connection
-        if let waiting = idle.withLock({ $0.popLast() }) {
-            connection = waiting
-        } else {
-            connection = try Connection(path: path, location: location)
+        var closed = false
+        let reused = idle.withLock { list -> Connection? in
+            guard list != nil else {
+                closed = true
+                return nil
+            }
+            return list?.popLast()
         }
+        if closed { throw .unreadable(path: path, reason: "the cassette was closed") }
+        let connection: Connection
+        if let reused { connection = reused } else { connection = try Connection(path: path, location: location) }
         let result = Result { () throws(CassetteError) in try connection.responses(ids: ids) }
-        idle.withLock { $0.append(connection) }
+        idle.withLock { $0?.append(connection) }
         return try result.get()
     }
 
-    /// Closes the idle connections (at the end of a run, none is busy), so that the cassette's
-    /// own connections close last and SQLite can fold its `-wal` file back and remove it.
+    /// Closes the idle connections, and each busy one as it comes back, and opens no more: the
+    /// cassette's own connections then close last, so SQLite can fold its `-wal` file back and
+    /// remove it. A read after that fails as unreadable.
     func close() {
-        idle.withLock { $0.removeAll() }
+        idle.withLock { $0 = nil }
     }
 
     /// One read-only connection and its prepared statement.

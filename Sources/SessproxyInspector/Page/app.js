@@ -22,7 +22,13 @@ const getJSON = async (url) => {
   return body;
 };
 
-const state = { mode: '', rows: [], lastID: 0, more: false, older: false, selected: -1, marked: [], events: null, follow: true, openID: null };
+// `generation` changes with every reload: an answer that comes back for an older one is dropped.
+// While a catch-up page (`after`) is in flight, live rows wait in `pending`: inserted before it
+// lands, they would move `lastID` past rows the page has yet to bring.
+const state = {
+  mode: '', rows: [], lastID: 0, more: false, older: false, selected: -1, marked: [], events: null, follow: true, openID: null,
+  generation: 0, catchingUp: false, loadingOlder: false, pending: [],
+};
 const filterValues = () => Object.fromEntries(new FormData($('#filters')).entries());
 
 // The address keeps what the page shows — filters and the open exchange — after `#`, so a view
@@ -36,11 +42,14 @@ function showInAddress() {
 }
 function fromAddress() {
   const params = new URLSearchParams(location.hash.slice(1));
-  const form = $('#filters').elements;
-  for (const name of ['operation', 'status', 'session', 'q', 'cassette']) {
-    if (form[name]) form[name].value = params.get(name) ?? (name === 'cassette' ? 'a' : '');
+  for (const field of $('#filters').elements) {
+    if (!field.name) continue;
+    const fallback = field.name === 'cassette' ? 'a' : '';
+    // The second cassette exists only with `inspect A B`.
+    field.value = field.name === 'cassette' && $('#which').hidden ? fallback : (params.get(field.name) ?? fallback);
   }
-  return params.get('open');
+  const open = params.get('open');
+  return /^[0-9]+$/.test(open ?? '') ? open : null;
 }
 
 // Redacted values (`redacted:<hex>~hint`, `redacted`) become <span class="redacted">.
@@ -145,28 +154,52 @@ function listEnds() {
 }
 
 async function loadMore() {
-  const page = await getJSON(api('exchanges', { ...filterValues(), after: state.lastID || '' }));
-  state.more = page.more;
-  insertRows(page.exchanges);
+  if (state.catchingUp) return;
+  const generation = state.generation;
+  state.catchingUp = true;
+  try {
+    const page = await getJSON(api('exchanges', { ...filterValues(), after: state.lastID || '' }));
+    if (generation !== state.generation) return;
+    state.more = page.more;
+    insertRows(page.exchanges);
+    // Live rows that came meanwhile follow the page when it reached the end; otherwise
+    // "Load more" brings them in order.
+    if (!state.more) insertRows(state.pending);
+  } finally {
+    if (generation === state.generation) { state.catchingUp = false; state.pending = []; }
+  }
 }
 
 async function loadOlder() {
-  const page = await getJSON(api('exchanges', { ...filterValues(), before: state.rows.length ? state.rows[0].id : 'end' }));
-  state.older = page.older;
-  insertRows(page.exchanges);
+  if (state.loadingOlder) return;
+  const generation = state.generation;
+  state.loadingOlder = true;
+  try {
+    const page = await getJSON(api('exchanges', { ...filterValues(), before: state.rows.length ? state.rows[0].id : 'end' }));
+    if (generation !== state.generation) return;
+    state.older = page.older;
+    insertRows(page.exchanges);
+  } finally {
+    if (generation === state.generation) state.loadingOlder = false;
+  }
 }
 
 async function reload() {
   state.loadedFilters = JSON.stringify(filterValues());
   showInAddress();
+  state.generation += 1;
+  if (state.events) { state.events.close(); state.events = null; }
   state.rows = []; state.lastID = 0; state.selected = -1; state.follow = true; state.more = false; state.older = false;
+  state.catchingUp = false; state.loadingOlder = false; state.pending = [];
   $('#rows').replaceChildren();
   updateCompare();
+  const generation = state.generation;
   try {
     await loadOlder();
   } catch (error) {
     $('#list-footer').replaceChildren(el('span', { class: 'finding' }, error.message));
   }
+  if (generation !== state.generation) return; // a newer reload took over
   $('#export').href = api('export.har', filterValues());
   connect();
 }
@@ -195,7 +228,9 @@ function connect() {
     }
   });
   source.addEventListener('exchange', (event) => {
+    if (state.events !== source) return;
     if (state.more) return; // a catch-up page is still behind: "Load more" brings this row in order
+    if (state.catchingUp) { state.pending.push(JSON.parse(event.data)); return; }
     insertRows([JSON.parse(event.data)]);
   });
 }
@@ -238,10 +273,10 @@ async function openDetail(id, path = 'exchanges') {
   detail.replaceChildren(el('p', { class: 'muted' }, 'Loading…'));
   try {
     const doc = await getJSON(api(`${path}/${id}`, { cassette: filterValues().cassette }));
-    state.openID = id;
+    state.openID = path === 'exchanges' ? id : null; // the address names rows of the list only
     detail.replaceChildren(renderDetail(doc, path));
     detail.dataset.detailFor = String(id);
-    if (path === 'exchanges') showInAddress();
+    showInAddress();
     // The timeline is of the rows listed: a replay run's served requests, not its recording.
     if (doc.session_id && path === 'exchanges') loadTimeline(doc.session_id);
   } catch (error) {
@@ -321,6 +356,8 @@ async function compare() {
   const [a, b] = [first.id, second.id];
   const detail = $('#detail');
   detail.hidden = false;
+  state.openID = null; // a comparison is not a row the address can name
+  showInAddress();
   try {
     const result = await getJSON(api('compare', { a, b, a_cassette: first.cassette, b_cassette: second.cassette }));
     const names = $('#which').hidden ? ['', ''] : [first.cassette.toUpperCase(), second.cassette.toUpperCase()];
@@ -344,7 +381,7 @@ document.addEventListener('keydown', (event) => {
   else if (key === 'k' || key === 'ArrowUp') { select(Math.max(0, state.selected - 1), false); event.preventDefault(); }
   else if (key === 'Enter' && state.selected >= 0) openDetail(state.rows[state.selected].id);
   else if (key === 'c' && state.selected >= 0) toggleMark(state.rows[state.selected].id);
-  else if (key === 'Escape') { $('#detail').hidden = true; showInAddress(); }
+  else if (key === 'Escape') { $('#detail').hidden = true; state.openID = null; showInAddress(); }
   else if (key === '/') { $('#filters').elements.q.focus(); event.preventDefault(); }
 });
 
@@ -385,5 +422,6 @@ $('#compare').addEventListener('click', compare);
 window.addEventListener('hashchange', () => {
   const open = fromAddress();
   if (JSON.stringify(filterValues()) !== state.loadedFilters) reload();
-  if (open && String(open) !== String(state.openID)) openDetail(open);
+  if (open && open !== String(state.openID)) openDetail(open);
+  if (!open && state.openID != null) { $('#detail').hidden = true; state.openID = null; }
 });
