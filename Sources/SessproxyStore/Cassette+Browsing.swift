@@ -12,15 +12,14 @@ extension Cassette {
     public func summaries(filter: ExchangeFilter, from anchor: PageAnchor, limit: Int) throws -> [RecordedExchange] {
         var conditions: [String] = []
         var arguments: [DatabaseValue] = []
-        switch anchor {
-        case .after(let after?):
+        let (above, below) = anchor.exclusiveBounds
+        if let above {
             conditions.append("id > ?")
-            arguments.append(after.databaseValue)
-        case .before(let before?):
+            arguments.append(above.databaseValue)
+        }
+        if let below {
             conditions.append("id < ?")
-            arguments.append(before.databaseValue)
-        case .after(nil), .before(nil):
-            break
+            arguments.append(below.databaseValue)
         }
         if let operation = filter.operation {
             conditions.append("operation = ?")
@@ -51,15 +50,13 @@ extension Cassette {
         var (lowest, highest) = try pool.read { db in
             (try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM exchange") ?? 1, try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM exchange") ?? 0)
         }
-        switch anchor {
-        case .after(let after?):
-            guard after < highest else { return [] }
-            lowest = max(lowest, after + 1)
-        case .before(let before?):
-            guard before > lowest else { return [] }
-            highest = min(highest, before - 1)
-        case .after(nil), .before(nil):
-            break
+        if let above {
+            guard above < highest else { return [] }
+            lowest = max(lowest, above + 1)
+        }
+        if let below {
+            guard below > lowest else { return [] }
+            highest = min(highest, below - 1)
         }
         guard lowest <= highest else { return [] }
         let middle = lowest + Int64(bitPattern: UInt64(bitPattern: highest &- lowest) / 2)

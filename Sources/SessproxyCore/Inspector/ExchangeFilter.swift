@@ -31,14 +31,13 @@ public struct ExchangeFilter: Sendable, Hashable {
     /// From the API's query parameters `operation`, `status` (`4xx` or `400`), `session`, `q`;
     /// empty values are no filter.
     public init(query: [String: String]) throws(InvalidQuery) {
-        func value(_ name: String) -> String? { query[name].flatMap { $0.isEmpty ? nil : $0 } }
-        if let name = value("operation") {
+        if let name = query.parameter("operation") {
             guard let operation = KlarnaOperation(rawValue: name) else {
                 throw InvalidQuery(message: "operation must be one of create, read, update, other (got \(name))")
             }
             self.operation = operation
         }
-        if let status = value("status") {
+        if let status = query.parameter("status") {
             let lowered = status.lowercased()
             if lowered.count == 3, lowered.hasSuffix("xx"), let digit = Int(lowered.prefix(1)), (1...5).contains(digit) {
                 self.status = .classOf(digit)
@@ -48,8 +47,8 @@ public struct ExchangeFilter: Sendable, Hashable {
                 throw InvalidQuery(message: "status must be a class like 4xx or a code like 400 (got \(status))")
             }
         }
-        sessionID = value("session")
-        text = value("q")
+        sessionID = query.parameter("session")
+        text = query.parameter("q")
     }
 
     public var isEmpty: Bool { operation == nil && status == nil && sessionID == nil && text == nil }

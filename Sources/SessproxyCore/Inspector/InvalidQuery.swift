@@ -6,10 +6,18 @@ public struct InvalidQuery: Error, Sendable, Hashable {
         self.message = message
     }
 
-    /// An id parameter: absent or empty is none, anything but a non-negative integer is refused.
+    /// An id (a parameter's value or a path segment): absent or empty is none, anything but a
+    /// non-negative integer is refused.
     public static func id(_ text: String?, name: String) throws(InvalidQuery) -> Int64? {
         guard let text, !text.isEmpty else { return nil }
         guard let id = Int64(text), id >= 0 else { throw InvalidQuery(message: "\(name) must be a non-negative integer (got \(text))") }
         return id
+    }
+}
+
+extension [String: String] {
+    /// A query parameter of the inspector's API: absent and empty are both none.
+    func parameter(_ name: String) -> String? {
+        self[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 }

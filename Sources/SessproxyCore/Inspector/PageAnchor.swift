@@ -9,8 +9,7 @@ public enum PageAnchor: Sendable, Hashable {
     /// From the API's `after` (an id) or `before` (an id, or `end` for the newest rows); neither
     /// is the oldest page, as before paging back existed.
     public init(query: [String: String]) throws(InvalidQuery) {
-        let before = query["before"].flatMap { $0.isEmpty ? nil : $0 }
-        switch (try InvalidQuery.id(query["after"], name: "after"), before) {
+        switch (try InvalidQuery.id(query.parameter("after"), name: "after"), query.parameter("before")) {
         case (.some, .some):
             throw InvalidQuery(message: "give after or before, not both")
         case (let after, nil):
@@ -27,12 +26,18 @@ public enum PageAnchor: Sendable, Hashable {
         return false
     }
 
+    /// The ids a page may hold lie strictly between these (nil: no bound on that side).
+    public var exclusiveBounds: (above: Int64?, below: Int64?) {
+        switch self {
+        case .after(let after): return (after, nil)
+        case .before(let before): return (nil, before)
+        }
+    }
+
     /// Whether a row's id lies on the anchor's side.
     public func admits(_ id: Int64) -> Bool {
-        switch self {
-        case .after(let after): return id > (after ?? Int64.min)
-        case .before(let before): return id < (before ?? Int64.max)
-        }
+        let (above, below) = exclusiveBounds
+        return id > (above ?? .min) && id < (below ?? .max)
     }
 
     /// The page from ids in ascending order: the first `limit` admitted going forward, the last
