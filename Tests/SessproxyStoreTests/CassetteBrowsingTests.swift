@@ -6,7 +6,8 @@ import Testing
 /// The inspector's pages of a cassette: free text scans the id range in two halves at once and
 /// still pages in id order, across the halves, after or before any cursor.
 @Suite struct CassetteBrowsingTests {
-    @Test func freeTextPagesInIDOrderAcrossTheScannedHalves() async throws {
+    /// Twenty exchanges; every third one's answer says `Needle <n>`, the others `hay`.
+    static func needlesEveryThird() async throws -> Cassette {
         let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
         let exchanges = (1...20).map { n in
             var exchange = CassetteTests.sample(n)
@@ -14,6 +15,11 @@ import Testing
             return exchange
         }
         _ = try await cassette.insert(exchanges)
+        return cassette
+    }
+
+    @Test func freeTextPagesInIDOrderAcrossTheScannedHalves() async throws {
+        let cassette = try await Self.needlesEveryThird()
         let filter = ExchangeFilter(text: "needle")
         #expect(try cassette.summaries(filter: filter, from: .after(nil), limit: 10).map(\.id) == [3, 6, 9, 12, 15, 18])
         #expect(try cassette.summaries(filter: filter, from: .after(nil), limit: 4).map(\.id) == [3, 6, 9, 12])
@@ -25,13 +31,7 @@ import Testing
     }
 
     @Test func pagesBackFromTheNewestInIDOrderWithAndWithoutFreeText() async throws {
-        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
-        let exchanges = (1...20).map { n in
-            var exchange = CassetteTests.sample(n)
-            exchange.responseBody = Array((n % 3 == 0 ? #"{"note":"Needle \#(n)"}"# : #"{"note":"hay"}"#).utf8)
-            return exchange
-        }
-        _ = try await cassette.insert(exchanges)
+        let cassette = try await Self.needlesEveryThird()
         let needle = ExchangeFilter(text: "needle")
         #expect(try cassette.summaries(filter: needle, from: .before(nil), limit: 4).map(\.id) == [9, 12, 15, 18])
         #expect(try cassette.summaries(filter: needle, from: .before(9), limit: 4).map(\.id) == [3, 6])
