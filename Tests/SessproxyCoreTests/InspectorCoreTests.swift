@@ -73,7 +73,7 @@ import Testing
         #expect(try !ExchangeFilter(query: ["session": "B"]).matches(created))
     }
 
-    @Test(arguments: [["operation": "delete"], ["status": "4x"], ["status": "700"], ["status": "abc"]])
+    @Test(arguments: [["operation": "delete"], ["status": "4x"], ["status": "700"], ["status": "abc"], ["q": "a\u{0}b"], ["q": "line\nbreak"]])
     func aBadFilterIsNamed(query: [String: String]) {
         #expect(throws: InvalidQuery.self) { try ExchangeFilter(query: query) }
     }

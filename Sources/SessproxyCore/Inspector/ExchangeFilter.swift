@@ -49,6 +49,11 @@ public struct ExchangeFilter: Sendable, Hashable {
         }
         sessionID = query.parameter("session")
         text = query.parameter("q")
+        // Stored bodies hold no raw control characters (JSON escapes them), and SQLite's `LIKE`
+        // reads a NUL as the pattern's end: such text could only mislead.
+        if let text, text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw InvalidQuery(message: "q must not contain control characters")
+        }
     }
 
     public var isEmpty: Bool { operation == nil && status == nil && sessionID == nil && text == nil }

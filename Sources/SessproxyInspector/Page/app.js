@@ -28,7 +28,11 @@ const getJSON = async (url) => {
 const state = {
   mode: '', rows: [], lastID: 0, more: false, older: false, selected: -1, marked: [], events: null, follow: true, openID: null,
   generation: 0, catchingUp: false, loadingOlder: false, pending: [],
+  ids: new Set(), incoming: [], flushing: false,
 };
+// A list left open on a busy recorder keeps its newest rows: past this many, the oldest leave the
+// top while the list follows the newest (and come back with "Load older").
+const KEPT_ROWS = 2000;
 const filterValues = () => Object.fromEntries(new FormData($('#filters')).entries());
 
 // The address keeps what the page shows — filters and the open exchange — after `#`, so a view
@@ -46,7 +50,10 @@ function fromAddress() {
     if (!field.name) continue;
     const fallback = field.name === 'cassette' ? 'a' : '';
     // The second cassette exists only with `inspect A B`.
-    field.value = field.name === 'cassette' && $('#which').hidden ? fallback : (params.get(field.name) ?? fallback);
+    const value = field.name === 'cassette' && $('#which').hidden ? fallback : (params.get(field.name) ?? fallback);
+    // An exact status (`status=400`) is a filter the API takes, though the menu lists classes.
+    if (field.tagName === 'SELECT' && field.name === 'status' && value && ![...field.options].some((o) => o.value === value)) field.add(new Option(value, value));
+    field.value = value;
   }
   const open = params.get('open');
   return /^[0-9]+$/.test(open ?? '') ? open : null;
@@ -108,7 +115,9 @@ function rowFor(row) {
     ...(row.replay ? { 'data-replay': row.replay } : {}),
     onclick: (event) => { if (event.target.type !== 'checkbox') select(state.rows.findIndex((r) => r.id === row.id), true); },
   },
-  el('td', {}, el('input', { type: 'checkbox', 'aria-label': 'mark for compare', onchange: () => toggleMark(row.id) })),
+  el('td', {}, el('input', {
+    type: 'checkbox', 'aria-label': 'mark for compare', onchange: () => toggleMark(row.id), ...(isMarked(row.id) ? { checked: '' } : {}),
+  })),
   el('td', {}, row.id),
   el('td', { title: row.started_at }, (row.started_at || '').slice(11, 23)),
   el('td', {}, row.operation),
@@ -129,7 +138,8 @@ function insertRows(rows) {
   let above = false;
   for (const row of rows) {
     const id = Number(row.id);
-    if (state.rows.some((r) => Number(r.id) === id)) continue;
+    if (state.ids.has(id)) continue;
+    state.ids.add(id);
     let index = state.rows.length;
     while (index > 0 && Number(state.rows[index - 1].id) > id) index -= 1;
     state.rows.splice(index, 0, row);
@@ -138,17 +148,50 @@ function insertRows(rows) {
     if (index < state.rows.length - 1) above = true;
     state.lastID = Math.max(state.lastID, id);
   }
-  showMarks();
   listEnds();
   if (state.follow) list.scrollTop = list.scrollHeight;
   else if (above) list.scrollTop += list.scrollHeight - heightBefore; // keep the rows in view where they were
+}
+
+function trimOldest() {
+  const excess = state.rows.length - KEPT_ROWS;
+  if (excess <= 0) return;
+  const body = $('#rows');
+  for (const row of state.rows.splice(0, excess)) {
+    state.ids.delete(Number(row.id));
+    body.firstElementChild.remove();
+  }
+  state.selected = state.selected >= excess ? state.selected - excess : -1;
+  state.older = true;
+}
+
+// Live rows are put in a few times a second, however fast they come: each time lays the list
+// out again, which on a long list costs more than the rows themselves. Only they push the oldest
+// rows out; rows brought by "Load older" stay.
+function receive(row) {
+  state.incoming.push(row);
+  if (state.flushing) return;
+  state.flushing = true;
+  const generation = state.generation;
+  setTimeout(() => requestAnimationFrame(() => {
+    state.flushing = false;
+    if (generation !== state.generation) return;
+    const rows = state.incoming;
+    state.incoming = [];
+    insertRows(rows);
+    if (state.follow) {
+      trimOldest();
+      listEnds();
+      $('#list').scrollTop = $('#list').scrollHeight;
+    }
+  }), 200);
 }
 
 // The page opens on the newest rows: "Load older" above them, "Load more" below when a catch-up
 // page left some behind.
 function listEnds() {
   const footer = $('#list-footer');
-  footer.replaceChildren(`${state.rows.length} exchange(s)${state.older ? ', the newest' : ''}`);
+  footer.replaceChildren(`${state.rows.length} exchange(s)${state.older ? ' · older ones above' : ''}${state.more ? ' · newer ones below' : ''}`);
   if (state.more) footer.append(' · ', el('button', { type: 'button', onclick: loadMore }, 'Load more'));
   $('#list-header').replaceChildren(...(state.older ? [el('button', { type: 'button', id: 'load-older', onclick: loadOlder }, 'Load older')] : []));
 }
@@ -190,7 +233,7 @@ async function reload() {
   state.generation += 1;
   if (state.events) { state.events.close(); state.events = null; }
   state.rows = []; state.lastID = 0; state.selected = -1; state.follow = true; state.more = false; state.older = false;
-  state.catchingUp = false; state.loadingOlder = false; state.pending = [];
+  state.catchingUp = false; state.loadingOlder = false; state.pending = []; state.ids = new Set(); state.incoming = []; state.flushing = false;
   $('#rows').replaceChildren();
   updateCompare();
   const generation = state.generation;
@@ -210,7 +253,12 @@ function connect() {
   const source = new EventSource(api('events', filterValues()));
   state.events = source;
   source.addEventListener('open', () => {
-    $('#live').textContent = 'live'; $('#live').classList.add('on');
+    // `inspect` reads a file at rest: nothing arrives live there (a reload shows what a
+    // recorder in another process added meanwhile).
+    const live = state.mode !== 'inspect';
+    $('#live').textContent = live ? 'live' : 'at rest';
+    $('#live').title = live ? 'new rows arrive as they are recorded' : 'reload to see rows recorded since';
+    $('#live').classList.toggle('on', live);
     // Catch up with what came before the feed opened (or while it was away).
     if (!state.more) loadMore().catch(() => {});
   });
@@ -231,7 +279,7 @@ function connect() {
     if (state.events !== source) return;
     if (state.more) return; // a catch-up page is still behind: "Load more" brings this row in order
     if (state.catchingUp) { state.pending.push(JSON.parse(event.data)); return; }
-    insertRows([JSON.parse(event.data)]);
+    receive(JSON.parse(event.data));
   });
 }
 
@@ -258,11 +306,12 @@ function toggleMark(id) {
   showMarks();
   updateCompare();
 }
-function showMarks() {
+function isMarked(id) {
   const cassette = filterValues().cassette || 'a';
-  for (const tr of $('#rows').children) {
-    tr.querySelector('input').checked = state.marked.some((mark) => String(mark.id) === tr.dataset.exchangeId && mark.cassette === cassette);
-  }
+  return state.marked.some((mark) => String(mark.id) === String(id) && mark.cassette === cassette);
+}
+function showMarks() {
+  for (const tr of $('#rows').children) tr.querySelector('input').checked = isMarked(tr.dataset.exchangeId);
 }
 function updateCompare() { $('#compare').disabled = state.marked.length !== 2; }
 
@@ -323,13 +372,27 @@ function renderDetail(doc, path) {
   return el('article', { 'data-detail-for': doc.id }, parts);
 }
 
+// A miss: what was asked, then the nearest recordings, each with why it was not used (a
+// rejection) or the fields that differ; each links to the recorded exchange.
 function missView(miss) {
-  const candidates = miss.nearest || miss.candidates || [];
+  const request = miss.request || {};
+  const candidates = miss.candidates || [];
+  let lead = `No recorded exchange matches ${request.method ?? ''} ${request.target ?? ''} (${request.operation ?? ''}).`;
+  if (request.session_forwarded) lead = `Session ${request.session_id} went to the upstream with an earlier miss, so the cassette no longer answers it.`;
+  else if (request.session_id && request.session_known === false) lead += ` Session ${request.session_id} is not in the cassette.`;
+  const nearest = candidates.map((candidate) => el('li', { 'data-candidate': candidate.exchange_id },
+    el('a', { href: '#', onclick: (e) => { e.preventDefault(); openDetail(candidate.exchange_id, state.mode === 'replay' ? 'recorded' : 'exchanges'); } },
+      `#${candidate.exchange_id}`),
+    ` ${candidate.method} ${candidate.target}: `,
+    candidate.rejection ? el('span', { class: 'finding' }, candidate.rejection)
+      : el('ul', {}, (candidate.differences || []).map((difference) => el('li', {}, difference)),
+        candidate.difference_count > (candidate.differences || []).length ? el('li', { class: 'muted' }, `+${candidate.difference_count - candidate.differences.length} more`) : null)));
   return el('div', { class: 'miss' },
     el('h3', {}, 'Replay miss'),
-    el('p', { class: 'finding' }, miss.reason || miss.summary || miss.cause || 'no recording matched'),
-    el('pre', {}, JSON.stringify(miss, null, 2)),
-    candidates.length ? el('p', { class: 'muted' }, `${candidates.length} nearest recording(s) above`) : null);
+    el('p', { class: 'finding' }, lead),
+    candidates.length ? el('h3', {}, 'Nearest recordings') : el('p', { class: 'muted' }, request.session_forwarded ? '' : 'Nothing recorded to compare with.'),
+    candidates.length ? el('ol', { class: 'candidates' }, nearest) : null,
+    el('details', {}, el('summary', {}, 'Miss report (JSON)'), el('pre', {}, JSON.stringify(miss, null, 2))));
 }
 
 async function loadTimeline(sessionID) {
@@ -372,13 +435,16 @@ async function compare() {
 
 // ---- start --------------------------------------------------------------------------------
 document.addEventListener('keydown', (event) => {
-  if (event.target.matches('input, select, textarea')) {
+  if (event.ctrlKey || event.metaKey || event.altKey) return; // Ctrl+C copies; it marks nothing
+  if (event.target.matches('input:not([type="checkbox"]), select, textarea')) {
     if (event.key === 'Escape') event.target.blur();
     return;
   }
   const key = event.key;
-  if (key === 'j' || key === 'ArrowDown') { select(state.selected + 1, false); event.preventDefault(); }
-  else if (key === 'k' || key === 'ArrowUp') { select(Math.max(0, state.selected - 1), false); event.preventDefault(); }
+  // Nothing selected yet: the first move lands on the newest row, where the list opens.
+  const none = state.selected < 0;
+  if (key === 'j' || key === 'ArrowDown') { select(none ? state.rows.length - 1 : state.selected + 1, false); event.preventDefault(); }
+  else if (key === 'k' || key === 'ArrowUp') { select(none ? state.rows.length - 1 : Math.max(0, state.selected - 1), false); event.preventDefault(); }
   else if (key === 'Enter' && state.selected >= 0) openDetail(state.rows[state.selected].id);
   else if (key === 'c' && state.selected >= 0) toggleMark(state.rows[state.selected].id);
   else if (key === 'Escape') { $('#detail').hidden = true; state.openID = null; showInAddress(); }
@@ -420,7 +486,9 @@ $('#compare').addEventListener('click', compare);
 
 // An address edited by hand (or a link followed from within the page) shows what it names.
 window.addEventListener('hashchange', () => {
+  const cassette = filterValues().cassette;
   const open = fromAddress();
+  if (filterValues().cassette !== cassette) { $('#detail').hidden = true; state.openID = null; }
   if (JSON.stringify(filterValues()) !== state.loadedFilters) reload();
   if (open && open !== String(state.openID)) openDetail(open);
   if (!open && state.openID != null) { $('#detail').hidden = true; state.openID = null; }
