@@ -109,7 +109,7 @@ public final class Inspector: InspectorService, TrafficObserver {
         case .wrongHost:
             return refusal(403, "Host \(request.host ?? "(none)") is not this inspector's address")
         case .unauthorized:
-            return refusal(401, "the inspector needs its token: open the URL sessproxy printed at start (…/__sessproxy/ui/?token=…)")
+            return refusal(401, "the inspector needs its token: open the URL sessproxy printed at start (…/__sessproxy/ui/?token=…; a shared view's part after # may follow it)")
         case .allowed(let cookie):
             setCookie = cookie
         }

@@ -165,6 +165,12 @@ def main():
         session_input.send_keys(second)
         wait(driver, lambda d: len(rows(d)) == 2, "filtering by session did not leave that session's two rows")
         wait(driver, lambda d: f"session={second}" in d.current_url, "the session filter is not kept in the address")
+        # A filter change is a step Back undoes, and Forward brings back.
+        driver.back()
+        wait(driver, lambda d: len(rows(d)) == 4 and "session=" not in d.current_url, "Back did not undo the session filter")
+        driver.forward()
+        wait(driver, lambda d: len(rows(d)) == 2 and driver.find_element(By.CSS_SELECTOR, 'input[name="session"]').get_attribute("value") == second,
+             "Forward did not bring the session filter back")
         free_text = driver.find_element(By.CSS_SELECTOR, 'input[name="q"]')
         free_text.send_keys("SKU-TR-42")
         wait(driver, lambda d: len(rows(d)) == 2, "free text over bodies dropped rows")

@@ -38,11 +38,14 @@ const filterValues = () => Object.fromEntries(new FormData($('#filters')).entrie
 // The address keeps what the page shows — filters and the open exchange — after `#`, so a view
 // can be reloaded, bookmarked or sent to a colleague (`#status=4xx&session=…&open=42`). After
 // `#`, it never reaches the server.
-function showInAddress() {
+// A change of filters is a step Back undoes; opening or closing an exchange only updates it.
+function showInAddress({ step = false } = {}) {
   const params = new URLSearchParams(Object.entries(filterValues()).filter(([name, value]) => value !== '' && !(name === 'cassette' && value === 'a')));
   if (state.openID != null && !$('#detail').hidden) params.set('open', state.openID);
   const text = params.toString();
-  history.replaceState(null, '', location.pathname + (text ? `#${text}` : ''));
+  const address = location.pathname + (text ? `#${text}` : '');
+  if (address === location.pathname + location.hash) return;
+  if (step) history.pushState(null, '', address); else history.replaceState(null, '', address);
 }
 function fromAddress() {
   const params = new URLSearchParams(location.hash.slice(1));
@@ -190,10 +193,12 @@ function receive(row) {
 // The page opens on the newest rows: "Load older" above them, "Load more" below when a catch-up
 // page left some behind.
 function listEnds() {
+  const olderHadFocus = document.activeElement?.id === 'load-older';
   const footer = $('#list-footer');
   footer.replaceChildren(`${state.rows.length} exchange(s)${state.older ? ' · older ones above' : ''}${state.more ? ' · newer ones below' : ''}`);
   if (state.more) footer.append(' · ', el('button', { type: 'button', onclick: loadMore }, 'Load more'));
   $('#list-header').replaceChildren(...(state.older ? [el('button', { type: 'button', id: 'load-older', onclick: loadOlder }, 'Load older')] : []));
+  if (olderHadFocus) $('#load-older')?.focus({ preventScroll: true });
 }
 
 async function loadMore() {
@@ -227,9 +232,10 @@ async function loadOlder() {
   }
 }
 
-async function reload() {
+async function reload({ followingAddress = false } = {}) {
+  const first = state.loadedFilters === undefined;
   state.loadedFilters = JSON.stringify(filterValues());
-  showInAddress();
+  showInAddress({ step: !first && !followingAddress });
   state.generation += 1;
   if (state.events) { state.events.close(); state.events = null; }
   state.rows = []; state.lastID = 0; state.selected = -1; state.follow = true; state.more = false; state.older = false;
@@ -484,12 +490,14 @@ $('#compare').addEventListener('click', compare);
   if (open) openDetail(open);
 })();
 
-// An address edited by hand (or a link followed from within the page) shows what it names.
-window.addEventListener('hashchange', () => {
+// An address edited by hand, a link followed from within the page, or Back: show what it names.
+function followAddress() {
   const cassette = filterValues().cassette;
   const open = fromAddress();
   if (filterValues().cassette !== cassette) { $('#detail').hidden = true; state.openID = null; }
-  if (JSON.stringify(filterValues()) !== state.loadedFilters) reload();
+  if (JSON.stringify(filterValues()) !== state.loadedFilters) reload({ followingAddress: true });
   if (open && open !== String(state.openID)) openDetail(open);
   if (!open && state.openID != null) { $('#detail').hidden = true; state.openID = null; }
-});
+}
+window.addEventListener('hashchange', followAddress);
+window.addEventListener('popstate', followAddress);
