@@ -26,6 +26,12 @@ public struct InspectStack: Sendable {
             await port.callback(bound)
             await onListening(bound)
         }
-        services = [server, InspectorLifetime(inspector: inspector)]
+        // Told last, after the server stopped reading them: closed, a cassette nobody else holds
+        // is folded back and left without its `-wal` and `-shm`.
+        let closing = ClosingAtShutdown {
+            cassette.close()
+            other?.close()
+        }
+        services = [closing, server, InspectorLifetime(inspector: inspector)]
     }
 }

@@ -77,6 +77,25 @@ import Testing
         Self.expectNothingBeside(cassette)
     }
 
+    /// `inspect` opens a cassette as a recorder does (a recorder may start on it meanwhile), and
+    /// closes it at the end: nothing is left beside it. Three runs, since what an unclosed
+    /// cassette leaves depends on when the process exits.
+    @Test func inspectLeavesNothingBeside() throws {
+        let (_, cassette) = try CLIToolingTests.importedCassette()
+        for _ in 0..<3 {
+            let port = LoopbackSocket.unusedPort()
+            let inspect = try CLIRunner.start(["inspect", cassette, "--listen", "127.0.0.1:\(port)", "--ui-token", "inspect-test-token-0123"])
+            try CLIRunner.waitUntilListening(port: port, process: inspect)
+            let page = CLIRecordTests.requestClosingConnection(
+                port: port, path: "/__sessproxy/api/exchanges?q=sess&token=inspect-test-token-0123", host: "127.0.0.1:\(port)")
+            #expect(page.hasPrefix("HTTP/1.1 200"), "\(page)")
+            inspect.signal(SIGTERM)
+            let result = inspect.finish()
+            #expect(result.status == 0, "\(result.stderr)")
+            Self.expectNothingBeside(cassette)
+        }
+    }
+
     /// A recorder killed with `kill -9` leaves `-wal` and `-shm`; replay must open such a file
     /// for writing, and at its end folds the log back and leaves nothing beside it.
     @Test func replayAfterAKilledRecorderLeavesNothingBeside() throws {

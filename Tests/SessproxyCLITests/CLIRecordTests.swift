@@ -122,12 +122,14 @@ import Glibc
 
     /// `METHOD path` (`GET` of health by default) with `Connection: close`, read until the
     /// server closes.
-    static func requestClosingConnection(port: Int, method: String = "GET", path: String = "/__sessproxy/health", json: String? = nil) -> String {
+    static func requestClosingConnection(
+        port: Int, method: String = "GET", path: String = "/__sessproxy/health", json: String? = nil, host: String = "127.0.0.1"
+    ) -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         guard LoopbackSocket.connect(fd, port: port) else { return "" }
         let content = json.map { "Content-Type: application/json\r\nContent-Length: \($0.utf8.count)\r\n\r\n\($0)" } ?? "\r\n"
-        let request = Array("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\(content)".utf8)
+        let request = Array("\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\(content)".utf8)
         _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
