@@ -18,7 +18,7 @@ const el = (tag, attributes = {}, ...children) => {
 const getJSON = async (url) => {
   const response = await fetch(url, { credentials: 'same-origin' });
   const body = await response.json();
-  if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
+  if (!response.ok) throw Object.assign(new Error(body.error || `HTTP ${response.status}`), { status: response.status });
   return body;
 };
 
@@ -28,8 +28,11 @@ const getJSON = async (url) => {
 const state = {
   mode: '', rows: [], lastID: 0, more: false, older: false, selected: -1, marked: [], events: null, follow: true, openID: null,
   generation: 0, catchingUp: false, loadingOlder: false, pending: [],
-  ids: new Set(), incoming: [], flushing: false,
+  ids: new Set(), incoming: [], flushing: false, detailRequest: 0,
 };
+// The filters the list was loaded with: every page and the live feed ask for these, not for what
+// the form holds while someone types.
+const loadedFilters = () => JSON.parse(state.loadedFilters ?? '{}');
 // A list left open on a busy recorder keeps its newest rows: past this many, the oldest leave the
 // top while the list follows the newest (and come back with "Load older").
 const KEPT_ROWS = 2000;
@@ -176,29 +179,43 @@ function receive(row) {
   if (state.flushing) return;
   state.flushing = true;
   const generation = state.generation;
-  setTimeout(() => requestAnimationFrame(() => {
+  // A timer, not an animation frame: a hidden tab runs no frames and would pile rows up.
+  setTimeout(() => {
     state.flushing = false;
     if (generation !== state.generation) return;
-    const rows = state.incoming;
+    let rows = state.incoming;
     state.incoming = [];
+    // As when they arrived: behind a gap "Load more" brings them in order, and during a catch-up
+    // they wait for its page.
+    if (state.more) return;
+    if (state.catchingUp) { state.pending.push(...rows); return; }
+    if (state.follow && !state.loadingOlder && rows.length >= KEPT_ROWS) {
+      // More came than the list keeps (a tab in the background): the newest replace the list,
+      // and "Load older" reaches everything before them.
+      rows = rows.slice(-KEPT_ROWS);
+      state.rows = []; state.ids = new Set(); state.selected = -1; state.older = true;
+      $('#rows').replaceChildren();
+    }
     insertRows(rows);
-    if (state.follow) {
+    if (state.follow && !state.loadingOlder) { // rows "Load older" is bringing must find their place
       trimOldest();
       listEnds();
       $('#list').scrollTop = $('#list').scrollHeight;
     }
-  }), 200);
+  }, 200);
 }
 
 // The page opens on the newest rows: "Load older" above them, "Load more" below when a catch-up
 // page left some behind.
+// The buttons stay in place (only shown or hidden), so a live feed never swaps one out from
+// under a click or the keyboard focus.
 function listEnds() {
-  const olderHadFocus = document.activeElement?.id === 'load-older';
-  const footer = $('#list-footer');
-  footer.replaceChildren(`${state.rows.length} exchange(s)${state.older ? ' · older ones above' : ''}${state.more ? ' · newer ones below' : ''}`);
-  if (state.more) footer.append(' · ', el('button', { type: 'button', onclick: loadMore }, 'Load more'));
-  $('#list-header').replaceChildren(...(state.older ? [el('button', { type: 'button', id: 'load-older', onclick: loadOlder }, 'Load older')] : []));
-  if (olderHadFocus) $('#load-older')?.focus({ preventScroll: true });
+  $('#list-count').replaceChildren(`${state.rows.length} exchange(s)${state.older ? ' · older ones above' : ''}${state.more ? ' · newer ones below' : ''}`);
+  $('#load-more').hidden = !state.more;
+  $('#list-header').hidden = !state.older;
+}
+function listProblem(message) {
+  $('#list-count').replaceChildren(el('span', { class: 'finding' }, message));
 }
 
 async function loadMore() {
@@ -206,13 +223,17 @@ async function loadMore() {
   const generation = state.generation;
   state.catchingUp = true;
   try {
-    const page = await getJSON(api('exchanges', { ...filterValues(), after: state.lastID || '' }));
+    const page = await getJSON(api('exchanges', { ...loadedFilters(), after: state.lastID || '' }));
     if (generation !== state.generation) return;
     state.more = page.more;
     insertRows(page.exchanges);
     // Live rows that came meanwhile follow the page when it reached the end; otherwise
     // "Load more" brings them in order.
     if (!state.more) insertRows(state.pending);
+  } catch (error) {
+    // Rows may be missing after the last one shown: "Load more" asks again from there.
+    if (generation === state.generation) { state.more = true; listEnds(); }
+    throw error;
   } finally {
     if (generation === state.generation) { state.catchingUp = false; state.pending = []; }
   }
@@ -223,8 +244,11 @@ async function loadOlder() {
   const generation = state.generation;
   state.loadingOlder = true;
   try {
-    const page = await getJSON(api('exchanges', { ...filterValues(), before: state.rows.length ? state.rows[0].id : 'end' }));
-    if (generation !== state.generation) return;
+    const anchor = state.rows.length ? state.rows[0].id : 'end';
+    const page = await getJSON(api('exchanges', { ...loadedFilters(), before: anchor }));
+    // The list changed under the request (a new filter, or its oldest rows pushed out): the page
+    // would leave a hole; the next click asks again from the new top.
+    if (generation !== state.generation || (state.rows.length ? state.rows[0].id : 'end') !== anchor) return;
     state.older = page.older;
     insertRows(page.exchanges);
   } finally {
@@ -238,25 +262,29 @@ async function reload({ followingAddress = false } = {}) {
   showInAddress({ step: !first && !followingAddress });
   state.generation += 1;
   if (state.events) { state.events.close(); state.events = null; }
+  $('#live').textContent = 'offline'; $('#live').classList.remove('on');
   state.rows = []; state.lastID = 0; state.selected = -1; state.follow = true; state.more = false; state.older = false;
   state.catchingUp = false; state.loadingOlder = false; state.pending = []; state.ids = new Set(); state.incoming = []; state.flushing = false;
   $('#rows').replaceChildren();
   updateCompare();
+  listEnds();
   const generation = state.generation;
   try {
     await loadOlder();
   } catch (error) {
-    $('#list-footer').replaceChildren(el('span', { class: 'finding' }, error.message));
+    if (generation !== state.generation) return;
+    listProblem(error.message);
+    if (error.status === 400) return; // a filter the server refuses: no feed would take it either
   }
   if (generation !== state.generation) return; // a newer reload took over
-  $('#export').href = api('export.har', filterValues());
+  $('#export').href = api('export.har', loadedFilters());
   connect();
 }
 
 // Live rows arrive as server-sent events, filtered by the server like the list.
 function connect() {
   if (state.events) state.events.close();
-  const source = new EventSource(api('events', filterValues()));
+  const source = new EventSource(api('events', loadedFilters()));
   state.events = source;
   source.addEventListener('open', () => {
     // `inspect` reads a file at rest: nothing arrives live there (a reload shows what a
@@ -326,16 +354,18 @@ async function openDetail(id, path = 'exchanges') {
   const detail = $('#detail');
   detail.hidden = false;
   detail.replaceChildren(el('p', { class: 'muted' }, 'Loading…'));
+  const request = ++state.detailRequest; // only the latest click's answer is shown
   try {
     const doc = await getJSON(api(`${path}/${id}`, { cassette: filterValues().cassette }));
+    if (request !== state.detailRequest) return;
     state.openID = path === 'exchanges' ? id : null; // the address names rows of the list only
     detail.replaceChildren(renderDetail(doc, path));
     detail.dataset.detailFor = String(id);
     showInAddress();
     // The timeline is of the rows listed: a replay run's served requests, not its recording.
-    if (doc.session_id && path === 'exchanges') loadTimeline(doc.session_id);
+    if (doc.session_id && path === 'exchanges') loadTimeline(doc.session_id, request);
   } catch (error) {
-    detail.replaceChildren(el('p', { class: 'finding' }, error.message));
+    if (request === state.detailRequest) detail.replaceChildren(el('p', { class: 'finding' }, error.message));
   }
 }
 
@@ -401,11 +431,11 @@ function missView(miss) {
     el('details', {}, el('summary', {}, 'Miss report (JSON)'), el('pre', {}, JSON.stringify(miss, null, 2))));
 }
 
-async function loadTimeline(sessionID) {
+async function loadTimeline(sessionID, request) {
   try {
     const timeline = await getJSON(api(`sessions/${encodeURIComponent(sessionID)}`, { cassette: filterValues().cassette }));
     const node = $('#timeline');
-    if (!node) return;
+    if (!node || request !== state.detailRequest) return;
     node.replaceChildren(el('h3', {}, 'Session timeline'), el('ol', { class: 'timeline' }, timeline.steps.map((step) => el('li', {
       'data-step-exchange': step.exchange_id,
     }, el('a', { href: '#', onclick: (e) => { e.preventDefault(); openDetail(step.exchange_id); } }, `#${step.exchange_id}`),
@@ -427,8 +457,10 @@ async function compare() {
   detail.hidden = false;
   state.openID = null; // a comparison is not a row the address can name
   showInAddress();
+  const request = ++state.detailRequest;
   try {
     const result = await getJSON(api('compare', { a, b, a_cassette: first.cassette, b_cassette: second.cassette }));
+    if (request !== state.detailRequest) return;
     const names = $('#which').hidden ? ['', ''] : [first.cassette.toUpperCase(), second.cassette.toUpperCase()];
     detail.replaceChildren(el('article', { 'data-compare': `${a}-${b}` },
       el('h2', {}, `Compare ${names[0]} #${a} ↔ ${names[1]} #${b}`),
@@ -447,6 +479,7 @@ document.addEventListener('keydown', (event) => {
     return;
   }
   const key = event.key;
+  if (key === 'Enter' && event.target.matches('button, a')) return; // the button's or link's own
   // Nothing selected yet: the first move lands on the newest row, where the list opens.
   const none = state.selected < 0;
   if (key === 'j' || key === 'ArrowDown') { select(none ? state.rows.length - 1 : state.selected + 1, false); event.preventDefault(); }
@@ -470,6 +503,8 @@ $('#filters').addEventListener('input', filtersChanged);
 $('#filters').addEventListener('change', filtersChanged);
 $('#filters').addEventListener('submit', (event) => { event.preventDefault(); reload(); });
 $('#compare').addEventListener('click', compare);
+$('#load-older').addEventListener('click', () => loadOlder().catch((error) => listProblem(error.message)));
+$('#load-more').addEventListener('click', () => loadMore().catch((error) => listProblem(error.message)));
 
 (async () => {
   // The token came in the URL once; the cookie carries it from here, so drop it from the address bar.
@@ -482,7 +517,7 @@ $('#compare').addEventListener('click', compare);
     document.body.classList.toggle('replay', info.mode === 'replay');
     $('#which').hidden = !info.compare_across;
   } catch (error) {
-    $('#list-footer').replaceChildren(el('span', { class: 'finding' }, error.message));
+    listProblem(error.message);
     return;
   }
   const open = fromAddress();
