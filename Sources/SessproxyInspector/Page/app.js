@@ -200,15 +200,13 @@ function receive(row) {
     if (state.follow && !state.loadingOlder) { // rows "Load older" is bringing must find their place
       trimOldest();
       listEnds();
-      $('#list').scrollTop = $('#list').scrollHeight;
     }
   }, 200);
 }
 
 // The page opens on the newest rows: "Load older" above them, "Load more" below when a catch-up
-// page left some behind.
-// The buttons stay in place (only shown or hidden), so a live feed never swaps one out from
-// under a click or the keyboard focus.
+// page left some behind. The buttons stay in place (only shown or hidden), so a live feed never
+// swaps one out from under a click or the keyboard focus.
 function listEnds() {
   $('#list-count').replaceChildren(`${state.rows.length} exchange(s)${state.older ? ' · older ones above' : ''}${state.more ? ' · newer ones below' : ''}`);
   $('#load-more').hidden = !state.more;
