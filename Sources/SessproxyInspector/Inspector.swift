@@ -164,8 +164,8 @@ public final class Inspector: InspectorService, TrafficObserver {
 
     /// Which traffic a request means: `cassette=b` picks the second file of `inspect A B`.
     private func source(_ query: [String: String]) throws -> any InspectedTraffic {
-        switch query["cassette"] ?? "a" {
-        case "a", "": return traffic
+        switch query.parameter("cassette") ?? "a" {
+        case "a": return traffic
         case "b":
             guard let other else { throw InvalidQuery(message: "cassette=b needs `inspect A B` (two files)") }
             return other
@@ -174,7 +174,7 @@ public final class Inspector: InspectorService, TrafficObserver {
     }
 
     private static func limit(_ query: [String: String]) throws -> Int {
-        guard let text = query["limit"], !text.isEmpty else { return defaultPage }
+        guard let text = query.parameter("limit") else { return defaultPage }
         guard let limit = Int(text), limit > 0 else { throw InvalidQuery(message: "limit must be a positive integer (got \(text))") }
         return min(limit, maximumPage)
     }
@@ -229,8 +229,8 @@ public final class Inspector: InspectorService, TrafficObserver {
         guard let a = try InvalidQuery.id(query["a"], name: "a"), let b = try InvalidQuery.id(query["b"], name: "b") else {
             throw InvalidQuery(message: "compare needs a=ID and b=ID")
         }
-        let aSide = query["a_cassette"].flatMap { $0.isEmpty ? nil : $0 } ?? "a"
-        let bSide = query["b_cassette"].flatMap { $0.isEmpty ? nil : $0 } ?? (other == nil ? "a" : "b")
+        let aSide = query.parameter("a_cassette") ?? "a"
+        let bSide = query.parameter("b_cassette") ?? (other == nil ? "a" : "b")
         let first = try source(["cassette": aSide])
         let second = try source(["cassette": bSide])
         let name = { (side: String) in side == "b" ? self.labels.1 : self.labels.0 }

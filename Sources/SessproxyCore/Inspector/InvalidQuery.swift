@@ -17,7 +17,7 @@ public struct InvalidQuery: Error, Sendable, Hashable {
 
 extension [String: String] {
     /// A query parameter of the inspector's API: absent and empty are both none.
-    func parameter(_ name: String) -> String? {
+    public func parameter(_ name: String) -> String? {
         self[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 }
