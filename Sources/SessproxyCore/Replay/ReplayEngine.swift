@@ -113,6 +113,9 @@ public struct ReplayEngine: Sendable {
     let knownSessions: Set<String>
 
     private var sessions: [String: SessionState] = [:]
+    /// Whether any session was ever handed to the upstream: until one is, a request does not
+    /// look its session up a second time to learn that it was not.
+    private var anySessionForwarded = false
     private var globalCursors: [Int: Int] = [:]
     var answered: [Bool]
     private var answerCache: [Int: ReplayAnswer] = [:]
@@ -208,7 +211,7 @@ public struct ReplayEngine: Sendable {
     public mutating func decide(_ prepared: PreparedRequest) -> Step {
         let key = prepared.key
         let digest = prepared.digest
-        if let session = key.sessionID, sessions[session]?.forwarded == true {
+        if anySessionForwarded, let session = key.sessionID, sessions[session]?.forwarded == true {
             return .explainMiss(MissExplanation(key: key, cause: .sessionForwarded, ordered: [], wanted: [:]))
         }
         let choice: Choice
@@ -236,6 +239,7 @@ public struct ReplayEngine: Sendable {
     public mutating func handedToUpstream(_ prepared: PreparedRequest) {
         guard let session = prepared.key.sessionID else { return }
         sessions[session, default: SessionState()].forwarded = true
+        anySessionForwarded = true
     }
 
     /// The answer to send for a read: the recorded answer made ready (stand-ins rendered), kept
