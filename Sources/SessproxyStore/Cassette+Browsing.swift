@@ -34,9 +34,14 @@ extension Cassette {
             arguments.append(session.databaseValue)
         }
         if let text = filter.text {
-            let pattern = "%" + Self.escapeLike(text) + "%"
-            conditions.append(#"(target LIKE ? ESCAPE '\' OR request_body LIKE ? ESCAPE '\' OR response_body LIKE ? ESCAPE '\')"#)
-            arguments += Array(repeating: pattern.databaseValue, count: 3)
+            // The path as typed; the bodies in every spelling a JSON encoder may have written.
+            var matches = [#"target LIKE ? ESCAPE '\'"#]
+            arguments.append(Self.likePattern(containing: text).databaseValue)
+            for spelling in filter.bodySpellings {
+                matches.append(#"request_body LIKE ? ESCAPE '\' OR response_body LIKE ? ESCAPE '\'"#)
+                arguments += Array(repeating: Self.likePattern(containing: spelling).databaseValue, count: 2)
+            }
+            conditions.append("(" + matches.joined(separator: " OR ") + ")")
         }
         let backward = anchor.isBackward
         guard filter.text != nil else {
@@ -117,6 +122,11 @@ extension Cassette {
                 arguments: [after ?? 0, limit]
             ).map { ($0[0], $0[1], $0[2]) }
         }
+    }
+
+    /// A `LIKE` pattern that finds `text` anywhere.
+    static func likePattern(containing text: String) -> String {
+        "%" + escapeLike(text) + "%"
     }
 
     /// `LIKE` pattern text with its wildcards taken literally; by scalar, since a combining

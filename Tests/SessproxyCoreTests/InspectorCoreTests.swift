@@ -73,6 +73,14 @@ import Testing
         #expect(try !ExchangeFilter(query: ["session": "B"]).matches(created))
     }
 
+    @Test func freeTextIsSearchedInBodiesAsJSONEncodersSpellIt() {
+        #expect(ExchangeFilter(text: "Bad value").bodySpellings == ["Bad value"], "plain ASCII has one spelling")
+        #expect(ExchangeFilter().bodySpellings.isEmpty)
+        #expect(ExchangeFilter(text: "Müller").bodySpellings == ["Müller", #"M\u00fcller"#])
+        #expect(ExchangeFilter(text: "a/ö").bodySpellings == ["a/ö", #"a\/ö"#, #"a/\u00f6"#, #"a\/\u00f6"#])
+        #expect(ExchangeFilter(text: #"say "hi" \ 😀"#).bodySpellings == [#"say "hi" \ 😀"#, #"say \"hi\" \\ 😀"#, #"say \"hi\" \\ \ud83d\ude00"#])
+    }
+
     @Test(arguments: [["operation": "delete"], ["status": "4x"], ["status": "700"], ["status": "abc"], ["q": "a\u{0}b"], ["q": "line\nbreak"]])
     func aBadFilterIsNamed(query: [String: String]) {
         #expect(throws: InvalidQuery.self) { try ExchangeFilter(query: query) }

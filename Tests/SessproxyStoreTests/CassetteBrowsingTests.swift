@@ -59,4 +59,33 @@ import Testing
             #expect(filter.matches(stored) == expected, "live, \(text)")
         }
     }
+
+    /// Bodies as Python (`\u00fc`), PHP (`\/` and `\u00fc`), Jackson (`\u00FC`) and any encoder
+    /// (`\"`) wrote them: free text finds the decoded text in each, in SQL as in the live feed,
+    /// and the path only as typed.
+    @Test func freeTextFindsJSONEscapedSpellings() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        let bodies = [
+            #"{"family_name":"M\u00fcller"}"#,
+            #"{"confirmation":"https:\/\/shop.example.com\/k\u00f6ln?sid=1"}"#,
+            #"{"name":"M\u00FCller-\ud83d\ude00"}"#,
+            #"{"note":"size 42\" \\ wide"}"#,
+            #"{"family_name":"Müller"}"#,
+        ]
+        for (index, body) in bodies.enumerated() {
+            var exchange = CassetteTests.sample(index + 1)
+            exchange.requestBody = Array(body.utf8)
+            exchange.responseBody = Array("{}".utf8)
+            _ = try await cassette.insert([exchange])
+        }
+        let stored = try cassette.allExchanges()
+        for (text, expected) in [
+            ("Müller", [1, 3, 5]), ("müller", [1, 3, 5]), ("shop.example.com/köln", [2]), ("https://shop", [2]),
+            ("Müller-😀", [3]), (#"42" \ wide"#, [4]), ("Mueller", []), (#"M\u00fcller"#, [1, 3]),
+        ] as [(String, [Int64])] {
+            let filter = ExchangeFilter(text: text)
+            #expect(try cassette.summaries(filter: filter, from: .after(nil), limit: 10).map(\.id) == expected, "SQL, \(text)")
+            #expect(stored.filter(filter.matches).map(\.id) == expected, "live, \(text)")
+        }
+    }
 }

@@ -5,7 +5,8 @@ public struct ExchangeFilter: Sendable, Hashable {
     public var operation: KlarnaOperation?
     public var status: StatusFilter?
     public var sessionID: String?
-    /// Free text over path and both bodies, ASCII letters in either case (as SQLite's `LIKE`).
+    /// Free text over path and both bodies, ASCII letters in either case (as SQLite's `LIKE`);
+    /// in bodies also as JSON encoders escape it (`bodySpellings`).
     public var text: String?
 
     /// `2xx`-style classes or one exact status.
@@ -66,9 +67,11 @@ public struct ExchangeFilter: Sendable, Hashable {
         if let wanted = status, !wanted.range.contains(exchange.status) { return false }
         if let wanted = sessionID, wanted != exchange.sessionID { return false }
         guard let text else { return true }
-        let needle = Array(text.utf8)
-        return Self.contains(Array(exchange.target.utf8), needle) || Self.contains(exchange.requestBody, needle)
-            || Self.contains(exchange.responseBody, needle)
+        if Self.contains(Array(exchange.target.utf8), Array(text.utf8)) { return true }
+        return bodySpellings.contains { spelling in
+            let needle = Array(spelling.utf8)
+            return Self.contains(exchange.requestBody, needle) || Self.contains(exchange.responseBody, needle)
+        }
     }
 
     /// `LIKE '%needle%'` without wildcards: a byte search folding ASCII letters only.
