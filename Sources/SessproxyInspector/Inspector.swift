@@ -16,7 +16,12 @@ public final class Inspector: InspectorService, TrafficObserver {
     /// The second cassette of `inspect A B`, with both labels.
     let other: (any InspectedTraffic)?
     let labels: (String, String)
-    let feed = LiveFeed()
+    /// Names this process's inspector: ids of a replay run's requests start over when it is
+    /// restarted, and a recorder may be restarted on another cassette, so an open page that sees
+    /// another instance after reconnecting (the same `--ui-token`) loads its list afresh instead of
+    /// catching up after an id the new process never had.
+    let instance = String(UInt64.random(in: .min ... .max), radix: 16)
+    let feed: LiveFeed
     private let access: Mutex<InspectorAccess>
     private let listen: ListenAddress
 
@@ -32,6 +37,7 @@ public final class Inspector: InspectorService, TrafficObserver {
         self.labels = labels
         self.listen = listen
         self.access = Mutex(InspectorAccess(token: token, listen: listen))
+        self.feed = LiveFeed(instance: instance)
     }
 
     /// The inspector of a recording run over its cassette.
@@ -157,6 +163,7 @@ public final class Inspector: InspectorService, TrafficObserver {
     private var info: JSONValue {
         .object([
             JSONMember(key: "mode", value: .string(traffic.mode)),
+            JSONMember(key: "instance", value: .string(instance)),
             JSONMember(key: "cassettes", value: .array(sourceNames.map { .string($0) })),
             JSONMember(key: "compare_across", value: .bool(other != nil)),
         ])

@@ -14,6 +14,8 @@ final class LiveFeed: Sendable {
         let continuation: AsyncStream<[UInt8]>.Continuation
     }
 
+    /// Every stream opens with a `hello` event naming this instance (`Inspector.instance`).
+    private let hello: [UInt8]
     private let clients = Mutex<[Int: Client]>([:])
     private let nextID = Atomic<Int>(0)
     private let dropped = Atomic<Int>(0)
@@ -22,14 +24,19 @@ final class LiveFeed: Sendable {
     var droppedClients: Int { dropped.load(ordering: .relaxed) }
     var clientCount: Int { clients.withLock { $0.count } }
 
+    init(instance: String) {
+        // Also tells EventSource to reconnect after a second if the stream ends.
+        let document = JSONValue.object([JSONMember(key: "instance", value: .string(instance))])
+        hello = Array("retry: 1000\nevent: hello\ndata: ".utf8) + JSONSerializer.bytes(document, style: .compact) + Array("\n\n".utf8)
+    }
+
     func subscribe(filter: ExchangeFilter) -> AsyncStream<[UInt8]> {
         let id = nextID.add(1, ordering: .relaxed).newValue
         let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingOldest(Self.bufferLimit))
         continuation.onTermination = { [weak self] _ in
             _ = self?.clients.withLock { $0.removeValue(forKey: id) }
         }
-        // Tells EventSource to reconnect after a second if the stream ends.
-        continuation.yield(Array("retry: 1000\n: connected\n\n".utf8))
+        continuation.yield(hello)
         clients.withLock { $0[id] = Client(filter: filter, continuation: continuation) }
         return stream
     }

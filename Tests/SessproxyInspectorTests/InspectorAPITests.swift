@@ -205,9 +205,35 @@ import Testing
         #expect(onlyUpdate.count == 1 && onlyUpdate[0].contains("\"id\":3") && onlyUpdate[0].contains("\"operation\":\"update\""))
     }
 
+    /// Each stream opens by naming the inspector's instance, as `info` does; another process
+    /// (a replay restarted with the same token) names another, so an open page knows to load
+    /// its list afresh rather than catch up after ids the new process never had.
+    @Test func theLiveFeedOpensByNamingItsInstance() async throws {
+        let cassette = try await Self.cassette([])
+        let first = Inspector.recording(cassette: cassette, token: Self.token, listen: Self.listen)
+        let second = Inspector.recording(cassette: cassette, token: Self.token, listen: Self.listen)
+        func instance(_ inspector: Inspector) async throws -> String? {
+            try Self.json(await Self.get(inspector, "/__sessproxy/api/info"))["instance"]?.stringValue
+        }
+        let named = try #require(try await instance(first))
+        #expect(try await instance(first) == named, "one process keeps one instance")
+        #expect(try await instance(second) != named)
+        guard case .stream(let events) = await Self.get(first, "/__sessproxy/api/events").body else {
+            Issue.record("events is not a stream")
+            return
+        }
+        first.stop()
+        var opening = ""
+        for await chunk in events {
+            opening = String(decoding: chunk, as: UTF8.self)
+            break
+        }
+        #expect(opening == "retry: 1000\nevent: hello\ndata: {\"instance\":\"\(named)\"}\n\n")
+    }
+
     /// A browser that stops reading is dropped once its buffer is full; publishing never waits.
     @Test func aStalledClientIsDroppedNotWaitedFor() async throws {
-        let feed = LiveFeed()
+        let feed = LiveFeed(instance: "test")
         let stalled = feed.subscribe(filter: ExchangeFilter())
         let clock = ContinuousClock()
         let elapsed = clock.measure {

@@ -76,8 +76,8 @@ def call(base, method, path, body=None, headers=None):
         return error.code, error.read()
 
 
-def start(*arguments):
-    port = free_port()
+def start(*arguments, port=None):
+    port = port or free_port()
     process = subprocess.Popen([BIN, *arguments, "--listen", f"127.0.0.1:{port}", "--ui-token", TOKEN],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     wait_port(port)
@@ -252,6 +252,20 @@ def main():
         code, output = stop(replayer, "replay")
         if code != 0:
             fail(f"replay exited {code}:\n{output}")
+        # Restarted on the same address and token, replay numbers its requests from 1 again: the
+        # open page shows the new run's rows, not the old run's with the new ones skipped.
+        replayer, port = start("replay", "--cassette", cassette, port=port)
+        wait(driver, lambda d: d.find_element(By.ID, "live").text == "live", "the page did not reconnect to the restarted replay")
+        status, _ = call(base, "POST", "/payments/v1/sessions", dict(CREATE, locale="sv-SE"))
+        if status != 404:
+            fail(f"a create nobody recorded answered {status} after the restart")
+        wait(driver, lambda d: [(r.get_attribute("data-exchange-id"), r.get_attribute("data-replay")) for r in rows(d)] == [("1", "miss")],
+             "after replay restarted with the same token, the page did not show the new run's first request alone")
+        if driver.find_element(By.ID, "detail").is_displayed():
+            fail("the previous run's exchange stayed open after replay restarted")
+        code, output = stop(replayer, "replay")
+        if code != 0:
+            fail(f"the restarted replay exited {code}:\n{output}")
 
         # ---- inspect, at rest ----
         inspector, port = start("inspect", cassette)

@@ -26,7 +26,7 @@ const getJSON = async (url) => {
 // While a catch-up page (`after`) is in flight, live rows wait in `pending`: inserted before it
 // lands, they would move `lastID` past rows the page has yet to bring.
 const state = {
-  mode: '', rows: [], lastID: 0, more: false, older: false, selected: -1, marked: [], events: null, follow: true, openID: null,
+  mode: '', instance: '', rows: [], lastID: 0, more: false, older: false, selected: -1, marked: [], events: null, follow: true, openID: null,
   generation: 0, catchingUp: false, loadingOlder: false, pending: [],
   ids: new Set(), incoming: [], flushing: false, detailRequest: 0,
 };
@@ -291,6 +291,15 @@ function connect() {
     $('#live').textContent = live ? 'live' : 'at rest';
     $('#live').title = live ? 'new rows arrive as they are recorded' : 'reload to see rows recorded since';
     $('#live').classList.toggle('on', live);
+  });
+  // Every stream opens by naming the sessproxy process it comes from.
+  source.addEventListener('hello', (event) => {
+    if (state.events !== source) return;
+    const { instance } = JSON.parse(event.data);
+    // Another process on the same address and token (a replay restarted, whose ids start over,
+    // or a recorder restarted on another cassette): the list is not its list any more.
+    if (state.instance && instance !== state.instance) { restarted(); return; }
+    state.instance = instance;
     // Catch up with what came before the feed opened (or while it was away).
     if (!state.more) loadMore().catch(() => {});
   });
@@ -504,16 +513,37 @@ $('#compare').addEventListener('click', compare);
 $('#load-older').addEventListener('click', () => loadOlder().catch((error) => listProblem(error.message)));
 $('#load-more').addEventListener('click', () => loadMore().catch((error) => listProblem(error.message)));
 
+// What the page shows about the process it talks to.
+async function loadInfo() {
+  const info = await getJSON(api('info'));
+  state.mode = info.mode;
+  state.instance = info.instance;
+  $('#mode').textContent = info.mode;
+  $('#source').textContent = info.cassettes.join(' ↔ ');
+  document.body.classList.toggle('replay', info.mode === 'replay');
+  $('#which').hidden = !info.compare_across;
+}
+
+// The feed came back from another process: its rows, marks and open exchange belonged to the
+// one before, so the page starts over with the filters it has.
+async function restarted() {
+  if (state.events) { state.events.close(); state.events = null; }
+  state.marked = []; showMarks(); updateCompare();
+  $('#detail').hidden = true; state.openID = null; showInAddress();
+  try {
+    await loadInfo();
+  } catch (error) {
+    listProblem(error.message);
+    return;
+  }
+  await reload({ followingAddress: true });
+}
+
 (async () => {
   // The token came in the URL once; the cookie carries it from here, so drop it from the address bar.
   if (location.search.includes('token=')) history.replaceState(null, '', location.pathname + location.hash);
   try {
-    const info = await getJSON(api('info'));
-    state.mode = info.mode;
-    $('#mode').textContent = info.mode;
-    $('#source').textContent = info.cassettes.join(' ↔ ');
-    document.body.classList.toggle('replay', info.mode === 'replay');
-    $('#which').hidden = !info.compare_across;
+    await loadInfo();
   } catch (error) {
     listProblem(error.message);
     return;
