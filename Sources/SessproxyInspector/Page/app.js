@@ -562,5 +562,7 @@ function followAddress() {
   if (open && open !== String(state.openID)) openDetail(open);
   if (!open && state.openID != null) { $('#detail').hidden = true; state.openID = null; }
 }
+// Back and Forward between the page's own entries, and an edited address, all change what
+// follows `#` (the entries differ in nothing else), and each fires `hashchange` once; listening to
+// `popstate` as well asked for the same exchange twice.
 window.addEventListener('hashchange', followAddress);
-window.addEventListener('popstate', followAddress);
