@@ -18,6 +18,20 @@ enum FileErrorText {
         return error.localizedDescription
     }
 
+    /// Why making a folder (and the folders above it) failed: the nearest one that exists is not
+    /// a folder, or refuses new entries.
+    static func describe(_ error: any Error, creatingFolder path: String) -> String {
+        var existing = URL(fileURLWithPath: path).standardizedFileURL
+        while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" { existing.deleteLastPathComponent() }
+        var isFolder: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder)
+        if !isFolder.boolValue { return "\(existing.path) is not a folder" }
+        if existing.path == URL(fileURLWithPath: path).standardizedFileURL.path { return "\(path) exists" }
+        if access(existing.path, W_OK) != 0 { return "cannot create folders in \(existing.path): \(String(cString: strerror(errno)))" }
+        if let code = posixCode(of: error) { return "cannot create folders in \(existing.path): \(String(cString: strerror(code)))" }
+        return error.localizedDescription
+    }
+
     /// The errno behind a Foundation error, where it kept one.
     private static func posixCode(of error: any Error) -> Int32? {
         var current: (any Error)? = error

@@ -19,7 +19,7 @@ enum FleetSources {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw UserError("cannot create a temporary folder for the fleet recording: \(error.localizedDescription)")
+            throw UserError("cannot create a temporary folder for the fleet recording: \(FileErrorText.describe(error, creatingFolder: folder.path))")
         }
         TemporaryFolders.removeAtExit(folder.path)
         let path = folder.appendingPathComponent("fleet.sqlite").path

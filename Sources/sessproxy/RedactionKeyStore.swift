@@ -37,14 +37,43 @@ enum RedactionKeyStore {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw UserError("\(directory): cannot create directory for the redaction key (\(error.localizedDescription))")
+            throw UserError("cannot create \(directory) for the redaction key: \(FileErrorText.describe(error, creatingFolder: directory))")
         }
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let hex = bytes.map { String(format: "%02x", $0) }.joined()
-        guard FileManager.default.createFile(atPath: path, contents: Data((hex + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw UserError("\(path): cannot create redaction key file")
+        if try !createWhole(path: path, contents: Array((hex + "\n").utf8)) {
+            // Another sidecar on this machine made it first: every process must sign with one key.
+            return try load(file: nil)
         }
         return Array(SHA256.hash(data: Array(hex.utf8)))
+    }
+
+    /// Writes a new file whole, mode 0600, or leaves one already there alone (false). Written
+    /// beside its name and linked into place, so a process starting at the same moment finds
+    /// either no file or the whole key, never a part of it, and never replaces the other's key.
+    private static func createWhole(path: String, contents: [UInt8]) throws -> Bool {
+        var template = Array((path + ".XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { throw UserError("\(path): cannot create redaction key file: \(String(cString: strerror(errno)))") }
+        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        defer { unlink(temporary) }
+        let written = contents.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        var failure: Int32 = 0
+        if written != contents.count {
+            failure = written < 0 ? errno : EIO
+        } else if fsync(descriptor) != 0 {
+            failure = errno
+        }
+        close(descriptor)
+        guard failure == 0 else { throw UserError("\(path): cannot write redaction key file: \(String(cString: strerror(failure)))") }
+        guard link(temporary, path) == 0 else {
+            if errno == EEXIST { return false }
+            // A file system without hard links (FAT, some network mounts): renamed into place,
+            // which two processes starting at once could each do, the later key winning.
+            if [EPERM, EOPNOTSUPP, ENOSYS].contains(errno), rename(temporary, path) == 0 { return true }
+            throw UserError("\(path): cannot create redaction key file: \(String(cString: strerror(errno)))")
+        }
+        return true
     }
 }

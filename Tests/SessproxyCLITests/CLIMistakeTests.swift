@@ -165,4 +165,39 @@ import Testing
         let result = try CLIRunner.run(["redact", cassette, "--redaction-key-file", key])
         #expect(result.status == 0, "\(result.stderr)")
     }
+    /// The default key's folder cannot be made: the message names the part in the way.
+    @Test func aKeyFolderThatCannotBeMadeIsNamed() throws {
+        let (directory, cassette) = try CLIToolingTests.importedCassette()
+        let notAFolder = directory + "/config-file"
+        try "".write(toFile: notAFolder, atomically: true, encoding: .utf8)
+        let result = try CLIRunner.start(
+            ["-u", "SESSPROXY_REDACTION_KEY", "XDG_CONFIG_HOME=\(notAFolder)", CLIRunner.binary, "redact", cassette], executable: "/usr/bin/env"
+        ).finish()
+        CLIErrorTests.expectOneLineError(result, containing: "\(notAFolder) is not a folder")
+        #expect(!result.stderr.contains("NSCocoaErrorDomain"))
+    }
+
+    /// Sidecars starting together on one machine make the default key once and all sign with it:
+    /// the same personal data gets the same pseudonym in every cassette, and nothing half-written
+    /// or left over stays in the folder.
+    @Test func processesStartingTogetherShareOneDefaultKey() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let harPath = directory + "/devtools.har"
+        try CLIToolingTests.har.write(toFile: harPath, atomically: true, encoding: .utf8)
+        let config = directory + "/config"
+        let starts = try (1...6).map { n in
+            try CLIRunner.start(
+                ["-u", "SESSPROXY_REDACTION_KEY", "XDG_CONFIG_HOME=\(config)", CLIRunner.binary, "import", harPath, "--cassette", directory + "/tape\(n).sqlite"],
+                executable: "/usr/bin/env")
+        }
+        for result in starts.map({ $0.finish() }) { #expect(result.status == 0, "\(result.stderr)") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: config + "/sessproxy") == ["redaction.key"])
+        let key = try String(contentsOfFile: config + "/sessproxy/redaction.key", encoding: .utf8)
+        #expect(key.count == 65 && key.hasSuffix("\n"))
+        let mode = try FileManager.default.attributesOfItem(atPath: config + "/sessproxy/redaction.key")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let shown = try (1...6).map { n in try CLIRunner.run(["show", directory + "/tape\(n).sqlite", "1"]).stdout }
+        #expect(shown[0].contains("redacted:") && !shown[0].contains("jane.doe@example.com"))
+        #expect(Set(shown).count == 1, "every process signed with the same key")
+    }
 }
