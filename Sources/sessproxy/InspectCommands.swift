@@ -39,8 +39,8 @@ extension Sessproxy {
         @Argument(help: "Cassette file.")
         var file: String
 
-        @Argument(help: "Exchange id (see `sessproxy list`).")
-        var id: Int64
+        @Argument(help: "Exchange id (see `sessproxy list`), or `last` for the newest.")
+        var exchange: ExchangeReference
 
         @Option(help: "Output format: text or json.")
         var format: DocumentFormat = .text
@@ -48,9 +48,19 @@ extension Sessproxy {
         func run() async throws {
             let store = try await FleetSources.open(file)
             let exchange: RecordedExchange
-            do { exchange = try store.exchange(id: id) } catch CassetteError.exchangeNotFound {
+            do {
+                switch self.exchange {
+                case .id(let id):
+                    exchange = try store.exchange(id: id)
+                case .last:
+                    guard let newest = try store.summaries(filter: ExchangeFilter(), from: .before(nil), limit: 1).first?.id else {
+                        throw UserError("\(FleetSources.label(file)): no exchanges recorded yet")
+                    }
+                    exchange = try store.exchange(id: newest)
+                }
+            } catch CassetteError.exchangeNotFound {
                 // Named as the user named it: a fleet recording is read from a private copy.
-                throw UserError("\(FleetSources.label(file)): no exchange with id \(id)")
+                throw UserError("\(FleetSources.label(file)): no exchange with id \(self.exchange)")
             } catch let error as CassetteError { throw UserError(error) }
             switch format {
             case .json:

@@ -153,6 +153,21 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
     }
 
+    /// `show FILE last` is the newest exchange; an id must be a positive number.
+    @Test func showTakesLastForTheNewestExchange() throws {
+        let (directory, cassette) = try CLIToolingTests.importedCassette()
+        let last = try CLIRunner.run(["show", cassette, "last"])
+        #expect(last.status == 0, "\(last.stderr)")
+        #expect(last.stdout.hasPrefix("Exchange 3 "), "\(last.stdout)")
+        #expect(last.stdout == (try CLIRunner.run(["show", cassette, "3"])).stdout)
+        CLIErrorTests.expectOneLineError(try CLIRunner.run(["show", cassette, "0"]), containing: "'0' is invalid for '<exchange>'")
+        // A cassette with no exchange yet: its last one does not exist.
+        let empty = directory + "/empty.sqlite"
+        try CLIToolingTests.runSQL(cassette, "DELETE FROM exchange")
+        try FileManager.default.copyItem(atPath: cassette, toPath: empty)
+        CLIErrorTests.expectOneLineError(try CLIRunner.run(["show", empty, "last"]), containing: "empty.sqlite: no exchanges recorded yet")
+    }
+
     @Test func aNamedRedactionKeyFileMustExist() throws {
         let (directory, cassette) = try CLIToolingTests.importedCassette()
         let key = directory + "/missing/team.key"

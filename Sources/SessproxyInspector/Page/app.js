@@ -536,6 +536,7 @@ async function restarted() {
     listProblem(error.message);
     return;
   }
+  fromAddress(); // the filters again, as the new process takes them (no second cassette after `inspect A B`)
   await reload({ followingAddress: true });
 }
 
