@@ -18,18 +18,24 @@ enum FileErrorText {
         return error.localizedDescription
     }
 
-    /// Why making a folder (and the folders above it) failed: the nearest one that exists is not
-    /// a folder, or refuses new entries.
+    /// Why making a folder (and the folders above it) failed: the nearest entry on its way that
+    /// exists is not a folder, is a link to nothing, or refuses new entries.
     static func describe(_ error: any Error, creatingFolder path: String) -> String {
-        var existing = URL(fileURLWithPath: path).standardizedFileURL
-        while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" { existing.deleteLastPathComponent() }
-        var isFolder: ObjCBool = false
-        _ = FileManager.default.fileExists(atPath: existing.path, isDirectory: &isFolder)
-        if !isFolder.boolValue { return "\(existing.path) is not a folder" }
-        if existing.path == URL(fileURLWithPath: path).standardizedFileURL.path { return "\(path) exists" }
-        if access(existing.path, W_OK) != 0 { return "cannot create folders in \(existing.path): \(String(cString: strerror(errno)))" }
-        if let code = posixCode(of: error) { return "cannot create folders in \(existing.path): \(String(cString: strerror(code)))" }
-        return error.localizedDescription
+        var nearest = URL(fileURLWithPath: path).standardizedFileURL
+        var entry = stat()
+        while lstat(nearest.path, &entry) != 0, [ENOENT, ENOTDIR, ELOOP].contains(errno), nearest.path != "/" { nearest.deleteLastPathComponent() }
+        if stat(nearest.path, &entry) != 0 {
+            let reason = errno
+            if reason == ENOENT, let target = try? FileManager.default.destinationOfSymbolicLink(atPath: nearest.path) {
+                return "\(nearest.path) links to \(target), which does not exist"
+            }
+            return "\(nearest.path): \(String(cString: strerror(reason)))"
+        }
+        if entry.st_mode & S_IFMT != S_IFDIR { return "\(nearest.path) is not a folder" }
+        let reason = posixCode(of: error).map { String(cString: strerror($0)) } ?? error.localizedDescription
+        if nearest.path == URL(fileURLWithPath: path).standardizedFileURL.path { return "\(path): \(reason)" }
+        if access(nearest.path, W_OK) != 0 { return "cannot create folders in \(nearest.path): \(String(cString: strerror(errno)))" }
+        return "cannot create folders in \(nearest.path): \(reason)"
     }
 
     /// The errno behind a Foundation error, where it kept one.

@@ -19,14 +19,9 @@ enum RedactionKeyStore {
             return Array(SHA256.hash(data: Array(secret.utf8)))
         }
         let path = file ?? defaultPath
-        if FileManager.default.fileExists(atPath: path) {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw UserError("\(path): cannot read redaction key file")
-            }
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard trimmed.count >= 32 else { throw UserError("\(path): redaction key file is too short (want 64 hex characters)") }
-            return Array(SHA256.hash(data: Array(trimmed.utf8)))
-        }
+        // Anything at the path, a link to nowhere too, is the key file: read, never replaced.
+        var entry = stat()
+        if lstat(path, &entry) == 0 { return try read(path) }
         // Only the default file is made on first use: a key file named on the command line that
         // is not there is more likely a typo than a wish for new pseudonyms, which would no
         // longer match those already recorded under the team's key.
@@ -44,9 +39,27 @@ enum RedactionKeyStore {
         let hex = bytes.map { String(format: "%02x", $0) }.joined()
         if try !createWhole(path: path, contents: Array((hex + "\n").utf8)) {
             // Another sidecar on this machine made it first: every process must sign with one key.
-            return try load(file: nil)
+            return try read(path)
         }
         return Array(SHA256.hash(data: Array(hex.utf8)))
+    }
+
+    private static func read(_ path: String) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw UserError("\(path): cannot read redaction key file: \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count <= 1 << 16 {
+            let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            guard count > 0 else { throw UserError("\(path): cannot read redaction key file: \(String(cString: strerror(errno)))") }
+            bytes += chunk[..<count]
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw UserError("\(path): redaction key file is not text") }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count >= 32 else { throw UserError("\(path): redaction key file is too short (want 64 hex characters)") }
+        return Array(SHA256.hash(data: Array(trimmed.utf8)))
     }
 
     /// Writes a new file whole, mode 0600, or leaves one already there alone (false). Written
@@ -67,12 +80,20 @@ enum RedactionKeyStore {
         }
         close(descriptor)
         guard failure == 0 else { throw UserError("\(path): cannot write redaction key file: \(String(cString: strerror(failure)))") }
-        guard link(temporary, path) == 0 else {
+        if link(temporary, path) != 0 {
             if errno == EEXIST { return false }
             // A file system without hard links (FAT, some network mounts): renamed into place,
             // which two processes starting at once could each do, the later key winning.
-            if [EPERM, EOPNOTSUPP, ENOSYS].contains(errno), rename(temporary, path) == 0 { return true }
-            throw UserError("\(path): cannot create redaction key file: \(String(cString: strerror(errno)))")
+            guard [EPERM, EOPNOTSUPP, ENOSYS].contains(errno), rename(temporary, path) == 0 else {
+                throw UserError("\(path): cannot create redaction key file: \(String(cString: strerror(errno)))")
+            }
+        }
+        // The new name itself outlives a power cut only once its folder is synced: a key lost
+        // then would be made anew, and pseudonyms already recorded would no longer match.
+        let folder = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
         }
         return true
     }

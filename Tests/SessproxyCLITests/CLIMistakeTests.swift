@@ -190,6 +190,27 @@ import Testing
         ).finish()
         CLIErrorTests.expectOneLineError(result, containing: "\(notAFolder) is not a folder")
         #expect(!result.stderr.contains("NSCocoaErrorDomain"))
+        let dangling = directory + "/dangling"
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: directory + "/unmounted")
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.start(
+                ["-u", "SESSPROXY_REDACTION_KEY", "XDG_CONFIG_HOME=\(dangling)", CLIRunner.binary, "redact", cassette], executable: "/usr/bin/env"
+            ).finish(),
+            containing: "\(dangling) links to \(directory)/unmounted, which does not exist")
+    }
+
+    /// A default key file that is a link to nowhere (a key kept on a drive not mounted) is
+    /// reported, not replaced by a new key, and does not send the key store round in circles.
+    @Test func aDefaultKeyLinkedToNowhereIsReportedNotReplaced() throws {
+        let (directory, cassette) = try CLIToolingTests.importedCassette()
+        let config = directory + "/config"
+        try FileManager.default.createDirectory(atPath: config + "/sessproxy", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: config + "/sessproxy/redaction.key", withDestinationPath: directory + "/usb/team.key")
+        let result = try CLIRunner.start(
+            ["-u", "SESSPROXY_REDACTION_KEY", "XDG_CONFIG_HOME=\(config)", CLIRunner.binary, "redact", cassette], executable: "/usr/bin/env"
+        ).finish()
+        CLIErrorTests.expectOneLineError(result, containing: "redaction.key: cannot read redaction key file: No such file or directory")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: config + "/sessproxy/redaction.key") == directory + "/usb/team.key")
     }
 
     /// Sidecars starting together on one machine make the default key once and all sign with it:

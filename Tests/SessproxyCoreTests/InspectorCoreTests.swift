@@ -73,12 +73,15 @@ import Testing
         #expect(try !ExchangeFilter(query: ["session": "B"]).matches(created))
     }
 
-    @Test func freeTextIsSearchedInBodiesAsJSONEncodersSpellIt() {
+    @Test func freeTextIsSearchedInBodiesAsJSONEncodersSpellIt() throws {
         #expect(ExchangeFilter(text: "Bad value").bodySpellings == ["Bad value"], "plain ASCII has one spelling")
         #expect(ExchangeFilter().bodySpellings.isEmpty)
         #expect(ExchangeFilter(text: "Müller").bodySpellings == ["Müller", #"M\u00fcller"#])
-        #expect(ExchangeFilter(text: "a/ö").bodySpellings == ["a/ö", #"a\/ö"#, #"a/\u00f6"#, #"a\/\u00f6"#])
+        #expect(ExchangeFilter(text: "a/ö").bodySpellings == ["a/ö", #"a/\u00f6"#, #"a\/ö"#, #"a\/\u00f6"#])
         #expect(ExchangeFilter(text: #"say "hi" \ 😀"#).bodySpellings == [#"say "hi" \ 😀"#, #"say \"hi\" \\ 😀"#, #"say \"hi\" \\ \ud83d\ude00"#])
+        #expect(ExchangeFilter(text: "<b>&").bodySpellings == ["<b>&", #"\u003cb\u003e\u0026"#], "as Go writes them")
+        #expect(throws: InvalidQuery.self) { try ExchangeFilter(query: ["q": String(repeating: "ü", count: 2_049)]) }
+        #expect(try ExchangeFilter(query: ["q": String(repeating: "ü", count: 2_048)]).text?.utf8.count == ExchangeFilter.longestText)
     }
 
     @Test(arguments: [["operation": "delete"], ["status": "4x"], ["status": "700"], ["status": "abc"], ["q": "a\u{0}b"], ["q": "line\nbreak"]])

@@ -60,7 +60,7 @@ import Testing
         }
     }
 
-    /// Bodies as Python (`\u00fc`), PHP (`\/` and `\u00fc`), Jackson (`\u00FC`) and any encoder
+    /// Bodies as Python (`\u00fc`), PHP (`\/` and `\u00fc`), Jackson (`\u00FC`), Go (`\u003c`) and any encoder
     /// (`\"`) wrote them: free text finds the decoded text in each, in SQL as in the live feed,
     /// and the path only as typed.
     @Test func freeTextFindsJSONEscapedSpellings() async throws {
@@ -71,6 +71,7 @@ import Testing
             #"{"name":"M\u00FCller-\ud83d\ude00"}"#,
             #"{"note":"size 42\" \\ wide"}"#,
             #"{"family_name":"Müller"}"#,
+            #"{"note":"a \u003cb\u003e \u0026 c"}"#,
         ]
         for (index, body) in bodies.enumerated() {
             var exchange = CassetteTests.sample(index + 1)
@@ -81,7 +82,7 @@ import Testing
         let stored = try cassette.allExchanges()
         for (text, expected) in [
             ("Müller", [1, 3, 5]), ("müller", [1, 3, 5]), ("shop.example.com/köln", [2]), ("https://shop", [2]),
-            ("Müller-😀", [3]), (#"42" \ wide"#, [4]), ("Mueller", []), (#"M\u00fcller"#, [1, 3]),
+            ("Müller-😀", [3]), (#"42" \ wide"#, [4]), ("Mueller", []), (#"M\u00fcller"#, [1, 3]), ("<b> & c", [6]),
         ] as [(String, [Int64])] {
             let filter = ExchangeFilter(text: text)
             #expect(try cassette.summaries(filter: filter, from: .after(nil), limit: 10).map(\.id) == expected, "SQL, \(text)")

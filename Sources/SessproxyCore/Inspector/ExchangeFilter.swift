@@ -50,12 +50,20 @@ public struct ExchangeFilter: Sendable, Hashable {
         }
         sessionID = query.parameter("session")
         text = query.parameter("q")
+        // Its escaped spellings are up to 3.5 times as long, and SQLite refuses `LIKE` patterns
+        // over 50,000 bytes.
+        if let text, text.utf8.count > Self.longestText {
+            throw InvalidQuery(message: "q must be at most \(Self.longestText) bytes (got \(text.utf8.count))")
+        }
         // Stored bodies hold no raw control characters (JSON escapes them), and SQLite's `LIKE`
         // reads a NUL as the pattern's end: such text could only mislead.
         if let text, text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             throw InvalidQuery(message: "q must not contain control characters")
         }
     }
+
+    /// The longest free text taken, in UTF-8 bytes.
+    public static let longestText = 4_096
 
     public var isEmpty: Bool { operation == nil && status == nil && sessionID == nil && text == nil }
 

@@ -528,12 +528,16 @@ async function loadInfo() {
 // one before, so the page starts over with the filters it has.
 async function restarted() {
   if (state.events) { state.events.close(); state.events = null; }
+  $('#live').textContent = 'reconnecting…'; $('#live').classList.remove('on');
   state.marked = []; showMarks(); updateCompare();
   $('#detail').hidden = true; state.openID = null; showInAddress();
   try {
     await loadInfo();
   } catch (error) {
+    // The new process went away again, or the network did: the feed, once back, says which
+    // process answers, and this runs again if it is still another one.
     listProblem(error.message);
+    setTimeout(() => { if (!state.events) connect(); }, 2000);
     return;
   }
   fromAddress(); // the filters again, as the new process takes them (no second cassette after `inspect A B`)
