@@ -171,22 +171,7 @@ public struct Redactor: Sendable {
     private func replacement(
         for value: JSONValue, schema: SchemaNode?, location: inout [JSONPathComponent], changed: inout RedactedPaths
     ) -> JSONValue? {
-        if let action = matchingAction(at: location), !isKept(location) {
-            let before = changed.count
-            switch action {
-            case .redact:
-                let redacted = redactLeaves(value, location: location, changed: &changed)
-                // Not a ternary: `nil` would become `JSONValue.null` through its nil literal.
-                if changed.count == before { return Optional.none }
-                return redacted
-            case .embedded:
-                if case .string(let text) = value {
-                    let redacted = redactEmbedded(text, location: location, changed: &changed)
-                    if changed.count == before { return Optional.none }
-                    return .string(redacted)
-                }
-            }
-        }
+        if case .applied(let redacted) = applyRule(to: value, ruleAt: location, valueAt: location, changed: &changed) { return redacted }
         switch value {
         case .object(let members):
             var out: [JSONMember]? = nil
@@ -229,21 +214,42 @@ public struct Redactor: Sendable {
     /// JSON is a string at the very location named. Nil when no rule covers it or nothing changed.
     func redactListedFormValue(_ text: String, at location: [JSONPathComponent], changed: inout RedactedPaths) -> String? {
         for depth in location.indices {
-            let along = Array(location[...depth])
-            guard let action = matchingAction(at: along), !isKept(along) else { continue }
-            let before = changed.count
-            let redacted: String
-            switch action {
-            case .redact:
-                guard case .string(let pseudonym) = redactLeaves(.string(text), location: location, changed: &changed) else { return nil }
-                redacted = pseudonym
-            case .embedded:
-                guard depth == location.count - 1 else { continue }
-                redacted = redactEmbedded(text, location: location, changed: &changed)
+            switch applyRule(to: .string(text), ruleAt: Array(location[...depth]), valueAt: location, changed: &changed) {
+            case .notApplicable: continue
+            case .applied(.some(.string(let redacted))): return redacted
+            case .applied: return nil
             }
-            return changed.count > before ? redacted : nil
         }
         return nil
+    }
+
+    /// What a rule does to a value: none applies, or one applied and replaced it (nil when it
+    /// changed nothing, the value being a pseudonym already). The two differ for the JSON walk,
+    /// which goes on into a value no rule applies to.
+    private enum RuleOutcome {
+        case notApplicable
+        case applied(JSONValue?)
+    }
+
+    /// The rule at `ruleLocation`, unless kept there, applied to the value at `location` (the
+    /// same place, or below it for a form field whose parent a rule names). Embedded JSON is a
+    /// string at the very location a rule names.
+    private func applyRule(
+        to value: JSONValue, ruleAt ruleLocation: [JSONPathComponent], valueAt location: [JSONPathComponent], changed: inout RedactedPaths
+    ) -> RuleOutcome {
+        guard let action = matchingAction(at: ruleLocation), !isKept(ruleLocation) else { return .notApplicable }
+        let before = changed.count
+        let redacted: JSONValue
+        switch action {
+        case .redact:
+            redacted = redactLeaves(value, location: location, changed: &changed)
+        case .embedded:
+            guard ruleLocation.count == location.count, case .string(let text) = value else { return .notApplicable }
+            redacted = .string(redactEmbedded(text, location: location, changed: &changed))
+        }
+        // Not a ternary: `nil` would become `JSONValue.null` through its nil literal.
+        if changed.count == before { return .applied(Optional.none) }
+        return .applied(redacted)
     }
 
     /// The first rule matching this location (redaction before embedded JSON), if any.
