@@ -28,6 +28,21 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
         if target.hasPrefix("/__sessproxy/") || target == "/__sessproxy" {
             return try await internalRoute(request, target: target)
         }
+        let headers = HeaderPolicy.forwardedRequestHeaders(request.headers.map { HeaderField(name: $0.name.rawName, value: $0.value) })
+        if ForwardingMark.thisProcess.isCarried(by: headers) {
+            // Sent by this very process: answered here, or it would be forwarded again for ever.
+            let route = KlarnaRouteClassifier.classify(method: request.method.rawValue, target: target)
+            let answer = ProxyResponse.klarnaError(
+                status: 508,
+                KlarnaErrorBody(
+                    errorCode: SessproxyErrorCode.forwardingLoop,
+                    errorMessages: [
+                        "This request came back to the sessproxy that forwarded it: its upstream is its own listen address, or a proxy that forwards back to it"
+                    ]),
+                operation: route.operation)
+            metrics.request(operation: answer.operation, status: answer.status)
+            return Self.makeResponse(answer, closeConnection: false)
+        }
         counters.began()
         defer { counters.ended() }
 
@@ -43,7 +58,6 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
                 tooLarge = true
             }
         }
-        let headers = HeaderPolicy.forwardedRequestHeaders(request.headers.map { HeaderField(name: $0.name.rawName, value: $0.value) })
         let proxyRequest = ProxyRequest(
             method: request.method.rawValue, target: target, headers: headers, body: body, bodyTooLarge: tooLarge,
             receivedAt: .now, receivedAtDate: Date())

@@ -97,9 +97,10 @@ public final class UpstreamClient: Service {
         }
         forwarded.add(1, ordering: .relaxed)
         var httpHeaders = HTTPHeaders()
-        httpHeaders.reserveCapacity(headers.count + 2)
+        httpHeaders.reserveCapacity(headers.count + 3)
         httpHeaders.add(name: "Host", value: hostHeader)
         for field in headers { httpHeaders.add(name: field.name, value: field.value) }
+        httpHeaders.add(name: "Via", value: ForwardingMark.thisProcess.viaValue)
         let sendsBody = body.readableBytes > 0 || method == "POST" || method == "PUT" || method == "PATCH"
         if sendsBody { httpHeaders.add(name: "Content-Length", value: String(body.readableBytes)) }
         let head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: basePath + target, headers: httpHeaders)

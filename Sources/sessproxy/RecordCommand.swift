@@ -35,7 +35,7 @@ extension Sessproxy {
         var sidecar: String?
 
         func validate() throws {
-            _ = try upstream.value()
+            try serving.validate(upstream: try upstream.value())
             if let ship {
                 _ = try FleetCommandSupport.target(store: ship, recording: recording, sidecar: sidecar)
             } else if recording != nil || sidecar != nil {

@@ -41,7 +41,7 @@ extension Sessproxy {
             if onMiss != .forward, upstream != nil {
                 throw ValidationError("--upstream goes with --on-miss forward; without it, replay answers every miss 404 and forwards nothing")
             }
-            _ = try upstream?.value()
+            if let upstream { try serving.validate(upstream: try upstream.value()) }
         }
 
         func run() async throws {

@@ -153,6 +153,20 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
     }
 
+    /// Two ports mixed up: an upstream that is sessproxy's own listen address is refused at start,
+    /// before anything is opened or recorded.
+    @Test func anUpstreamAtTheOwnListenAddressIsRefused() throws {
+        let directory = CLIRunner.temporaryDirectory()
+        let cassette = directory + "/loop.sqlite"
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run(["record", "--upstream", "http://localhost:18111", "--listen", "127.0.0.1:18111", "--cassette", cassette]),
+            containing: "--upstream http://localhost:18111 is sessproxy's own --listen address 127.0.0.1:18111")
+        #expect(!FileManager.default.fileExists(atPath: cassette))
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run(["replay", "--cassette", cassette, "--on-miss", "forward", "--upstream", "http://127.0.0.1:18112", "--listen", "0.0.0.0:18112"]),
+            containing: "is sessproxy's own --listen address")
+    }
+
     /// `show FILE last` is the newest exchange; an id must be a positive number.
     @Test func showTakesLastForTheNewestExchange() throws {
         let (directory, cassette) = try CLIToolingTests.importedCassette()

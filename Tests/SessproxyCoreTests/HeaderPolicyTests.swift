@@ -44,4 +44,28 @@ import Testing
         exchange.recordOwnAnswer(status: 504, headers: error.answerHeaders(), error: error)
         #expect(exchange.status == 504 && exchange.proxyError == SessproxyErrorCode.upstreamTimeout && exchange.responseBody == error.bytes)
     }
+
+    /// The `Via` entry sessproxy adds, and the test for a request that came back to it.
+    @Test func aRequestCarryingThisProcesssViaEntryIsALoop() {
+        let mark = ForwardingMark(token: "sessproxy-1f")
+        #expect(mark.viaValue == "1.1 sessproxy-1f")
+        #expect(mark.isCarried(by: [HeaderField(name: "Via", value: "1.1 sessproxy-1f")]))
+        #expect(mark.isCarried(by: [HeaderField(name: "via", value: "1.0 fred, 1.1 sessproxy-1f (sessproxy)")]))
+        #expect(mark.isCarried(by: [HeaderField(name: "X-A", value: "1"), HeaderField(name: "VIA", value: "HTTP/1.1   sessproxy-1f")]))
+        #expect(!mark.isCarried(by: [HeaderField(name: "Via", value: "1.1 sessproxy-1f0")]), "another process's mark")
+        #expect(!mark.isCarried(by: [HeaderField(name: "X-Via", value: "1.1 sessproxy-1f")]))
+        #expect(!mark.isCarried(by: [HeaderField(name: "Via", value: "sessproxy-1f")]), "a received-by needs its protocol first")
+        #expect(ForwardingMark.thisProcess.token.hasPrefix("sessproxy-"))
+    }
+
+    /// An upstream that is, by its address, the listener itself.
+    @Test(arguments: [
+        ("127.0.0.1:8080", "http://127.0.0.1:8080", true), ("127.0.0.1:8080", "http://localhost:8080", true),
+        ("0.0.0.0:8080", "http://127.0.0.1:8080", true), ("[::1]:8080", "http://[::1]:8080", true), ("localhost:8080", "http://127.0.0.2:8080", true),
+        ("127.0.0.1:8080", "http://127.0.0.1:8081", false), ("127.0.0.1:8080", "https://127.0.0.1:8080", false),
+        ("10.0.0.5:8080", "http://127.0.0.1:8080", false), ("0.0.0.0:443", "https://api.playground.klarna.com", false),
+    ])
+    func anUpstreamAtTheListenAddressIsTheListenerItself(_ listen: String, _ upstream: String, _ expected: Bool) throws {
+        #expect(try ListenAddress(parsing: listen).isReached(by: try UpstreamEndpoint(parsing: upstream)) == expected)
+    }
 }

@@ -47,12 +47,12 @@ enum ProxyTestSupport {
     /// Runs a recording proxy in front of `upstream` for the closure; returns the cassette path too.
     static func withRecorder<T: Sendable>(
         upstream: String, cassette: String = temporaryCassette(), bodyLimit: Int = ProxyConfiguration.defaultBodyLimit,
-        timeout: Duration = .seconds(5), ca: String? = nil, _ body: @Sendable (Int, RecordingStack) async throws -> T
+        timeout: Duration = .seconds(5), ca: String? = nil, listenPort: Int = 0, _ body: @Sendable (Int, RecordingStack) async throws -> T
     ) async throws -> T {
         let stack = try RecordingStack(
             cassette: try Cassette.openOrCreate(path: cassette),
             upstream: .init(endpoint: try UpstreamEndpoint(parsing: upstream), timeout: timeout, additionalCAFile: ca),
-            proxy: .init(listen: .init(host: "127.0.0.1", port: 0), bodyLimit: bodyLimit, cassettePath: cassette),
+            proxy: .init(listen: .init(host: "127.0.0.1", port: listenPort), bodyLimit: bodyLimit, cassettePath: cassette),
             redactionKey: key, logger: logger)
         return try await ServiceHarness.run(stack.services, logger: logger) {
             try await body(await stack.port.wait(), stack)

@@ -106,6 +106,24 @@ import SessproxyServing
         }
     }
 
+    /// A recorder whose upstream is its own listen address (two ports mixed up, or a proxy that
+    /// forwards back): the request that comes back is answered 508 at once, so one request makes
+    /// one exchange, not an endless stream of them.
+    @Test func aRequestForwardedBackToItsRecorderIsAnsweredNotForwardedAgain() async throws {
+        let port = LoopbackSocket.unusedPort()
+        let cassette = Support.temporaryCassette()
+        try await Support.withRecorder(upstream: "http://127.0.0.1:\(port)", cassette: cassette, listenPort: port) { port, stack in
+            let reply = try await Support.send("GET", "http://127.0.0.1:\(port)/payments/v1/sessions/s-1")
+            #expect(reply.status == 508)
+            #expect(reply.json?["error_code"] == .string(SessproxyErrorCode.forwardingLoop))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(stack.upstream.forwardedCount == 1, "forwarded once, then answered")
+        }
+        let stored = try Cassette.open(path: cassette).allExchanges()
+        #expect(stored.map(\.status) == [508])
+        #expect(!stored[0].requestHeaders.contains { $0.name.lowercased() == "via" }, "the recorded request is the app's, without sessproxy's own Via")
+    }
+
     @Test func slowUpstreamTimesOutWith504() async throws {
         try await Support.withUpstream({ _ in
             try await Task.sleep(for: .seconds(3))

@@ -35,4 +35,17 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     public static let `default` = ListenAddress(host: "127.0.0.1", port: 8080)
+
+    /// Whether `upstream` is, by its address alone, this listener: the same port, on the same
+    /// host or on a loopback one while this listens on loopback or every interface. Names other
+    /// than `localhost` are not resolved; `ForwardingMark` catches the loops this misses.
+    public func isReached(by upstream: UpstreamEndpoint) -> Bool {
+        guard upstream.port == port, upstream.scheme == .http else { return false }
+        let target = upstream.host.lowercased()
+        let own = host.lowercased()
+        if target == own { return true }
+        func isLoopback(_ name: String) -> Bool { name == "localhost" || name == "::1" || name.hasPrefix("127.") }
+        let everyInterface = own == "0.0.0.0" || own == "::"
+        return isLoopback(target) && (isLoopback(own) || everyInterface)
+    }
 }

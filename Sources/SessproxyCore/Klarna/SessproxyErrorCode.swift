@@ -17,4 +17,6 @@ public enum SessproxyErrorCode {
     public static let requestRefused = "SESSPROXY_REQUEST_REFUSED"
     /// A request that does not parse as HTTP/1 (headers over the limit, bad framing).
     public static let malformedRequest = "SESSPROXY_MALFORMED_REQUEST"
+    /// A request that came back to the sessproxy that forwarded it (`ForwardingMark`).
+    public static let forwardingLoop = "SESSPROXY_FORWARDING_LOOP"
 }

@@ -30,6 +30,16 @@ struct ServingOptions: ParsableArguments {
         guard bodyLimit > 0 else { throw ValidationError("--body-limit must be positive") }
     }
 
+    /// Refuses an upstream that is this very listener (two ports mixed up): every request would
+    /// come back to sessproxy and be forwarded again.
+    func validate(upstream endpoint: UpstreamEndpoint) throws {
+        let address = try listen.value()
+        guard !address.isReached(by: endpoint) else {
+            throw ValidationError(
+                "--upstream \(endpoint) is sessproxy's own --listen address \(address): each request would come back to it; point --upstream at Klarna or at `sessproxy fake-klarna`")
+        }
+    }
+
     /// The upstream settings for `endpoint` with these options' CA and timeout.
     func upstream(_ endpoint: UpstreamEndpoint) -> UpstreamConfiguration {
         UpstreamConfiguration(endpoint: endpoint, timeout: .milliseconds(Int64(upstreamTimeout * 1000)), additionalCAFile: upstreamCA)
