@@ -24,10 +24,10 @@ struct UpstreamFailure: Error, Sendable {
     /// connection that could not be made is "unreachable"; one that broke is "reset"; TLS and
     /// HTTP parse failures say so.
     static func classify(_ error: any Error, endpoint: UpstreamEndpoint, timeout: Duration) -> UpstreamFailure {
-        func unreachable() -> UpstreamFailure {
+        func unreachable(_ reason: String? = nil) -> UpstreamFailure {
             UpstreamFailure(
                 status: 502, code: SessproxyErrorCode.upstreamUnreachable,
-                message: "cannot connect to upstream \(endpoint): \(Self.firstLine(String(describing: error)))")
+                message: "cannot connect to upstream \(endpoint): \(reason ?? Self.firstLine(String(describing: error)))")
         }
         func reset(_ what: String) -> UpstreamFailure {
             UpstreamFailure(status: 502, code: SessproxyErrorCode.upstreamReset, message: "upstream \(endpoint) \(what)")
@@ -59,7 +59,7 @@ struct UpstreamFailure: Error, Sendable {
         case let ioError as IOError:
             switch ioError.errnoCode {
             case ECONNRESET, EPIPE, ECONNABORTED: return reset("reset the connection (\(Self.firstLine(String(describing: error))))")
-            default: return unreachable()
+            default: return unreachable(Self.systemText(ioError.errnoCode))
             }
         case let connectionError as NIOConnectionError:
             // Nothing to connect to: say the name did not resolve, not NIO's type names.
@@ -69,10 +69,16 @@ struct UpstreamFailure: Error, Sendable {
                     status: 502, code: SessproxyErrorCode.upstreamUnreachable,
                     message: "cannot connect to upstream \(endpoint): cannot resolve \(connectionError.host) (\(reason))")
             }
+            // Each address tried failed: the first one's reason, in the system's words.
+            if let first = connectionError.connectionErrors.first {
+                let reason = (first.error as? IOError).map { Self.systemText($0.errnoCode) } ?? Self.firstLine(String(describing: first.error))
+                let address = first.target.ipAddress.map { " (\($0) port \(first.target.port ?? endpoint.port))" } ?? ""
+                return unreachable(reason + address)
+            }
             return unreachable()
         case let channelError as ChannelError:
             switch channelError {
-            case .connectTimeout: return unreachable()
+            case .connectTimeout(let limit): return unreachable("no connection within \(limit.nanoseconds / 1_000_000) ms")
             case .ioOnClosedChannel, .eof, .outputClosed, .alreadyClosed: return reset("closed the connection (\(channelError))")
             default: return unreachable()
             }
@@ -86,6 +92,11 @@ struct UpstreamFailure: Error, Sendable {
         UpstreamFailure(
             status: 400, code: SessproxyErrorCode.requestRefused,
             message: "a TRACE request must not have a body (RFC 9110 §9.3.8); nothing was sent to \(endpoint)")
+    }
+
+    /// `strerror`'s words for an errno ("Connection refused").
+    private static func systemText(_ code: Int32) -> String {
+        String(cString: strerror(code))
     }
 
     private static func firstLine(_ text: String) -> String {

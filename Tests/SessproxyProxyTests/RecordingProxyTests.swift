@@ -72,6 +72,9 @@ import SessproxyServing
             #expect(reply.status == 502)
             #expect(reply.json?["error_code"] == .string(SessproxyErrorCode.upstreamUnreachable))
             #expect(reply.json?["correlation_id"]?.stringValue?.isEmpty == false)
+            // In the system's words, not the connection library's type names.
+            let message = reply.json?["error_messages"]?.arrayValue?.first?.stringValue ?? ""
+            #expect(message == "cannot connect to upstream http://127.0.0.1:\(closed): Connection refused (127.0.0.1 port \(closed))", "\(message)")
             let health = try await Support.send("GET", "http://127.0.0.1:\(port)/__sessproxy/health")
             #expect(health.status == 200 && health.json?["exchanges_recorded"] == 1)
         }
