@@ -211,6 +211,17 @@ import Testing
         #expect(engine.misses.first?.operation == .update)
     }
 
+    /// A recorded body that could not be compared field by field (withheld: it was not JSON)
+    /// ranks after a JSON one with a few changed fields, and is described as the body it stands for.
+    @Test func aMissRanksAWithheldBodyAfterACloseJSONOne() throws {
+        let withheld = WithheldBody(length: 8, digest: "redacted:0123456789abcdef", reason: "not valid JSON")
+        var engine = ReplayEngine(exchanges: [F.create(1, session: "A"), F.create(2, session: "B", body: withheld.text)])
+        let report = try #require(engine.answer(F.createRequest(quantity: 2)).missReport)
+        #expect(report.candidates.map(\.exchangeID) == [1, 2])
+        let described = report.candidates.last?.differences.joined(separator: "; ") ?? ""
+        #expect(described.contains("body: 8 bytes, withheld (not valid JSON) → JSON ("), "\(described)")
+    }
+
     @Test func withoutRepeatsAnExhaustedSequenceIsAlreadyUsed() throws {
         var engine = ReplayEngine(exchanges: Self.simpleFlow, options: .init(repeatsWhenExhausted: false))
         #expect(F.answeredID(engine.answer(F.createRequest())) == 1)

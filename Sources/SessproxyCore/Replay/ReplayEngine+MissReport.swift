@@ -140,7 +140,10 @@ extension ReplayEngine {
             let changes = JSONDiff.changes(from: recorded.jsonValue, to: liveJSON)
             return (changes.map(\.summary), changes.reduce(0) { $0 + $1.weight })
         default:
-            return (["body: \(describe(recorded)) → \(describe(live))"], 1)
+            // Nothing compares field by field: every field of the JSON side differs, so such a
+            // candidate ranks after one with fewer changed fields, not before it.
+            let whole = JSONDiff.changes(from: recorded.jsonValue, to: liveJSON).reduce(0) { $0 + $1.weight }
+            return (["body: \(describe(recorded)) → \(describe(live))"], max(1, whole))
         }
     }
 
@@ -148,7 +151,10 @@ extension ReplayEngine {
         switch body {
         case .empty: return "empty"
         case .json(let text): return "JSON (\(text.utf8.count) bytes)"
-        case .bytes(let bytes): return "\(bytes.count) bytes, not JSON"
+        case .bytes(let bytes):
+            // A withheld body is described as the body sent, not as the line that stands for it.
+            if let withheld = WithheldBody(marker: bytes) { return "\(withheld.length) bytes, withheld (\(withheld.reason))" }
+            return "\(bytes.count) bytes, not JSON"
         }
     }
 
