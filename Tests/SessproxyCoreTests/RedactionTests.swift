@@ -104,6 +104,12 @@ import Testing
         #expect(!(try JSONPathPattern("merchant_data").matches(location)))
         #expect(throws: JSONPathPattern.ParseError.self) { try JSONPathPattern("a..b") }
         #expect(location.pathString == "order_lines[2].merchant_data")
+        // The path diff prints for an order line, given back to --ignore: told what to write instead.
+        #expect {
+            try JSONPathPattern("order_lines[ref=CAP-7].quantity")
+        } throws: { error in
+            (error as? JSONPathPattern.ParseError)?.reason == "[ref=CAP-7] is how diff names an order line; a path takes an index or * instead (order_lines[*]…)"
+        }
     }
 }
 

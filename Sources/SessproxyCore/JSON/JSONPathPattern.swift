@@ -40,6 +40,11 @@ public struct JSONPathPattern: Sendable, Hashable, CustomStringConvertible {
                         segments.append(.anyIndex)
                     } else if let index = Int(inner), index >= 0 {
                         segments.append(.index(index))
+                    } else if inner.hasPrefix("ref=") {
+                        // What `diff` prints: it lines order lines up by their reference.
+                        throw ParseError(
+                            pattern: text,
+                            reason: "[\(inner)] is how diff names an order line; a path takes an index or * instead (\(name.isEmpty ? "order_lines" : name)[*]…)")
                     } else {
                         throw ParseError(pattern: text, reason: "array index must be a number or *")
                     }
