@@ -33,10 +33,14 @@ extension Cassette {
             conditions.append("session_id = ?")
             arguments.append(session.databaseValue)
         }
-        if let text = filter.text {
-            // The path as typed; the bodies in every spelling a JSON encoder may have written.
-            var matches = [#"target LIKE ? ESCAPE '\'"#]
-            arguments.append(Self.likePattern(containing: text).databaseValue)
+        if filter.text != nil {
+            // The path as typed or percent-encoded; the bodies in every spelling a JSON encoder
+            // may have written.
+            var matches: [String] = []
+            for spelling in filter.targetSpellings {
+                matches.append(#"target LIKE ? ESCAPE '\'"#)
+                arguments.append(Self.likePattern(containing: spelling).databaseValue)
+            }
             for spelling in filter.bodySpellings {
                 matches.append(#"request_body LIKE ? ESCAPE '\' OR response_body LIKE ? ESCAPE '\'"#)
                 arguments += Array(repeating: Self.likePattern(containing: spelling).databaseValue, count: 2)

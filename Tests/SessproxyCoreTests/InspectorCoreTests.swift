@@ -80,6 +80,8 @@ import Testing
         #expect(ExchangeFilter(text: "a/ö").bodySpellings == ["a/ö", #"a/\u00f6"#, #"a\/ö"#, #"a\/\u00f6"#])
         #expect(ExchangeFilter(text: #"say "hi" \ 😀"#).bodySpellings == [#"say "hi" \ 😀"#, #"say \"hi\" \\ 😀"#, #"say \"hi\" \\ \ud83d\ude00"#])
         #expect(ExchangeFilter(text: "<b>&").bodySpellings == ["<b>&", #"\u003cb\u003e\u0026"#], "as Go writes them")
+        #expect(ExchangeFilter(text: "Jürgen Smith").targetSpellings == ["Jürgen Smith", "J%C3%BCrgen%20Smith", "J%C3%BCrgen+Smith"])
+        #expect(ExchangeFilter(text: "sessions/abc").targetSpellings == ["sessions/abc"])
         #expect(throws: InvalidQuery.self) { try ExchangeFilter(query: ["q": String(repeating: "ü", count: 2_049)]) }
         #expect(try ExchangeFilter(query: ["q": String(repeating: "ü", count: 2_048)]).text?.utf8.count == ExchangeFilter.longestText)
     }

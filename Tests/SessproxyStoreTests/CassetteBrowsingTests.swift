@@ -89,4 +89,21 @@ import Testing
             #expect(stored.filter(filter.matches).map(\.id) == expected, "live, \(text)")
         }
     }
+
+    /// Paths are stored as sent, percent-encoded: free text finds them by the decoded text too,
+    /// with a space as `%20` or `+`, in SQL as in the live feed.
+    @Test func freeTextFindsPercentEncodedPaths() async throws {
+        let cassette = try Cassette.openOrCreate(path: CassetteTests.temporaryPath())
+        for (index, target) in ["/payments/v1/sessions?name=J%C3%BCrgen+Smith", "/payments/v1/sessions?note=a%20b%22c", "/payments/v1/sessions?name=J%c3%bcrgen"].enumerated() {
+            var exchange = CassetteTests.sample(index + 1)
+            exchange.target = target
+            _ = try await cassette.insert([exchange])
+        }
+        let stored = try cassette.allExchanges()
+        for (text, expected) in [("Jürgen", [1, 3]), ("jürgen smith", [1]), (#"a b"c"#, [2]), ("Jurgen", [])] as [(String, [Int64])] {
+            let filter = ExchangeFilter(text: text)
+            #expect(try cassette.summaries(filter: filter, from: .after(nil), limit: 10).map(\.id) == expected, "SQL, \(text)")
+            #expect(stored.filter(filter.matches).map(\.id) == expected, "live, \(text)")
+        }
+    }
 }

@@ -33,6 +33,29 @@ extension ExchangeFilter {
         return spellings
     }
 
+    /// The free text's spellings in a request target: as typed, then percent-encoded as clients
+    /// send it (`Jürgen` as `J%C3%BCrgen`, a space as `%20` or, in a query, `+`). Only what a
+    /// client must encode is: letters past ASCII, spaces, controls, `"`, `<`, `>`, `` ` ``, `{`, `}`,
+    /// `|`, `\` and `^`.
+    public var targetSpellings: [String] {
+        guard let text else { return [] }
+        var spellings = [text]
+        for space in ["%20", "+"] {
+            var spelling = ""
+            for byte in text.utf8 {
+                if byte == 0x20 {
+                    spelling += space
+                } else if byte >= 0x80 || byte < 0x20 || #""<>`{}|\^"#.utf8.contains(byte) {
+                    spelling += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+                } else {
+                    spelling.unicodeScalars.append(Unicode.Scalar(byte))
+                }
+            }
+            if !spellings.contains(spelling) { spellings.append(spelling) }
+        }
+        return spellings
+    }
+
     /// `text` as it stands inside a JSON string: quotes and backslashes escaped, and, as asked,
     /// every scalar past ASCII as `\u` escapes of its UTF-16 units (lower-case hex: SQLite's
     /// `LIKE` and `matches` fold ASCII letters, so upper-case hex is found as well), `/` as `\/`,
@@ -56,5 +79,11 @@ extension ExchangeFilter {
             }
         }
         return spelling
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -74,8 +74,9 @@ public struct ExchangeFilter: Sendable, Hashable {
         if let wanted = operation, wanted != exchange.operation { return false }
         if let wanted = status, !wanted.range.contains(exchange.status) { return false }
         if let wanted = sessionID, wanted != exchange.sessionID { return false }
-        guard let text else { return true }
-        if Self.contains(Array(exchange.target.utf8), Array(text.utf8)) { return true }
+        guard text != nil else { return true }
+        let target = Array(exchange.target.utf8)
+        if targetSpellings.contains(where: { Self.contains(target, Array($0.utf8)) }) { return true }
         return bodySpellings.contains { spelling in
             let needle = Array(spelling.utf8)
             return Self.contains(exchange.requestBody, needle) || Self.contains(exchange.responseBody, needle)
