@@ -124,6 +124,10 @@ import Testing
             try HARDocument.exchanges(fromHAR: Array(
                 #"{"log":{"entries":[{"startedDateTime":"2024-01-01T00:00:00Z","request":{"method":"GET","url":"/relative"},"response":{"status":200}}]}}"#.utf8))
         }
+        #expect(throws: HARError(#"entry 0: request.method "GE T" is not an HTTP method"#)) {
+            try HARDocument.exchanges(fromHAR: Array(
+                #"{"log":{"entries":[{"startedDateTime":"2024-01-01T00:00:00Z","request":{"method":"GE T","url":"https://x/y"},"response":{"status":200}}]}}"#.utf8))
+        }
     }
 
     @Test func splitsURLsIntoUpstreamAndTarget() {

@@ -151,6 +151,11 @@ public enum HARDocument {
         return HARImportResult(exchanges: exchanges, skippedEntries: skipped)
     }
 
+    /// A byte of an HTTP token: letters, digits and ``!#$%&'*+-.^_`|~``.
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+    }
+
     /// Nil for an entry without a response (status 0: cancelled, blocked, failed).
     static func exchange(fromEntry entry: JSONValue, index: Int) throws(HARError) -> RecordedExchange? {
         func fail(_ reason: String) -> HARError { HARError("entry \(index): \(reason)") }
@@ -158,6 +163,9 @@ public enum HARDocument {
         guard let request = entry["request"], request.objectMembers != nil else { throw fail("no request") }
         guard let response = entry["response"], response.objectMembers != nil else { throw fail("no response") }
         guard let method = request["method"]?.stringValue, !method.isEmpty else { throw fail("request.method missing") }
+        // A token (RFC 9110 §5.6.2), as the server would have required of it: anything else could
+        // never have been sent, and replay could never match it.
+        guard method.utf8.allSatisfy(Self.isTokenByte) else { throw fail("request.method \(JSONSerializer.string(.string(method))) is not an HTTP method") }
         guard let url = request["url"]?.stringValue else { throw fail("request.url missing") }
         guard let parts = split(url: url) else { throw fail("request.url is not an absolute http(s) URL") }
         let (upstream, target) = parts
