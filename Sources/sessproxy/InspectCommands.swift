@@ -45,6 +45,10 @@ extension Sessproxy {
         @Option(help: "Output format: text or json.")
         var format: DocumentFormat = .text
 
+        func validate() throws {
+            if let problem = exchange.problem { throw ValidationError(problem) }
+        }
+
         func run() async throws {
             let store = try await FleetSources.open(file)
             let exchange: RecordedExchange
@@ -57,6 +61,8 @@ extension Sessproxy {
                         throw UserError("\(FleetSources.label(file)): no exchanges recorded yet")
                     }
                     exchange = try store.exchange(id: newest)
+                case .invalid:
+                    throw UserError(self.exchange.problem ?? "invalid exchange")
                 }
             } catch CassetteError.exchangeNotFound {
                 // Named as the user named it: a fleet recording is read from a private copy.

@@ -174,7 +174,7 @@ import Testing
         #expect(last.status == 0, "\(last.stderr)")
         #expect(last.stdout.hasPrefix("Exchange 3 "), "\(last.stdout)")
         #expect(last.stdout == (try CLIRunner.run(["show", cassette, "3"])).stdout)
-        CLIErrorTests.expectOneLineError(try CLIRunner.run(["show", cassette, "0"]), containing: "'0' is invalid for '<exchange>'")
+        CLIErrorTests.expectOneLineError(try CLIRunner.run(["show", cassette, "0"]), containing: "the exchange is an id from `sessproxy list` (a positive number) or last, not '0'")
         // A cassette with no exchange yet: its last one does not exist.
         let empty = directory + "/empty.sqlite"
         try CLIToolingTests.runSQL(cassette, "DELETE FROM exchange")
