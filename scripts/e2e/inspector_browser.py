@@ -43,8 +43,20 @@ CREATE = {
 BROKEN_UPDATE = dict(CREATE, order_amount=16197, order_lines=[dict(CREATE["order_lines"][0], total_amount=15698), CREATE["order_lines"][1]])
 
 
+# Every sessproxy this script starts: killed on the way out, also when a check fails midway.
+STARTED = []
+
+
+def stop_all():
+    for process in STARTED:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
 def fail(message):
     print(f"E2E FAILURE (inspector): {message}", file=sys.stderr)
+    stop_all()
     sys.exit(1)
 
 
@@ -80,6 +92,7 @@ def start(*arguments, port=None):
     port = port or free_port()
     process = subprocess.Popen([BIN, *arguments, "--listen", f"127.0.0.1:{port}", "--ui-token", TOKEN],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    STARTED.append(process)
     wait_port(port)
     return process, port
 
@@ -294,6 +307,7 @@ def main():
         # ---- the same address restarted with a new token: the open page says it is signed out ----
         again = subprocess.Popen([BIN, "inspect", cassette, "--listen", f"127.0.0.1:{port}", "--ui-token", "another-token-0123456789"],
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        STARTED.append(again)
         wait_port(port)
         wait(driver, lambda d: "signed out" in d.find_element(By.ID, "live").text,
              "after a restart with a new token the page did not say it was signed out", seconds=30)
@@ -333,6 +347,7 @@ def main():
         print(f"inspector: rows arrived {arrived:.1f} s after the page opened; screenshots in {WORK}")
     finally:
         driver.quit()
+        stop_all()
 
 
 if __name__ == "__main__":
