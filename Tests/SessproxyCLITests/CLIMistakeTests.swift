@@ -167,6 +167,20 @@ import Testing
             containing: "is sessproxy's own --listen address")
     }
 
+    /// A negative limit is refused in words, not taken for an unknown option that leaves the
+    /// value "missing".
+    @Test(arguments: [
+        (["--upstream-timeout", "-1"], "--upstream-timeout must be between 0.001 and 86400 seconds"),
+        (["--upstream-timeout", "0"], "--upstream-timeout must be between 0.001 and 86400 seconds"),
+        (["--body-limit", "-5"], "--body-limit must be positive"),
+    ])
+    func negativeLimitsAreRefusedInWords(_ option: [String], _ message: String) throws {
+        let cassette = CLIRunner.temporaryDirectory() + "/never.sqlite"
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run(["record", "--upstream", "http://127.0.0.1:9", "--cassette", cassette] + option), containing: message)
+        #expect(!FileManager.default.fileExists(atPath: cassette))
+    }
+
     /// `show FILE last` is the newest exchange; an id must be a positive number.
     @Test func showTakesLastForTheNewestExchange() throws {
         let (directory, cassette) = try CLIToolingTests.importedCassette()

@@ -7,13 +7,15 @@ struct ServingOptions: ParsableArguments {
     @Option(help: "Address to listen on.")
     var listen: ParsedArgument<ListenAddress> = ParsedArgument(argument: "127.0.0.1:8080")!
 
-    @Option(name: .customLong("body-limit"), help: "Largest request or response body, in bytes.")
+    // `.unconditional`: a value like `-5` is read as the value (and refused by `validate()` in
+    // words), not as an unknown option that leaves the value "missing".
+    @Option(name: .customLong("body-limit"), parsing: .unconditional, help: "Largest request or response body, in bytes.")
     var bodyLimit: Int = ProxyConfiguration.defaultBodyLimit
 
     @Option(name: .customLong("upstream-ca"), help: "PEM file with an extra CA certificate to trust for the upstream.")
     var upstreamCA: String?
 
-    @Option(name: .customLong("upstream-timeout"), help: "Seconds to wait for the upstream's whole answer.")
+    @Option(name: .customLong("upstream-timeout"), parsing: .unconditional, help: "Seconds to wait for the upstream's whole answer.")
     var upstreamTimeout: Double = 30
 
     @OptionGroup var redactionConfig: RedactionConfigOption
