@@ -17,6 +17,8 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
     /// Health members and Prometheus lines of services beside the handler (inspector, shipper).
     let additionalHealth: @Sendable () -> [JSONMember]
     let additionalMetrics: @Sendable () -> String
+    /// What the mode's own upstream client marks its requests with, when it forwards any.
+    let forwardingMark: ForwardingMark?
     let configuration: ProxyConfiguration
     let metrics: ProxyMetrics
     let started = ContinuousClock.now
@@ -29,8 +31,8 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
             return try await internalRoute(request, target: target)
         }
         let headers = HeaderPolicy.forwardedRequestHeaders(request.headers.map { HeaderField(name: $0.name.rawName, value: $0.value) })
-        if ForwardingMark.thisProcess.isCarried(by: headers) {
-            // Sent by this very process: answered here, or it would be forwarded again for ever.
+        if let forwardingMark, forwardingMark.isCarried(by: headers) {
+            // Sent by this very stack: answered here, or it would be forwarded again for ever.
             let route = KlarnaRouteClassifier.classify(method: request.method.rawValue, target: target)
             let answer = ProxyResponse.klarnaError(
                 status: 508,
@@ -39,7 +41,7 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
                     errorMessages: [
                         "This request came back to the sessproxy that forwarded it: its upstream is its own listen address, or a proxy that forwards back to it"
                     ]),
-                operation: route.operation)
+                operation: route.operation, extraHeaders: [HeaderField(name: ForwardingMark.answerHeaderName, value: forwardingMark.token)])
             metrics.request(operation: answer.operation, status: answer.status)
             return Self.makeResponse(answer, closeConnection: false)
         }

@@ -17,13 +17,14 @@ public enum SessproxyServer {
         inspector: (any InspectorService)? = nil,
         additionalHealth: @escaping @Sendable () -> [JSONMember] = { [] },
         additionalMetrics: @escaping @Sendable () -> String = { "" },
+        forwardingMark: ForwardingMark? = nil,
         metrics: ProxyMetrics,
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some Service {
         let responder = ProxyResponder(
             handler: handler, inspector: inspector, additionalHealth: additionalHealth, additionalMetrics: additionalMetrics,
-            configuration: configuration, metrics: metrics, logger: logger)
+            forwardingMark: forwardingMark, configuration: configuration, metrics: metrics, logger: logger)
         return Application(
             responder: responder,
             server: HTTPServerBuilder { responder in connectionChannel(responder: responder, bodyLimit: configuration.bodyLimit) },

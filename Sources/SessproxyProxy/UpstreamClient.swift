@@ -14,6 +14,9 @@ import Synchronization
 /// not decompressed here: the app must see exactly what Klarna sent.
 public final class UpstreamClient: Service {
     public let configuration: UpstreamConfiguration
+    /// The `Via` entry on everything this client forwards; the server of the same stack refuses
+    /// requests that carry it (`ForwardingMark`).
+    public let mark: ForwardingMark
     private let pool: UpstreamConnectionPool
     private let forwarded = Atomic<Int>(0)
     /// The endpoint's `Host` value and path prefix, worked out once rather than per request.
@@ -43,8 +46,9 @@ public final class UpstreamClient: Service {
     }
 
     /// Fails when `additionalCAFile` is missing or holds no PEM certificate.
-    public init(configuration: UpstreamConfiguration) throws {
+    public init(configuration: UpstreamConfiguration, mark: ForwardingMark = .random()) throws {
         self.configuration = configuration
+        self.mark = mark
         self.hostHeader = configuration.endpoint.hostHeader
         self.basePath = configuration.endpoint.basePath
         self.endpointText = configuration.endpoint.description
@@ -93,20 +97,22 @@ public final class UpstreamClient: Service {
         // counts as forwarded: health's `upstream_requests` and replay's `upstream_connections`
         // count only what went to the upstream.
         if body.readableBytes > 0, method == "TRACE" {
-            return Call(response: .failure(UpstreamFailure.traceWithBody(endpoint: configuration.endpoint)), started: started, configuration: configuration)
+            return Call(
+                response: .failure(UpstreamFailure.traceWithBody(endpoint: configuration.endpoint)), started: started, configuration: configuration,
+                mark: mark)
         }
         forwarded.add(1, ordering: .relaxed)
         var httpHeaders = HTTPHeaders()
         httpHeaders.reserveCapacity(headers.count + 3)
         httpHeaders.add(name: "Host", value: hostHeader)
         for field in headers { httpHeaders.add(name: field.name, value: field.value) }
-        httpHeaders.add(name: "Via", value: ForwardingMark.thisProcess.viaValue)
+        httpHeaders.add(name: "Via", value: mark.viaValue)
         let sendsBody = body.readableBytes > 0 || method == "POST" || method == "PUT" || method == "PATCH"
         if sendsBody { httpHeaders.add(name: "Content-Length", value: String(body.readableBytes)) }
         let head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: basePath + target, headers: httpHeaders)
         let deadline = NIODeadline.now() + .nanoseconds(configuration.timeout.nanoseconds)
         let answer = pool.execute(head, body: sendsBody ? body : nil, limit: bodyLimit, deadline: deadline)
-        return Call(response: .success(answer), started: started, configuration: configuration)
+        return Call(response: .success(answer), started: started, configuration: configuration, mark: mark)
     }
 
     /// A request on its way; see `start`.
@@ -114,15 +120,22 @@ public final class UpstreamClient: Service {
         fileprivate let response: Result<EventLoopFuture<UpstreamConnectionHandler.Answer>, UpstreamFailure>
         fileprivate let started: ContinuousClock.Instant
         fileprivate let configuration: UpstreamConfiguration
+        fileprivate let mark: ForwardingMark
 
         func answer() async throws(UpstreamFailure) -> Answer {
             let future = try response.get()
             do {
                 let answer = try await future.get()
+                // This stack's own refusal of its own request: sessproxy's answer, not Klarna's.
+                if answer.head.headers[ForwardingMark.answerHeaderName].contains(mark.token) {
+                    throw UpstreamFailure.forwardingLoop(endpoint: configuration.endpoint)
+                }
                 let answerHeaders = answer.head.headers.map { HeaderField(name: $0.name, value: $0.value) }
                 return Answer(
                     status: Int(answer.head.status.code), reason: answer.head.status.reasonPhrase, headers: answerHeaders,
                     body: answer.body, duration: .now - started)
+            } catch let failure as UpstreamFailure {
+                throw failure
             } catch {
                 throw UpstreamFailure.classify(error, endpoint: configuration.endpoint, timeout: configuration.timeout)
             }

@@ -87,6 +87,13 @@ struct UpstreamFailure: Error, Sendable {
         }
     }
 
+    /// The request came back to the stack that forwarded it (`ForwardingMark`).
+    static func forwardingLoop(endpoint: UpstreamEndpoint) -> UpstreamFailure {
+        UpstreamFailure(
+            status: 508, code: SessproxyErrorCode.forwardingLoop,
+            message: "upstream \(endpoint) sent the request back to this sessproxy: the upstream is its own listen address, or a proxy that forwards back to it")
+    }
+
     /// What sessproxy refuses to send itself (RFC 9110 §9.3.8): its own 400, nothing was tried.
     static func traceWithBody(endpoint: UpstreamEndpoint) -> UpstreamFailure {
         UpstreamFailure(

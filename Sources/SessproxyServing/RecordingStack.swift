@@ -50,7 +50,7 @@ public struct RecordingStack: Sendable {
         let server = SessproxyServer.make(
             configuration: proxy, handler: handler, inspector: inspector,
             additionalHealth: { [inspector] in inspector.healthMembers + (shipper?.status.healthMembers ?? []) }, additionalMetrics: { shipper?.status.metricsExposition ?? "" },
-            metrics: metrics, logger: logger
+            forwardingMark: upstream.mark, metrics: metrics, logger: logger
         ) { bound in
             await port.callback(bound)
             OpenAPIDocument.warmUp()

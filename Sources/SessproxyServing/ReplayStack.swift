@@ -53,7 +53,7 @@ public struct ReplayStack: Sendable {
         let port = self.port
         let server = SessproxyServer.make(
             configuration: proxy, handler: handler, inspector: inspector, additionalHealth: { [inspector] in inspector.healthMembers },
-            metrics: metrics, logger: logger) { bound in
+            forwardingMark: upstream?.mark, metrics: metrics, logger: logger) { bound in
             await port.callback(bound)
             // After the index is loaded and the port is open: start-up does not wait for it.
             OpenAPIDocument.warmUp()

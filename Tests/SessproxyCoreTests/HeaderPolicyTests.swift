@@ -55,13 +55,18 @@ import Testing
         #expect(!mark.isCarried(by: [HeaderField(name: "Via", value: "1.1 sessproxy-1f0")]), "another process's mark")
         #expect(!mark.isCarried(by: [HeaderField(name: "X-Via", value: "1.1 sessproxy-1f")]))
         #expect(!mark.isCarried(by: [HeaderField(name: "Via", value: "sessproxy-1f")]), "a received-by needs its protocol first")
-        #expect(ForwardingMark.thisProcess.token.hasPrefix("sessproxy-"))
+        #expect(ForwardingMark.random().token.hasPrefix("sessproxy-"))
+        #expect(ForwardingMark.random() != ForwardingMark.random(), "each stack its own")
     }
 
     /// An upstream that is, by its address, the listener itself.
     @Test(arguments: [
         ("127.0.0.1:8080", "http://127.0.0.1:8080", true), ("127.0.0.1:8080", "http://localhost:8080", true),
-        ("0.0.0.0:8080", "http://127.0.0.1:8080", true), ("[::1]:8080", "http://[::1]:8080", true), ("localhost:8080", "http://127.0.0.2:8080", true),
+        ("localhost:8080", "http://127.0.0.1:8080", true), ("0.0.0.0:8080", "http://127.0.0.2:8080", true),
+        ("[::1]:8080", "http://[::1]:8080", true), ("[::]:8080", "http://[::1]:8080", true), ("LOCALHOST:8080", "http://localhost:8080", true),
+        // Separate sockets on Linux: not the listener.
+        ("127.0.0.1:8080", "http://127.0.0.2:8080", false), ("[::1]:8080", "http://127.0.0.1:8080", false),
+        ("0.0.0.0:8080", "http://[::1]:8080", false), ("localhost:8080", "http://127.0.0.2:8080", false),
         ("127.0.0.1:8080", "http://127.0.0.1:8081", false), ("127.0.0.1:8080", "https://127.0.0.1:8080", false),
         ("10.0.0.5:8080", "http://127.0.0.1:8080", false), ("0.0.0.0:443", "https://api.playground.klarna.com", false),
     ])

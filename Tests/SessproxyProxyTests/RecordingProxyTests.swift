@@ -124,7 +124,21 @@ import SessproxyServing
         }
         let stored = try Cassette.open(path: cassette).allExchanges()
         #expect(stored.map(\.status) == [508])
+        #expect(stored.first?.proxyError == SessproxyErrorCode.forwardingLoop, "sessproxy's own answer, not one from Klarna")
         #expect(!stored[0].requestHeaders.contains { $0.name.lowercased() == "via" }, "the recorded request is the app's, without sessproxy's own Via")
+    }
+
+    /// Two stacks in one process, one in front of the other, are not a loop: each has its own mark.
+    @Test func aRecorderInFrontOfAnotherInTheSameProcessIsNotALoop() async throws {
+        try await Support.withFakeKlarna { upstreamPort in
+            try await Support.withRecorder(upstream: "http://127.0.0.1:\(upstreamPort)") { innerPort, _ in
+                try await Support.withRecorder(upstream: "http://127.0.0.1:\(innerPort)") { outerPort, _ in
+                    let reply = try await Support.send("POST", "http://127.0.0.1:\(outerPort)/payments/v1/sessions", body: Support.createBody)
+                    #expect(reply.status == 200)
+                    #expect(reply.json?["session_id"]?.stringValue != nil)
+                }
+            }
+        }
     }
 
     @Test func slowUpstreamTimesOutWith504() async throws {

@@ -1,13 +1,20 @@
-/// The `Via` entry (RFC 9110 §7.6.3) sessproxy adds to every request it forwards, naming this
-/// process. A request that arrives carrying it has come back to the process that sent it: an
+/// The `Via` entry (RFC 9110 §7.6.3) a serving stack adds to every request it forwards, naming
+/// that stack (one listener and its upstream client; a test process may run several, one in front
+/// of another). A request that arrives carrying it has come back to the stack that sent it: an
 /// `--upstream` pointing at sessproxy's own listen address, or at a proxy that forwards back to
 /// it. Answered at once instead of forwarded again, one request cannot turn into an endless
 /// stream of exchanges filling the cassette.
 public struct ForwardingMark: Sendable, Equatable {
-    /// `sessproxy-` and a random number drawn once per process.
+    /// `sessproxy-` and a random number drawn for the stack.
     public let token: String
 
-    public static let thisProcess = ForwardingMark(token: "sessproxy-" + String(UInt64.random(in: .min ... .max), radix: 16))
+    /// The header the loop's answer carries, naming the mark, so that the stack whose request
+    /// came back knows the answer for its own and not an upstream's.
+    public static let answerHeaderName = "Sessproxy-Forwarding-Loop"
+
+    public static func random() -> ForwardingMark {
+        ForwardingMark(token: "sessproxy-" + String(UInt64.random(in: .min ... .max), radix: 16))
+    }
 
     public init(token: String) {
         self.token = token

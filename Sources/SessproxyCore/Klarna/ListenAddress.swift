@@ -36,16 +36,20 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
 
     public static let `default` = ListenAddress(host: "127.0.0.1", port: 8080)
 
-    /// Whether `upstream` is, by its address alone, this listener: the same port, on the same
-    /// host or on a loopback one while this listens on loopback or every interface. Names other
-    /// than `localhost` are not resolved; `ForwardingMark` catches the loops this misses.
+    /// Whether `upstream` is, by its address alone, surely this listener: the same port, and the
+    /// same host, `localhost` for a loopback address, or an address of the family this listens on
+    /// in full (`0.0.0.0`: any IPv4 loopback one; `::`: `::1`). On Linux `127.0.0.1`, `127.0.0.2`
+    /// and `::1` are separate sockets, so those are not confused; names other than `localhost`
+    /// are not resolved. `ForwardingMark` catches at run time the loops this does not.
     public func isReached(by upstream: UpstreamEndpoint) -> Bool {
         guard upstream.port == port, upstream.scheme == .http else { return false }
         let target = upstream.host.lowercased()
         let own = host.lowercased()
         if target == own { return true }
-        func isLoopback(_ name: String) -> Bool { name == "localhost" || name == "::1" || name.hasPrefix("127.") }
-        let everyInterface = own == "0.0.0.0" || own == "::"
-        return isLoopback(target) && (isLoopback(own) || everyInterface)
+        let loopback: Set<String> = ["127.0.0.1", "::1"]
+        if (target == "localhost" && loopback.contains(own)) || (own == "localhost" && loopback.contains(target)) { return true }
+        if own == "0.0.0.0" { return target == "localhost" || target.hasPrefix("127.") }
+        if own == "::" { return target == "localhost" || target == "::1" }
+        return false
     }
 }
