@@ -39,19 +39,11 @@ extension ExchangeFilter {
     /// `|`, `\` and `^`.
     public var targetSpellings: [String] {
         guard let text else { return [] }
+        let clientKeeps = { (byte: UInt8) in byte >= 0x20 && byte < 0x80 && !#""<>`{}|\^"#.utf8.contains(byte) }
         var spellings = [text]
-        for space in ["%20", "+"] {
-            var spelling = ""
-            for byte in text.utf8 {
-                if byte == 0x20 {
-                    spelling += space
-                } else if byte >= 0x80 || byte < 0x20 || #""<>`{}|\^"#.utf8.contains(byte) {
-                    spelling += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-                } else {
-                    spelling.unicodeScalars.append(Unicode.Scalar(byte))
-                }
-            }
-            if !spellings.contains(spelling) { spellings.append(spelling) }
+        let withPlus = String(PercentEncoding.encode(text, keeping: clientKeeps).map { $0 == " " ? "+" : $0 })
+        for spelling in [PercentEncoding.encode(text) { clientKeeps($0) && $0 != 0x20 }, withPlus] where !spellings.contains(spelling) {
+            spellings.append(spelling)
         }
         return spellings
     }
@@ -79,11 +71,5 @@ extension ExchangeFilter {
             }
         }
         return spelling
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -34,9 +34,14 @@ public enum PercentEncoding {
     }
 
     private static func encode(_ text: String, keeping kept: UInt8...) -> String {
+        encode(text) { isUnreserved($0) || kept.contains($0) }
+    }
+
+    /// `text` with every byte `keeps` refuses written as `%XX` (upper-case hex).
+    static func encode(_ text: String, keeping keeps: (UInt8) -> Bool) -> String {
         var out: [UInt8] = []
         for byte in text.utf8 {
-            if isUnreserved(byte) || kept.contains(byte) {
+            if keeps(byte) {
                 out.append(byte)
             } else {
                 out.append(UInt8(ascii: "%"))
