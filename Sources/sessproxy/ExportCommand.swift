@@ -115,12 +115,8 @@ extension Sessproxy {
                 let fd = Glibc.open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
                 guard fd >= 0 else { throw UserError("\(output): cannot write export (\(String(cString: strerror(errno))))") }
                 defer { Glibc.close(fd) }
-                var written = 0
-                while written < bytes.count {
-                    let count = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                    if count < 0, errno == EINTR { continue }
-                    guard count > 0 else { throw UserError("\(output): cannot write export (\(String(cString: strerror(errno))))") }
-                    written += count
+                if let failure = FileDescriptorWrite.all(bytes, to: fd) {
+                    throw UserError("\(output): cannot write export (\(String(cString: strerror(failure))))")
                 }
                 return
             }

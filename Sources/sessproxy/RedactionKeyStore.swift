@@ -71,15 +71,10 @@ enum RedactionKeyStore {
         guard descriptor >= 0 else { throw UserError("\(path): cannot create redaction key file: \(String(cString: strerror(errno)))") }
         let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { unlink(temporary) }
-        let written = contents.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        var failure: Int32 = 0
-        if written != contents.count {
-            failure = written < 0 ? errno : EIO
-        } else if fsync(descriptor) != 0 {
-            failure = errno
-        }
+        var failure = FileDescriptorWrite.all(contents, to: descriptor)
+        if failure == nil, fsync(descriptor) != 0 { failure = errno }
         close(descriptor)
-        guard failure == 0 else { throw UserError("\(path): cannot write redaction key file: \(String(cString: strerror(failure)))") }
+        if let failure { throw UserError("\(path): cannot write redaction key file: \(String(cString: strerror(failure)))") }
         if link(temporary, path) != 0 {
             if errno == EEXIST { return false }
             // A file system without hard links (FAT, some network mounts): renamed into place,
