@@ -1,5 +1,4 @@
 import Foundation
-import NIOPosix
 import SessproxyCore
 import SessproxyDiff
 import SessproxyStore
@@ -193,7 +192,7 @@ public final class Inspector: InspectorService, TrafficObserver {
         let anchor = try PageAnchor(query: query)
         let limit = try Self.limit(query)
         let source = try source(query)
-        let rows = try await Self.offLoop { try source.page(filter: filter, from: anchor, limit: limit + 1) }
+        let rows = try await BlockingWork.run { try source.page(filter: filter, from: anchor, limit: limit + 1) }
         let beyond = rows.count > limit
         return .json(.object([
             JSONMember(key: "exchanges", value: .array(anchor.isBackward ? Array(rows.suffix(limit)) : Array(rows.prefix(limit)))),
@@ -204,14 +203,14 @@ public final class Inspector: InspectorService, TrafficObserver {
     private func detail(_ idText: String, _ query: [String: String]) async throws -> InspectorResponse {
         guard let id = try InvalidQuery.id(idText, name: "exchange id") else { throw InvalidQuery(message: "exchange id missing") }
         let source = try source(query)
-        guard let document = try await Self.offLoop({ try source.detail(id: id) }) else { return .error(404, "no exchange \(id)") }
+        guard let document = try await BlockingWork.run({ try source.detail(id: id) }) else { return .error(404, "no exchange \(id)") }
         return .json(document)
     }
 
     private func recorded(_ idText: String) async throws -> InspectorResponse {
         guard let id = try InvalidQuery.id(idText, name: "exchange id") else { throw InvalidQuery(message: "exchange id missing") }
         guard let replay = traffic as? ReplayTraffic else { return try await detail(idText, [:]) }
-        guard let document = try await Self.offLoop({ try replay.recorded(id: id) }) else { return .error(404, "no recorded exchange \(id)") }
+        guard let document = try await BlockingWork.run({ try replay.recorded(id: id) }) else { return .error(404, "no recorded exchange \(id)") }
         return .json(document)
     }
 
@@ -219,13 +218,13 @@ public final class Inspector: InspectorService, TrafficObserver {
         let after = try InvalidQuery.id(query["after"], name: "after")
         let limit = try Self.limit(query)
         let source = try source(query)
-        let rows = try await Self.offLoop { try source.sessions(after: after, limit: limit) }
+        let rows = try await BlockingWork.run { try source.sessions(after: after, limit: limit) }
         return .json(.object([JSONMember(key: "sessions", value: .array(rows))]))
     }
 
     private func session(_ sessionID: String, _ query: [String: String]) async throws -> InspectorResponse {
         let source = try source(query)
-        guard let document = try await Self.offLoop({ try source.session(sessionID) }) else { return .error(404, "no session \(sessionID)") }
+        guard let document = try await BlockingWork.run({ try source.session(sessionID) }) else { return .error(404, "no session \(sessionID)") }
         return .json(document)
     }
 
@@ -242,7 +241,7 @@ public final class Inspector: InspectorService, TrafficObserver {
         let second = try source(["cassette": bSide])
         let name = { (side: String) in side == "b" ? self.labels.1 : self.labels.0 }
         let labels = other == nil ? ("#\(a)", "#\(b)") : ("\(name(aSide)) #\(a)", "\(name(bSide)) #\(b)")
-        let result: (JSONValue, String)? = try await Self.offLoop {
+        let result: (JSONValue, String)? = try await BlockingWork.run {
             guard let left = try first.exchange(id: a), let right = try second.exchange(id: b) else { return nil }
             let report = RecordingDiff.compare([left], [right], labels: labels)
             return (JSONDiffRenderer().document(report), TextDiffRenderer(colour: false).render(report))
@@ -265,7 +264,7 @@ public final class Inspector: InspectorService, TrafficObserver {
     private func har(_ query: [String: String]) async throws -> InspectorResponse {
         let filter = try ExchangeFilter(query: query)
         let source = try source(query)
-        let exchanges = try await Self.offLoop { try source.exchanges(filter: filter, limit: Self.maximumExport) }
+        let exchanges = try await BlockingWork.run { try source.exchanges(filter: filter, limit: Self.maximumExport) }
         let document = HARDocument.document(for: exchanges, creatorVersion: "inspector")
         return InspectorResponse(
             status: 200,
@@ -274,10 +273,5 @@ public final class Inspector: InspectorService, TrafficObserver {
                 HeaderField(name: "Content-Disposition", value: #"attachment; filename="sessproxy.har""#),
             ],
             body: .bytes(JSONSerializer.bytes(document, style: .pretty)))
-    }
-
-    /// Blocking work (SQLite, diffing) on NIO's thread pool, never on the caller's event loop.
-    static func offLoop<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(work)
     }
 }

@@ -5,11 +5,7 @@ import SessproxyCore
 /// document plus the Klarna findings and a cURL command.
 enum InspectorDocuments {
     static func summary(of request: ServedRequest) -> JSONValue {
-        adding(
-            [
-                JSONMember(key: "replay", value: .string(request.isHit ? "hit" : "miss")),
-                JSONMember(key: "recorded_exchange_id", value: request.recordedExchangeID.map { .number(String($0)) } ?? .null),
-            ], to: ExchangeDocument.summary(request.exchange))
+        adding(replayMembers(of: request), to: ExchangeDocument.summary(request.exchange))
     }
 
     static func detail(of exchange: RecordedExchange, extra: [JSONMember]) -> JSONValue {
@@ -23,11 +19,15 @@ enum InspectorDocuments {
     static func detail(of request: ServedRequest) -> JSONValue {
         detail(
             of: request.exchange,
-            extra: [
-                JSONMember(key: "replay", value: .string(request.isHit ? "hit" : "miss")),
-                JSONMember(key: "recorded_exchange_id", value: request.recordedExchangeID.map { .number(String($0)) } ?? .null),
-                JSONMember(key: "miss", value: request.miss ?? .null),
-            ])
+            extra: replayMembers(of: request) + [JSONMember(key: "miss", value: request.miss ?? .null)])
+    }
+
+    /// How replay answered a request: `hit` or `miss`, and the recorded exchange it served.
+    private static func replayMembers(of request: ServedRequest) -> [JSONMember] {
+        [
+            JSONMember(key: "replay", value: .string(request.isHit ? "hit" : "miss")),
+            JSONMember(key: "recorded_exchange_id", value: request.recordedExchangeID.map { .number(String($0)) } ?? .null),
+        ]
     }
 
     /// A row of the `sessions` list.

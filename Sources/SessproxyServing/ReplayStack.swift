@@ -23,14 +23,14 @@ public struct ReplayStack: Sendable {
         cassette: Cassette,
         proxy: ProxyConfiguration,
         forwardMissesTo upstreamConfiguration: UpstreamConfiguration? = nil,
-        strictSequences: Bool = false,
+        options: ReplayEngine.Options = ReplayEngine.Options(),
         uiToken: String = InspectorAccess.randomToken(),
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
         try self.init(
             recording: try .cassette(
-                cassette, rules: proxy.redactionRules, options: .init(repeatsWhenExhausted: !strictSequences), logger: logger),
+                cassette, rules: proxy.redactionRules, options: options, logger: logger),
             proxy: proxy, forwardMissesTo: upstreamConfiguration, uiToken: uiToken, logger: logger, onListening: onListening)
     }
 

@@ -81,7 +81,8 @@ import Testing
          "entries":[
           {"startedDateTime":"2024-11-20T17:05:12.345+01:00","time":87.5,
            "request":{"method":"POST","url":"https://api.playground.klarna.com/payments/v1/sessions#frag","httpVersion":"http/2.0",
-             "headers":[{"name":":authority","value":"api.playground.klarna.com"},{"name":"content-type","value":"application/json"}],
+             "headers":[{"name":":authority","value":"api.playground.klarna.com"},{"name":"content-type","value":"application/json"},
+               {"name":"Host","value":"api.playground.klarna.com"},{"name":"Content-Length","value":"25"},{"name":"Connection","value":"keep-alive"}],
              "queryString":[],"cookies":[],"headersSize":-1,"bodySize":25,
              "postData":{"mimeType":"application/json","text":"{\"purchase_country\":\"SE\"}"}},
            "response":{"status":200,"statusText":"","httpVersion":"http/2.0",

@@ -12,6 +12,11 @@ import Testing
         ("POST", "/payments/v1/authorizations/tok/order", .other, nil),
         ("GET", "/payments/v1/sessions", .other, nil),
         ("GET", "/payments/v1/sessions/a/b", .other, nil),
+        // Escapes decode; malformed ones stay as they are, with nothing after them lost.
+        ("GET", "/payments/v1/sessions/caf%C3%A9", .read, "caf\u{E9}"),
+        ("GET", "/payments/v1/sessions/abc%zzdef", .read, "abc%zzdef"),
+        ("GET", "/payments/v1/sessions/a%4", .read, "a%4"),
+        ("GET", "/payments/v1/sessions/x%+Ay", .read, "x%+Ay"),
     ])
     func classifies(method: String, target: String, operation: KlarnaOperation, session: String?) {
         let route = KlarnaRouteClassifier.classify(method: method, target: target)

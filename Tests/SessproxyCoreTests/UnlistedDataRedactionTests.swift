@@ -161,6 +161,33 @@ import Testing
         #expect(card == "/lookup?card=" + PercentEncoding.encode(cardInBody))
     }
 
+    /// As in a JSON body, an id-shaped value under an identity name is a national id; the same
+    /// value under another name is left alone.
+    @Test func aNationalIDInAQueryIsRedactedAndAudited() throws {
+        let target = "/payments/v1/sessions/s-1?ssn=19800101-1234&customer[national_identification_number]=198001011234&order=19800101-1234"
+        let raw = exchange(method: "GET", target: target, operation: .read)
+        #expect(LeakScanner.scan(raw, rules: .klarna).contains(LeakFinding(exchangeID: nil, location: "request.query", kind: .nationalID)))
+        let redacted = redactor.redact(raw)
+        #expect(!redacted.target.contains("ssn=19800101-1234") && !redacted.target.contains("=198001011234"), "\(redacted.target)")
+        #expect(redacted.target.hasSuffix("&order=19800101-1234"), "\(redacted.target)")
+        // The profile names `customer.national_identification_number`; `ssn` is the detector's.
+        #expect(redacted.redactions == ["request.query.customer.national_identification_number", "request.query"])
+        #expect(LeakScanner.scan(redacted, rules: .klarna).isEmpty, "\(LeakScanner.scan(redacted, rules: .klarna))")
+    }
+
+    /// A read's session is its path's: what the detector replaces in the path is not kept in the
+    /// `session_id` column either (and `audit` looks there too).
+    @Test func theSessionOfARedactedPathIsRedactedWithIt() throws {
+        var raw = exchange(method: "GET", target: "/payments/v1/sessions/\(email)", operation: .read)
+        raw.sessionID = email
+        #expect(LeakScanner.scan(raw, rules: .klarna).contains(LeakFinding(exchangeID: nil, location: "session_id", kind: .email)))
+        let redacted = redactor.redact(raw)
+        let sessionID = try #require(redacted.sessionID)
+        #expect(!sessionID.contains("jane.doe") && Pseudonymizer.isRedacted(sessionID), "\(sessionID)")
+        #expect(redacted.target == "/payments/v1/sessions/" + PercentEncoding.encode(sessionID))
+        #expect(LeakScanner.scan(redacted, rules: .klarna).isEmpty, "\(LeakScanner.scan(redacted, rules: .klarna))")
+    }
+
     @Test func aTargetWithNothingInItIsKeptAsItWas() {
         for target in ["/payments/v1/sessions/0b1d9815-165e-42e2-8867-35bc03789e00", "/orders/2026/11?page=3&sort=-date", "/a%2Fb/c"] {
             let redacted = redactor.redact(exchange(method: "GET", target: target))

@@ -28,8 +28,8 @@ import SessproxyServing
         #expect(steps.allSatisfy { $0 }, "steps off the loop: \(steps)")
     }
 
-    /// What a serving mode sees: it is called on an event loop, the one the upstream client and
-    /// the recorder's inline commit then run on.
+    /// What a serving mode sees: it is called on its connection's event loop, where the upstream
+    /// client's calls start (a recorder's commit runs on the cassette writer's own thread).
     struct LoopReportingHandler: ExchangeHandler {
         let mode = "loop-report"
         func handle(_ request: ProxyRequest) async -> ProxyResponse {

@@ -27,8 +27,10 @@ public struct LeakScanner: Sendable {
     public func scan(_ exchange: RecordedExchange) -> [LeakFinding] {
         var collector = Collector(exchangeID: exchange.id)
         scanText(exchange.target, at: "request.path", into: &collector)
-        let decodedTarget = exchange.target.removingPercentEncodingSafely
+        let decodedTarget = PercentEncoding.decode(exchange.target, plusIsSpace: false)
         if decodedTarget != exchange.target { scanText(decodedTarget, at: "request.path", into: &collector) }
+        scanQuery(of: exchange.target, into: &collector)
+        if let sessionID = exchange.sessionID { scanText(sessionID, at: "session_id", into: &collector) }
         scanHeaders(exchange.requestHeaders, side: "request", into: &collector)
         let document = schemas.document
         let requestSchema = document?.requestSchema(method: exchange.method, path: exchange.path)
@@ -103,8 +105,19 @@ public struct LeakScanner: Sendable {
     private func scanLeaf(_ text: String, path: [JSONPathComponent], locate: ([JSONPathComponent]) -> String, into collector: inout Collector) {
         let location = locate(path)
         scanText(text, at: location, into: &collector)
-        if LeakTextDetector.looksLikeNationalID(text), let key = path.nearestKey, LeakTextDetector.isIdentityFieldName(key) {
-            collector.add(location, .nationalID)
+        if LeakTextDetector.isNationalID(text, at: path) { collector.add(location, .nationalID) }
+    }
+
+    /// National ids in a query's values, named as a JSON body would name them (`ssn`,
+    /// `customer[national_identification_number]`).
+    private func scanQuery(of target: String, into collector: inout Collector) {
+        guard let mark = target.firstIndex(of: "?") else { return }
+        for pair in target[target.index(after: mark)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { PercentEncoding.decode(String($0), plusIsSpace: true) }
+            guard parts.count == 2, !Pseudonymizer.isRedacted(parts[1]) else { continue }
+            if LeakTextDetector.isNationalID(parts[1], at: FormFieldPath.location(ofName: parts[0])) {
+                collector.add("request.query", .nationalID)
+            }
         }
     }
 

@@ -118,6 +118,12 @@ public enum LeakTextDetector {
         return false
     }
 
+    /// Whether `value`, held at `location` (a JSON leaf's path, or a query or form field's name
+    /// read as one), is a national id: an id-shaped value under an identity-named key.
+    public static func isNationalID(_ value: String, at location: [JSONPathComponent]) -> Bool {
+        looksLikeNationalID(value) && location.nearestKey.map(isIdentityFieldName) == true
+    }
+
     /// Whether a value held by an identifier-like field looks like a national id: nine digits
     /// (US SSN, `123-45-6789` too) or a Nordic personnummer (`YYMMDD-NNNN`, `YYYYMMDDNNNN`).
     public static func looksLikeNationalID(_ value: String) -> Bool {

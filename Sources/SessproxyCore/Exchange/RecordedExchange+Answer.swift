@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a recorded row holds of an answer, decided in one place for record mode (and anything
 /// else that stores answers): the status and headers the app got, the body decoded as stored,
 /// the original encoding, the session a successful create names, and who produced the answer.
@@ -8,7 +10,7 @@ extension RecordedExchange {
         self.status = status
         responseHeaders = headers
         responseBody = decodedBody
-        responseEncoding = encoding.map { $0.lowercased() }.flatMap { $0 == "identity" ? nil : $0 }
+        responseEncoding = encoding.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.flatMap { $0.isEmpty || $0 == "identity" ? nil : $0 }
         proxyError = nil
         // A create learns its session from the answer (a refused one has none).
         if operation == .create, (200..<300).contains(status) {

@@ -103,8 +103,8 @@ public enum HARDocument {
         if let hash = query.firstIndex(of: "#") { query = query[..<hash] }
         let pairs = query.split(separator: "&").map { pair -> JSONValue in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = String(parts[0]).removingPercentEncodingSafely
-            let value = parts.count > 1 ? String(parts[1]).removingPercentEncodingSafely : ""
+            let name = PercentEncoding.decode(String(parts[0]), plusIsSpace: false)
+            let value = parts.count > 1 ? PercentEncoding.decode(String(parts[1]), plusIsSpace: false) : ""
             return .object([JSONMember(key: "name", value: .string(name)), JSONMember(key: "value", value: .string(value))])
         }
         return .array(pairs)
@@ -178,37 +178,34 @@ public enum HARDocument {
         let startedText = entry["startedDateTime"]?.stringValue ?? ""
         guard let startedAt = Timestamp.parse(startedText) else { throw fail("startedDateTime is not an ISO 8601 time") }
         let requestHeaders = try headers(request["headers"], what: "request.headers", fail: fail)
-        var responseHeaders = try headers(response["headers"], what: "response.headers", fail: fail)
+        let responseHeaders = try headers(response["headers"], what: "response.headers", fail: fail)
         let requestBody = try requestBody(request["postData"], fail: fail)
         let responseBody = try responseBody(response["content"], fail: fail)
 
-        let contentEncoding = responseHeaders.value(of: "Content-Encoding")?.lowercased().trimmingCharacters(in: .whitespaces)
-        responseHeaders = HeaderPolicy.forwardedResponseHeaders(responseHeaders)
-
         let route = KlarnaRouteClassifier.classify(method: method, target: target)
-        var sessionID = route.sessionID
-        if route.operation == .create, (200..<300).contains(status) {
-            sessionID = KlarnaRouteClassifier.sessionID(fromCreateResponse: responseBody)
-        }
         let extras = entry["_sessproxy"]
-        let encoding = extras?["original_encoding"]?.stringValue ?? contentEncoding.flatMap { $0.isEmpty || $0 == "identity" ? nil : $0 }
-        return RecordedExchange(
+        var exchange = RecordedExchange(
             startedAt: startedAt,
             durationMicros: durationMicros(entry),
             method: method.uppercased(),
             target: target,
             operation: route.operation,
-            sessionID: sessionID,
+            sessionID: route.sessionID,
             upstream: upstream,
-            requestHeaders: requestHeaders,
+            requestHeaders: HeaderPolicy.forwardedRequestHeaders(requestHeaders),
             requestBody: requestBody,
             status: status,
-            responseHeaders: responseHeaders,
-            responseBody: responseBody,
-            responseEncoding: encoding,
-            redactions: extras?["redactions"]?.arrayValue?.compactMap(\.stringValue) ?? [],
-            proxyError: extras?["proxy_error"]?.stringValue
+            responseHeaders: [],
+            responseBody: [],
+            redactions: extras?["redactions"]?.arrayValue?.compactMap(\.stringValue) ?? []
         )
+        // The row holds the answer as record mode stores one: the encoding named by the
+        // export (the body in a HAR is already decoded) or else the answer's own header.
+        exchange.recordUpstreamAnswer(
+            status: status, headers: HeaderPolicy.forwardedResponseHeaders(responseHeaders), decodedBody: responseBody,
+            encoding: extras?["original_encoding"]?.stringValue ?? responseHeaders.value(of: "Content-Encoding"))
+        exchange.proxyError = extras?["proxy_error"]?.stringValue
+        return exchange
     }
 
     /// `https://host:port/path?query#fragment` → (`https://host:port`, `/path?query`).

@@ -15,7 +15,7 @@ public enum KlarnaRouteClassifier {
         var id = String(path.dropFirst(sessionsPrefix.count + 1))
         if id.hasSuffix("/") { id.removeLast() }
         guard !id.isEmpty, !id.contains("/") else { return RouteClassification(operation: .other, sessionID: nil) }
-        let sessionID = id.removingPercentEncodingSafely
+        let sessionID = PercentEncoding.decode(id, plusIsSpace: false)
         switch upper {
         case "GET": return RouteClassification(operation: .read, sessionID: sessionID)
         case "POST": return RouteClassification(operation: .update, sessionID: sessionID)
@@ -48,22 +48,6 @@ public enum KlarnaRouteClassifier {
 }
 
 extension String {
-    var removingPercentEncodingSafely: String {
-        guard contains("%") else { return self }
-        var bytes: [UInt8] = []
-        var iterator = utf8.makeIterator()
-        while let byte = iterator.next() {
-            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
-                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
-            {
-                bytes.append(value)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     func replacingFirst(_ target: String, with replacement: String) -> String {
         guard let range = range(of: target) else { return self }
         return replacingCharacters(in: range, with: replacement)

@@ -12,7 +12,8 @@ public enum SessproxyErrorCode {
     public static let notFound = "SESSPROXY_NOT_FOUND"
     public static let notProxying = "SESSPROXY_NOT_PROXYING"
     public static let noMatch = "SESSPROXY_NO_MATCH"
-    public static let recordingFailed = "SESSPROXY_RECORDING_FAILED"
+    /// A recorded exchange replay could not read back (the file changed under it).
+    public static let cassetteUnreadable = "SESSPROXY_CASSETTE_UNREADABLE"
     /// A request sessproxy will not send upstream as it is (a `TRACE` with a body).
     public static let requestRefused = "SESSPROXY_REQUEST_REFUSED"
     /// A request that does not parse as HTTP/1 (headers over the limit, bad framing).

@@ -55,14 +55,14 @@ extension Redactor {
         case .string(let text):
             guard !text.isEmpty, !Pseudonymizer.isRedacted(text) else { return nil }
             // The value test first: it is a few byte compares, the key test splits words.
-            if LeakTextDetector.looksLikeNationalID(text), let key = location.nearestKey, LeakTextDetector.isIdentityFieldName(key) {
+            if LeakTextDetector.isNationalID(text, at: location) {
                 return .string(pseudonymizer.pseudonym(for: text, format: .keepLength))
             }
             return redactUnlistedText(text).map(JSONValue.string)
         case .number(let lexeme):
             if schema?.isNumeric == true { return nil }
             guard !LeakTextDetector.spans(in: lexeme).isEmpty
-                || (LeakTextDetector.looksLikeNationalID(lexeme) && location.nearestKey.map(LeakTextDetector.isIdentityFieldName) == true)
+                || LeakTextDetector.isNationalID(lexeme, at: location)
             else { return nil }
             return .string(pseudonymizer.pseudonym(for: lexeme, format: .digits))
         default:
@@ -120,8 +120,14 @@ extension Redactor {
             }
             guard parts.count == 2 else { return name }
             let location = FormFieldPath.location(ofName: PercentEncoding.decode(parts[0], plusIsSpace: true))
-            if let replaced = redactListedFormValue(PercentEncoding.decode(parts[1], plusIsSpace: true), at: location, changed: &listed) {
+            let value = PercentEncoding.decode(parts[1], plusIsSpace: true)
+            if let replaced = redactListedFormValue(value, at: location, changed: &listed) {
                 return name + "=" + (PseudonymToken.isWholeToken(replaced) ? replaced : PercentEncoding.encode(replaced))
+            }
+            // As in a JSON body: `?ssn=19800101-1234` is a national id under an identity name.
+            if detectsUnlistedData, !Pseudonymizer.isRedacted(value), LeakTextDetector.isNationalID(value, at: location) {
+                scanned = true
+                return name + "=" + PercentEncoding.encode(pseudonymizer.pseudonym(for: value, format: .keepLength))
             }
             guard detectsUnlistedData, let replaced = redactEncodedComponent(parts[1], plusIsSpace: true) else { return name + "=" + parts[1] }
             scanned = true

@@ -353,7 +353,7 @@ public struct ReplayEngine: Sendable {
     /// a Klarna-shaped 500 naming it, never cached, so a later read can still succeed.
     static func unreadableAnswer(exchangeID: Int64) -> ReplayAnswer {
         let body = KlarnaErrorBody(
-            errorCode: "SESSPROXY_CASSETTE_UNREADABLE",
+            errorCode: SessproxyErrorCode.cassetteUnreadable,
             errorMessages: ["Recorded exchange \(exchangeID) could not be read from the cassette."],
             correlationID: ReplayClientToken.uuidShaped(from: "sessproxy-unreadable:\(exchangeID)"))
         return ReplayAnswer(
