@@ -106,7 +106,9 @@ extension Sessproxy {
 
         private func write(_ bytes: [UInt8]) throws {
             guard let output else {
-                FileHandle.standardOutput.write(Data(bytes))
+                if let failure = FileDescriptorWrite.all(bytes, to: STDOUT_FILENO), failure != EPIPE {
+                    throw UserError("cannot write export to standard output (\(String(cString: strerror(failure))))")
+                }
                 return
             }
             if Self.isSpecialFile(output) || Self.isSymbolicLink(output) {

@@ -119,7 +119,7 @@ enum ExchangeText {
             lines.append("")
             lines.append("Redacted: " + exchange.redactions.joined(separator: ", "))
         }
-        return lines.joined(separator: "\n")
+        return lines.map(TerminalText.visible).joined(separator: "\n")
     }
 
     private static func body(_ bytes: [UInt8]) -> [String] {

@@ -3,6 +3,7 @@ import Foundation
 /// Aligned plain-text columns for terminal tables.
 enum TextTable {
     static func render(header: [String], rows: [[String]]) -> String {
+        let rows = rows.map { $0.map(TerminalText.visible) }
         var widths = header.map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }

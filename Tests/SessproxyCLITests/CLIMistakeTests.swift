@@ -265,3 +265,40 @@ import Testing
         #expect(Set(shown).count == 1, "every process signed with the same key")
     }
 }
+
+/// What the recorded traffic holds reaches a terminal only as text: an escape sequence in a body
+/// or a session id is shown as `\u001b`, never sent to the terminal as it is.
+@Suite struct CLITerminalTextTests {
+    @Test func escapeSequencesInRecordedTextAreShownNotSent() throws {
+        let (_, cassette) = try CLIToolingTests.importedCassette()
+        try CLIToolingTests.runSQL(
+            cassette,
+            "UPDATE exchange SET response_body = 'title ' || char(27) || ']0;pwned' || char(7) || ' ' || char(27) || '[31mred', session_id = 'sess' || char(27) || '[2J' WHERE id = 1")
+        let shown = try CLIRunner.run(["show", cassette, "1"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(!shown.stdout.contains("\u{1B}") && !shown.stdout.contains("\u{7}"), "\(shown.stdout.debugDescription)")
+        #expect(shown.stdout.contains(#"title \u001b]0;pwned\u0007 \u001b[31mred"#), "\(shown.stdout)")
+        let listed = try CLIRunner.run(["list", cassette])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(!listed.stdout.contains("\u{1B}") && listed.stdout.contains(#"sess\u001b[2J"#), "\(listed.stdout)")
+    }
+
+    /// Output that cannot be written is an error of one line, not a silent success.
+    @Test func aFullDiskBehindStandardOutputIsAnError() throws {
+        let (_, cassette) = try CLIToolingTests.importedCassette()
+        for arguments in [["list", cassette], ["export", cassette, "--format", "json"]] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLIRunner.binary)
+            process.arguments = arguments
+            process.environment = CLIRunner.environment
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "/dev/full"))
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            process.waitUntilExit()
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationStatus == 2, "\(arguments): exit \(process.terminationStatus), \(stderr)")
+            #expect(stderr.split(separator: "\n").count == 1 && stderr.contains("No space left on device"), "\(stderr)")
+        }
+    }
+}
