@@ -152,7 +152,13 @@ public final class Cassette: Sendable {
                 reason: "read-only here, and the -wal file beside it may hold commits of a recorder that runs or was killed; "
                     + "open it once where it can be written, or copy it together with its -wal file")
         }
-        guard sqlite3_compileoption_used("USE_URI") == 1 else { throw .unreadable(path: path, reason: needsWriteAccess) }
+        guard let location = immutableLocation(of: path) else { throw .unreadable(path: path, reason: needsWriteAccess) }
+        return location
+    }
+
+    /// `path` as a `file:` URI with `immutable=1` (nil when this SQLite takes no URIs).
+    private static func immutableLocation(of path: String) -> String? {
+        guard sqlite3_compileoption_used("USE_URI") == 1 else { return nil }
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         // `file://` and an empty authority: a path that starts with `//` is still a path.
         return "file://" + PercentEncoding.encodePath(absolute) + "?immutable=1"
@@ -194,7 +200,11 @@ public final class Cassette: Sendable {
             // Another process opening or closing the cassette at this moment holds a lock for a
             // moment (its WAL recovery, its last-connection checkpoint): wait, as the pool does.
             configuration.busyMode = .callback(Self.waitForLock)
-            let queue = try DatabaseQueue(path: location, configuration: configuration)
+            // A read-only connection to a WAL file leaves `-wal` and `-shm` files behind, and a
+            // refused file must be left as it was: with no `-wal` beside it, nobody has it open
+            // in WAL mode, and it is read as immutable, which creates nothing.
+            let checked = FileManager.default.fileExists(atPath: path + "-wal") ? location : immutableLocation(of: path) ?? location
+            let queue = try DatabaseQueue(path: checked, configuration: configuration)
             try queue.read { db in try checkIsCassette(db, path: path) }
         } catch let error as CassetteError {
             throw error
