@@ -57,6 +57,8 @@ extension CassetteWriter {
         private var retryAt: UInt64?
         private(set) var recorded = 0
         private(set) var failed = 0
+        /// Exchanges written beside the cassette at shutdown, as it stayed locked.
+        private(set) var setAside = 0
 
         init(limits: Limits = Limits()) {
             self.limits = limits
@@ -97,21 +99,40 @@ extension CassetteWriter {
             return answers
         }
 
+        /// What to do with a batch that could not be committed.
+        struct CommitFailure {
+            /// Whom to answer now.
+            var answers: [(Ticket, Answer)] = []
+            /// Exchanges to write to a file of their own beside the cassette (see `commitFailed`).
+            var setAside: [Ticket] = []
+        }
+
         /// The batch could not be committed. A locked cassette (`retryable`) is a passing
-        /// condition: the batch goes back to the front and is tried again, unless shutdown has
-        /// waited past its deadline. Anything else (disk full) fails the batch.
-        mutating func commitFailed(retryable: Bool, reason: String, now: UInt64) -> [(Ticket, Answer)] {
+        /// condition: the batch goes back to the front and is tried again. When shutdown has
+        /// waited past its deadline with the lock still held, the batch is set aside instead of
+        /// dropped — written beside the cassette, to be imported — and whoever still waits is
+        /// answered `pending`. Anything else (disk full) fails the batch.
+        mutating func commitFailed(retryable: Bool, reason: String, now: UInt64) -> CommitFailure {
             let giveUp = closedAt.map { now >= $0 + limits.drainDeadlineNanos } ?? false
+            defer { committing.removeAll(keepingCapacity: true) }
             if retryable, !giveUp {
                 queued = committing + queued
-                committing.removeAll(keepingCapacity: true)
                 retryAt = now + limits.retryDelayNanos
-                return []
+                return CommitFailure()
+            }
+            if retryable {
+                setAside += committing.count
+                return CommitFailure(
+                    answers: committing.filter { !$0.answered }.map { ($0.ticket, Answer.pending) }, setAside: committing.map(\.ticket))
             }
             failed += committing.count
-            let answers = committing.filter { !$0.answered }.map { ($0.ticket, Answer.failed(reason)) }
-            committing.removeAll(keepingCapacity: true)
-            return answers
+            return CommitFailure(answers: committing.filter { !$0.answered }.map { ($0.ticket, Answer.failed(reason)) })
+        }
+
+        /// A set-aside batch could not be written either: it is lost, and counted so.
+        mutating func setAsideFailed(count: Int) {
+            setAside -= count
+            failed += count
         }
 
         /// Requests that waited past `pendingAfter` are answered `pending` (their exchange stays

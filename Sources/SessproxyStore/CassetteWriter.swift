@@ -15,7 +15,8 @@ import SessproxyCore
 /// whose commit has waited `pendingAfter` (1 s) is answered `pending` — the app gets Klarna's
 /// answer, marked `Sessproxy-Recording: pending` — and its exchange stays queued (at most
 /// 10,000 held) until it is committed, at the latest at graceful shutdown (which keeps retrying a
-/// locked cassette for 30 s). Decisions are `StateMachine`'s; this class only does the I/O.
+/// locked cassette for 30 s, then writes what is left beside it: `SetAsideFile`). Decisions are
+/// `StateMachine`'s; this class only does the I/O.
 /// Runs as a `Service`: on graceful shutdown it drains what is queued, checkpoints, and stops.
 public final class CassetteWriter: ExchangeRecorder, Service {
     public let cassette: Cassette
@@ -27,6 +28,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
     nonisolated(unsafe) private var exchanges: [StateMachine.Ticket: RecordedExchange] = [:]
     nonisolated(unsafe) private var nextTicket: StateMachine.Ticket = 0
     nonisolated(unsafe) private var stopped = false
+    nonisolated(unsafe) private var setAsideFiles: [String] = []
     /// The pending watch sleeps on a condition of its own, until the earliest deadline it knows
     /// of or, with nothing queued, for `watchPollNanos`; a request never wakes it, so that an
     /// app sending one request at a time does not pay a third thread's wake-up (and its grab of
@@ -64,6 +66,12 @@ public final class CassetteWriter: ExchangeRecorder, Service {
 
     /// Exchanges committed by this writer so far.
     public var recordedCount: Int { withLock { machine.recorded } }
+
+    /// Files that exchanges were written to at shutdown because the cassette stayed locked
+    /// (`SetAsideFile`), and how many exchanges were answered but are in neither.
+    public var unsaved: (files: [String], setAside: Int, failed: Int) {
+        withLock { (setAsideFiles, machine.setAside, machine.failed) }
+    }
 
     public var backlog: RecorderBacklog {
         withLock { RecorderBacklog(recorded: machine.recorded, pending: machine.pending, failed: machine.failed) }
@@ -114,6 +122,8 @@ public final class CassetteWriter: ExchangeRecorder, Service {
         } onCancel: { [self] in
             close()
         }
+        // A lock that outlasted the drain outlasts a checkpoint's wait too.
+        guard unsaved.files.isEmpty else { return }
         do {
             try cassette.checkpoint()
         } catch {
@@ -163,8 +173,11 @@ public final class CassetteWriter: ExchangeRecorder, Service {
                     for ticket in tickets { exchanges[ticket] = nil }
                 case .failure(let error):
                     let retryable = Self.isLockContention(error)
-                    answers = machine.commitFailed(retryable: retryable, reason: Cassette.describe(error), now: Self.now())
-                    if retryable {
+                    let failure = machine.commitFailed(retryable: retryable, reason: Cassette.describe(error), now: Self.now())
+                    answers = failure.answers
+                    if !failure.setAside.isEmpty {
+                        setAside(failure.setAside.compactMap { exchanges.removeValue(forKey: $0) })
+                    } else if retryable {
                         logger.warning("cassette is locked by another connection; \(batch.count) exchange(s) wait for it")
                     } else {
                         logger.error("cassette write failed: \(error)")
@@ -173,6 +186,22 @@ public final class CassetteWriter: ExchangeRecorder, Service {
                 }
                 resume(answers)
             }
+        }
+    }
+
+    /// Writes exchanges that shutdown could not commit beside the cassette (`SetAsideFile`).
+    /// Called with the lock held; writes after releasing it.
+    private func setAside(_ batch: [RecordedExchange]) {
+        condition.unlock()
+        let written = SetAsideFile.write(batch, besideCassette: cassette.path)
+        condition.lock()
+        switch written {
+        case .success(let file):
+            setAsideFiles.append(file)
+            logger.error("the cassette stayed locked through shutdown: \(batch.count) answered exchange(s) written to \(file) instead")
+        case .failure(let error):
+            machine.setAsideFailed(count: batch.count)
+            logger.critical("the cassette stayed locked through shutdown and \(batch.count) answered exchange(s) could not be set aside: \(error)")
         }
     }
 

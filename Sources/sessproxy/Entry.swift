@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SessproxyStore
 
 /// Runs the command tree with sessproxy's exit-code contract: usage and user errors print one
 /// line on stderr and exit 2 (ArgumentParser's own default would be 64), help exits 0, and

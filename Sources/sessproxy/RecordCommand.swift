@@ -85,6 +85,17 @@ extension Sessproxy {
                 throw error
             }
             printStatus("sessproxy: stopped; \(stack.writer.recordedCount) exchange(s) recorded this run into \(cassette)")
+            // Answered but not in the cassette: said last, and the run does not end in success.
+            let unsaved = stack.writer.unsaved
+            if let file = unsaved.files.first, unsaved.setAside > 0 {
+                throw UserError(
+                    "the cassette stayed locked through shutdown: \(unsaved.setAside) answered exchange(s) are in \(file), "
+                        + "not in the cassette; add them with: sessproxy import \(file) --cassette \(cassette)"
+                        + (unsaved.failed > 0 ? " (\(unsaved.failed) more were not recorded at all)" : ""))
+            }
+            if unsaved.failed > 0 {
+                throw UserError("\(unsaved.failed) answered exchange(s) were not recorded (the errors above say why)")
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SessproxyStore
 
 /// Where the HMAC key for redaction pseudonyms comes from. Never from or into the cassette:
 /// `SESSPROXY_REDACTION_KEY` (any string; hashed to 32 bytes) wins, else a key file: the one

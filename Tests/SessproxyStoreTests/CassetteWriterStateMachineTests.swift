@@ -29,7 +29,7 @@ import Testing
         #expect(machine.nextWriterAction(now: 0) == .commit([1]))
         #expect(machine.tick(now: second / 2).answers.isEmpty)
         #expect(machine.tick(now: second / 2).nextCheck == second)
-        #expect(machine.commitFailed(retryable: true, reason: "database is locked", now: 5 * second).isEmpty)
+        #expect(machine.commitFailed(retryable: true, reason: "database is locked", now: 5 * second).answers.isEmpty)
         let watch = machine.tick(now: 5 * second)
         #expect(watch.answers.map(\.0) == [1] && watch.answers.map(\.1) == [.pending])
         #expect(machine.pending == 1)
@@ -46,7 +46,7 @@ import Testing
         var machine = Machine()
         _ = machine.enqueue(1, now: 0)
         _ = machine.nextWriterAction(now: 0)
-        let answers = machine.commitFailed(retryable: false, reason: "disk full", now: 1)
+        let answers = machine.commitFailed(retryable: false, reason: "disk full", now: 1).answers
         #expect(answers.map(\.1) == [.failed("disk full")])
         #expect(machine.failed == 1 && machine.isIdle)
     }
@@ -69,16 +69,24 @@ import Testing
         #expect(machine.nextWriterAction(now: 0) == .stop)
     }
 
-    /// Shutdown keeps retrying a locked cassette, but not forever.
-    @Test func shutdownGivesUpOnALockAfterItsDeadline() {
+    /// Shutdown keeps retrying a locked cassette, but not forever: then what is left is set aside
+    /// (written beside the cassette), not dropped, and whoever still waits is answered `pending`.
+    @Test func shutdownSetsAsideWhatALockKeptPastItsDeadline() {
         var machine = Machine()
         _ = machine.enqueue(1, now: 0)
+        _ = machine.enqueue(2, now: 0)
+        #expect(machine.tick(now: second).answers.map(\.1) == [.pending, .pending])
+        _ = machine.enqueue(3, now: second)
         machine.close(now: second)
-        _ = machine.nextWriterAction(now: second)
-        #expect(machine.commitFailed(retryable: true, reason: "locked", now: 2 * second).isEmpty)
+        #expect(machine.nextWriterAction(now: second) == .commit([1, 2, 3]))
+        #expect(machine.commitFailed(retryable: true, reason: "locked", now: 2 * second).answers.isEmpty)
         _ = machine.nextWriterAction(now: 3 * second)
         let late = second + machine.limits.drainDeadlineNanos
-        #expect(machine.commitFailed(retryable: true, reason: "locked", now: late).map(\.1) == [.failed("locked")])
-        #expect(machine.failed == 1 && machine.nextWriterAction(now: late) == .stop)
+        let failure = machine.commitFailed(retryable: true, reason: "locked", now: late)
+        #expect(failure.setAside == [1, 2, 3])
+        #expect(failure.answers.map(\.0) == [3] && failure.answers.map(\.1) == [.pending])
+        #expect(machine.setAside == 3 && machine.failed == 0 && machine.nextWriterAction(now: late) == .stop)
+        machine.setAsideFailed(count: 3)
+        #expect(machine.setAside == 0 && machine.failed == 3)
     }
 }
