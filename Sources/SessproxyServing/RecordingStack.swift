@@ -32,11 +32,11 @@ public struct RecordingStack: Sendable {
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
-        writer = CassetteWriter(cassette: cassette, logger: logger)
+        inspector = Inspector.recording(cassette: cassette, token: uiToken, listen: proxy.listen)
+        writer = CassetteWriter(cassette: cassette, observer: inspector, logger: logger)
         checkpointer = CassetteCheckpointer(cassette: cassette, writer: writer, logger: logger)
         upstream = try UpstreamClient(configuration: configuration)
         metrics = ProxyMetrics()
-        inspector = Inspector.recording(cassette: cassette, token: uiToken, listen: proxy.listen)
         handler = RecordingHandler(
             upstream: upstream, recorder: writer,
             redactor: Redactor(rules: proxy.redactionRules, pseudonymizer: Pseudonymizer(keyBytes: redactionKey)),

@@ -41,12 +41,19 @@ public final class CassetteWriter: ExchangeRecorder, Service {
     /// between 1 and 250 ms.
     private let watchPollNanos: UInt64
 
-    public convenience init(cassette: Cassette, logger: Logger = Logger(label: "sessproxy.store")) {
-        self.init(cassette: cassette, limits: StateMachine.Limits(), logger: logger)
+    /// Told about exchanges answered `pending` once they are committed after all; the recording
+    /// handler tells it about the others, as it answers them.
+    private let observer: (any TrafficObserver)?
+
+    public convenience init(cassette: Cassette, observer: (any TrafficObserver)? = nil, logger: Logger = Logger(label: "sessproxy.store")) {
+        self.init(cassette: cassette, limits: StateMachine.Limits(), observer: observer, logger: logger)
     }
 
-    init(cassette: Cassette, limits: StateMachine.Limits, logger: Logger = Logger(label: "sessproxy.store")) {
+    init(
+        cassette: Cassette, limits: StateMachine.Limits, observer: (any TrafficObserver)? = nil, logger: Logger = Logger(label: "sessproxy.store")
+    ) {
         self.cassette = cassette
+        self.observer = observer
         self.logger = logger
         self.machine = StateMachine(limits: limits)
         self.watchPollNanos = max(min(limits.pendingAfterNanos / 4, 250_000_000), 1_000_000)
@@ -162,6 +169,7 @@ public final class CassetteWriter: ExchangeRecorder, Service {
                 if let until { condition.wait(untilUptimeNanos: until) } else { condition.wait() }
             case .commit(let tickets):
                 let batch = tickets.compactMap { exchanges[$0] }
+                var late: [RecordedExchange] = []
                 condition.unlock()
                 let result = Result { try cassette.insertBlocking(batch) }
                 lastCommit.store(Self.now(), ordering: .relaxed)
@@ -171,6 +179,15 @@ public final class CassetteWriter: ExchangeRecorder, Service {
                 case .success(let ids):
                     answers = machine.committed(ids: ids)
                     for ticket in tickets { exchanges[ticket] = nil }
+                    // Answered `pending` before: nobody waits for these ids but the live feed.
+                    if observer != nil, answers.count < batch.count {
+                        let answeredNow = Set(answers.map(\.0))
+                        for (index, ticket) in tickets.enumerated() where !answeredNow.contains(ticket) {
+                            var stored = batch[index]
+                            stored.id = ids[index]
+                            late.append(stored)
+                        }
+                    }
                 case .failure(let error):
                     let retryable = Self.isLockContention(error)
                     let failure = machine.commitFailed(retryable: retryable, reason: Cassette.describe(error), now: Self.now())
@@ -185,6 +202,11 @@ public final class CassetteWriter: ExchangeRecorder, Service {
                     }
                 }
                 resume(answers)
+                if let observer, !late.isEmpty {
+                    condition.unlock()
+                    for exchange in late { observer.recorded(exchange) }
+                    condition.lock()
+                }
             }
         }
     }
