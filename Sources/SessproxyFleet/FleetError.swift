@@ -75,10 +75,26 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
 
     /// A failed TLS handshake, with what verify-full asks of the server's certificate.
     static func tlsReason(_ error: any Error, location: FleetLocation) -> String {
-        let detail = String(describing: error).split(separator: "\n").first.map(String.init) ?? ""
+        let detail = tlsDetail(error)
         guard location.tls == .verifyFull else { return "TLS handshake failed: \(detail)" }
         let authorities = location.rootCertificates.map { "the authorities in \($0)" } ?? "the system's authorities (or name yours with sslrootcert=PATH)"
         return "TLS handshake failed: with sslmode=verify-full the server's certificate must be signed by \(authorities) and name \(location.host) (\(detail))"
+    }
+
+    /// What the TLS library said, in words: BoringSSL's reason (`CERTIFICATE_VERIFY_FAILED` →
+    /// "certificate verify failed"), or NIOSSL's own line; never a type dump or a source path.
+    static func tlsDetail(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if let range = text.range(of: "OPENSSL_internal:") {
+            let reason = text[range.upperBound...].prefix(while: { $0.isUppercase || $0.isNumber || $0 == "_" })
+            if !reason.isEmpty { return reason.lowercased().replacingOccurrences(of: "_", with: " ") }
+        }
+        if let extra = error as? NIOSSLExtraError {
+            let line = String(describing: extra)
+            return String(line.drop(while: { $0 != ":" }).dropFirst().drop(while: { $0 == " " })).nonEmpty ?? line
+        }
+        if case .handshakeFailed = error as? NIOSSLError { return "the handshake failed" }
+        return text.split(separator: "\n").first.map(String.init)?.components(separatedBy: " at /").first ?? "unknown error"
     }
 
     /// "connection refused", "connection timed out"… from the socket error underneath.
@@ -93,7 +109,17 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
             default: return "socket error \(io.errnoCode)"
             }
         }
-        if error is ChannelError { return "the connection failed" }
+        if let channel = error as? ChannelError {
+            // The socket connected (a stopped server's kernel still accepts) but nothing answered.
+            if case .connectTimeout(let timeout) = channel {
+                return "no answer within \(timeout.nanoseconds / 1_000_000_000) s (is the server stopped or overloaded?)"
+            }
+            return "the connection failed"
+        }
         return underlying.map { "\($0)" } ?? "the connection failed"
     }
+}
+
+extension String {
+    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }

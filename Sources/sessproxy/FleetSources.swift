@@ -65,7 +65,18 @@ enum FleetSources {
     static func password(for location: FleetLocation) -> String? {
         let environment = ProcessInfo.processInfo.environment
         let file = environment["PGPASSFILE"] ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".pgpass").path
-        return location.resolvedPassword(environment: environment, pgpass: try? String(contentsOfFile: file, encoding: .utf8))
+        var contents: String?
+        var info = stat()
+        if stat(file, &info) == 0 {
+            if let refusal = FleetLocation.pgpassRefusal(path: file, mode: UInt32(info.st_mode)) {
+                if location.password == nil, ProcessInfo.processInfo.environment["PGPASSWORD"]?.isEmpty ?? true {
+                    printStatus("sessproxy: warning: \(refusal)")
+                }
+            } else {
+                contents = try? String(contentsOfFile: file, encoding: .utf8)
+            }
+        }
+        return location.resolvedPassword(environment: environment, pgpass: contents)
     }
 
     static var quietLogger: Logger {

@@ -13,12 +13,28 @@ import Testing
         #expect(try FleetLocation(parsing: "postgresql://ci@db/fleet").port == 5432)
     }
 
+    /// An IPv6 literal is the address inside its brackets, and shown in them again.
+    @Test func anIPv6HostIsTheAddressInItsBrackets() throws {
+        let location = try FleetLocation(parsing: "postgres://ci@[::1]:6543/fleet?recording=mon")
+        #expect(location.host == "::1" && location.port == 6543)
+        #expect(location.description == "postgres://ci@[::1]:6543/fleet?recording=mon")
+    }
+
     @Test(arguments: [
         "postgres://db/fleet", "postgres://ci@/fleet", "postgres://ci@db", "postgres://ci@db/fleet?sslmode=maybe",
         "postgres://ci@db/fleet?recordng=x", "postgres://ci@db/fleet?recording=a%20b", "mysql://ci@db/fleet",
     ])
     func badURLsAreNamed(text: String) {
         #expect(throws: FleetLocation.Invalid.self) { try FleetLocation(parsing: text) }
+    }
+
+    /// As libpq: a password file others may read is not used.
+    @Test func aPgpassFileOthersMayReadIsIgnored() {
+        #expect(FleetLocation.pgpassRefusal(path: "p", mode: 0o100600) == nil)
+        #expect(FleetLocation.pgpassRefusal(path: "p", mode: 0o100400) == nil)
+        #expect(FleetLocation.pgpassRefusal(path: "p", mode: 0o100644)?.contains("group or world access") == true)
+        #expect(FleetLocation.pgpassRefusal(path: "p", mode: 0o100660)?.contains("group or world access") == true)
+        #expect(FleetLocation.pgpassRefusal(path: "p", mode: 0o040700)?.contains("not a plain file") == true)
     }
 
     @Test func thePasswordComesFromTheURLThenPGPASSWORDThenPgpass() throws {

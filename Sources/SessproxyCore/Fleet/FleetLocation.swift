@@ -42,7 +42,8 @@ public struct FleetLocation: Sendable, Hashable, CustomStringConvertible {
         guard !database.isEmpty, !database.contains("/") else { throw Invalid(description: "the fleet URL names no database (postgres://USER@HOST/DATABASE)") }
         self.user = user.removingPercentEncoding ?? user
         self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
-        self.host = host
+        // An IPv6 literal is written in brackets (`[::1]`); the address is what is inside them.
+        self.host = host.hasPrefix("[") && host.hasSuffix("]") && host.count > 2 ? String(host.dropFirst().dropLast()) : host
         self.port = components.port ?? 5432
         self.database = database.removingPercentEncoding ?? database
         var recording: String?
@@ -97,6 +98,16 @@ public struct FleetLocation: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The password to use: the URL's, else `PGPASSWORD`, else the first matching line of a
+    /// Why a password file is not read, as libpq decides it (nil: it is read): it must be a plain
+    /// file that neither group nor others may access (`chmod 0600`).
+    public static func pgpassRefusal(path: String, mode: UInt32) -> String? {
+        if mode & 0o170000 != 0o100000 { return "password file \(path) is not a plain file; it is ignored" }
+        if mode & 0o077 != 0 {
+            return "password file \(path) has group or world access; it is ignored (permissions should be u=rw, 0600, or less, as libpq requires)"
+        }
+        return nil
+    }
+
     /// pgpass file (`host:port:database:user:password`, `*` matching anything, `\` escaping).
     public func resolvedPassword(environment: [String: String], pgpass: String?) -> String? {
         if let password { return password }
