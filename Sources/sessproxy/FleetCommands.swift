@@ -31,13 +31,22 @@ extension Sessproxy {
 
         func run() async throws {
             let target = try FleetCommandSupport.target(store: store, recording: recording, sidecar: sidecar)
+            let password = FleetSources.password(for: target.location)
+            // The store is reached before the file is opened for changing, so that a push that
+            // cannot start (a store down, a wrong password) leaves the cassette as it was.
+            do {
+                let probe = try await FleetStore.open(target.location, password: password, logger: FleetSources.quietLogger)
+                await probe.close()
+            } catch {
+                throw UserError(error.description)
+            }
             let cassette = try openCassetteForChanging(file, because: "push keeps how far it got in the file")
             let sidecar = self.sidecar ?? "\(ProcessInfo.processInfo.hostName):\(URL(fileURLWithPath: file).lastPathComponent)"
             let progress = Mutex(ProgressLine(label: "push", total: 0))
             let result: FleetTransfer.PushResult
             do {
                 result = try await FleetTransfer.push(
-                    cassette, to: target.location, password: FleetSources.password(for: target.location), recording: target.recording,
+                    cassette, to: target.location, password: password, recording: target.recording,
                     sidecar: sidecar, logger: FleetSources.quietLogger
                 ) { sent, total in
                     progress.withLock { $0.update(sent, of: total) }

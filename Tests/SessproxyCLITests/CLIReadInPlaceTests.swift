@@ -119,6 +119,16 @@ import Testing
         #expect(try Self.sqlite(cassette, "SELECT count(*) FROM exchange") == "3")
     }
 
+    /// A push that cannot reach its store has not touched the file yet.
+    @Test func aPushThatCannotStartLeavesTheFileAsItWas() throws {
+        let (_, cassette) = try CLIToolingTests.importedCassette()
+        let before = try Self.bytes(cassette)
+        CLIErrorTests.expectOneLineError(
+            try CLIRunner.run(["push", cassette, "postgres://ci@127.0.0.1:1/fleet", "--recording", "x"]), containing: "connection refused")
+        #expect(try Self.bytes(cassette) == before)
+        Self.expectNothingBeside(cassette)
+    }
+
     @Test func aRefusedFileGetsNothingBesideIt() throws {
         let (_, cassette) = try CLIToolingTests.importedCassette()
         _ = try Self.sqlite(cassette, "UPDATE cassette_meta SET value = '99' WHERE key = 'format_version'")
