@@ -154,7 +154,7 @@ struct ExchangeComparator: Sendable {
             let before = left[name]
             let after = right[name]
             guard before != after else { continue }
-            if let before, let after, !options.compareRedacted, Pseudonymizer.isRedacted(before), Pseudonymizer.isRedacted(after) {
+            if let before, let after, !options.compareRedacted, PseudonymToken.equalAroundPseudonyms(before, after) {
                 continue
             }
             findings.append(DiffFinding(

@@ -165,6 +165,6 @@ import Testing
         ("redacted:0a1b~", "redacted~"),
     ])
     func pseudonymsCollapse(_ input: String, _ expected: String) {
-        #expect(ReplayMatcher.collapsingPseudonyms(in: input) == expected)
+        #expect(PseudonymToken.collapsed(input) == expected)
     }
 }

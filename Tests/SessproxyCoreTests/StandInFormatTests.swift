@@ -59,7 +59,7 @@ import Testing
         #expect(!stored.contains(value))
         #expect(LeakTextDetector.kinds(in: stored).isEmpty)
         #expect(LeakTextDetector.kinds(in: "note: \(stored), thanks").isEmpty)
-        #expect(ReplayMatcher.collapsingPseudonyms(in: "a \(stored) b") == "a redacted b")
+        #expect(PseudonymToken.collapsed("a \(stored) b") == "a redacted b")
         #expect(stored != otherKey.pseudonym(for: value, format: format), "the pseudonym depends on the key")
     }
 

@@ -5,7 +5,8 @@ public enum JSONDiff {
     public struct Options: Sendable {
         /// Locations skipped entirely (noise).
         public var ignoring: [JSONPathPattern]
-        /// Two pseudonyms (or placeholders) count as equal: the values were secret on both sides.
+        /// Values that differ only in their pseudonyms (or placeholders) count as equal: what
+        /// differs was secret on both sides (`PseudonymToken.equalAroundPseudonyms`).
         public var redactedValuesAreEqual: Bool
 
         public init(ignoring: [JSONPathPattern] = [], redactedValuesAreEqual: Bool = true) {
@@ -65,7 +66,7 @@ public enum JSONDiff {
         case (let l?, let r?):
             if l == r { return }
             if options.redactedValuesAreEqual, case .string(let a) = l, case .string(let b) = r,
-                Pseudonymizer.isRedacted(a), Pseudonymizer.isRedacted(b)
+                PseudonymToken.equalAroundPseudonyms(a, b)
             {
                 return
             }

@@ -123,6 +123,36 @@ public struct PseudonymToken: Sendable, Hashable {
 
     // MARK: Extent in text
 
+    /// Replaces every pseudonym (`redacted:<hex>` and its format hint) with `redacted`, so that
+    /// a keyed pseudonym and the placeholder compare equal wherever they appear (whole value,
+    /// embedded JSON, free text, path).
+    public static func collapsed(_ text: String) -> String {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            guard let first = PseudonymToken.nextStart(in: bytes, from: 0) else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var index = 0
+            var next: Int? = first
+            while let start = next {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<start]))
+                out.append(contentsOf: Pseudonymizer.placeholder.utf8)
+                index = PseudonymToken.end(in: bytes, at: start)
+                next = PseudonymToken.nextStart(in: bytes, from: index)
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index...]))
+            return String(decoding: out, as: UTF8.self)
+        } ?? text
+    }
+
+    /// Whether two different texts say the same once their pseudonyms are set aside: the same
+    /// free text around them, or each a pseudonym as a whole. Recordings made with different keys
+    /// (two sidecars) differ in every pseudonym, so `diff` calls such values equal by default.
+    public static func equalAroundPseudonyms(_ a: String, _ b: String) -> Bool {
+        guard a.contains(Pseudonymizer.placeholder), b.contains(Pseudonymizer.placeholder) else { return false }
+        return collapsed(a) == collapsed(b)
+    }
+
     /// Whether `text` is one pseudonym and nothing else (or the bare placeholder). Its bytes are
     /// all printable ASCII that a query or form value may carry as they are, so it is written
     /// there unescaped: escaped, a hint's `=` would hide the hint from `end(in:at:)`.

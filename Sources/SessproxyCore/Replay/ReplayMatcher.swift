@@ -141,7 +141,7 @@ public struct ReplayMatcher: Sendable {
     /// The target with secret path segments replaced by the placeholder.
     public func normalisedTarget(_ target: String) -> String {
         var notes: [String] = []
-        return Self.collapsingPseudonyms(in: redactor.redactTarget(target, notes: &notes))
+        return PseudonymToken.collapsed( redactor.redactTarget(target, notes: &notes))
     }
 
     /// The body as matching sees it: JSON in canonical form; anything else as the recorder
@@ -152,7 +152,7 @@ public struct ReplayMatcher: Sendable {
             var notes: [String] = []
             let stored = redactor.redactBody(body, side: "request", notes: &notes)
             guard let text = String(validating: stored, as: UTF8.self) else { return .bytes(stored) }
-            return .bytes(Array(Self.collapsingPseudonyms(in: text).utf8))
+            return .bytes(Array(PseudonymToken.collapsed( text).utf8))
         }
         return .json(canonicalNormalisedText(json, method: method, path: path, alreadyRedacted: false))
     }
@@ -166,7 +166,7 @@ public struct ReplayMatcher: Sendable {
             let schema = redactor.document?.requestSchema(method: method, path: path)
             redacted = redactor.redactJSON(json, schema: schema)
         }
-        let bytes = JSONSerializer.bytes(redacted, style: .canonical, transformingStringValues: Self.collapsingPseudonyms(in:))
+        let bytes = JSONSerializer.bytes(redacted, style: .canonical, transformingStringValues: PseudonymToken.collapsed)
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -175,27 +175,5 @@ public struct ReplayMatcher: Sendable {
         let rest = target[target.index(after: mark)...]
         let end = rest.firstIndex(of: "#") ?? rest.endIndex
         return String(rest[..<end])
-    }
-
-    /// Replaces every pseudonym (`redacted:<hex>` and its format hint) with `redacted`, so that
-    /// a keyed pseudonym and the placeholder compare equal wherever they appear (whole value,
-    /// embedded JSON, free text, path).
-    static func collapsingPseudonyms(in text: String) -> String {
-        var text = text
-        return text.withUTF8 { bytes -> String? in
-            guard let first = PseudonymToken.nextStart(in: bytes, from: 0) else { return nil }
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count)
-            var index = 0
-            var next: Int? = first
-            while let start = next {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<start]))
-                out.append(contentsOf: Pseudonymizer.placeholder.utf8)
-                index = PseudonymToken.end(in: bytes, at: start)
-                next = PseudonymToken.nextStart(in: bytes, from: index)
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index...]))
-            return String(decoding: out, as: UTF8.self)
-        } ?? text
     }
 }
