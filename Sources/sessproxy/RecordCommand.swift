@@ -85,6 +85,11 @@ extension Sessproxy {
                 throw error
             }
             printStatus("sessproxy: stopped; \(stack.writer.recordedCount) exchange(s) recorded this run into \(cassette)")
+            if let fleet, let unshipped = stack.shipper?.status.pending, unshipped > 0 {
+                // They are in the cassette, which keeps how far shipping got.
+                printStatus(
+                    "sessproxy: \(unshipped) exchange(s) not shipped to \(fleet.location) yet; the next record --ship of this cassette ships them, as does sessproxy push")
+            }
             // Answered but not in the cassette: said last, and the run does not end in success.
             let unsaved = stack.writer.unsaved
             if let file = unsaved.files.first, unsaved.setAside > 0 {

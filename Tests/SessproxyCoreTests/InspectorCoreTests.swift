@@ -140,3 +140,19 @@ import Testing
         #expect(parsed.query == ["q": "Bad value", "session": "a b", "limit": "5", "empty": ""])
     }
 }
+
+/// The refusal a browser sees: escaped text, and a policy that lets its empty icon load (a
+/// blocked icon makes the browser ask for `/favicon.ico`, which on this port is the proxy's).
+@Suite struct InspectorErrorPageTests {
+    @Test func theErrorPageEscapesItsTextAndAllowsItsEmptyIcon() throws {
+        let page = InspectorResponse.errorPage(401, "no <token> & no cookie")
+        guard case .bytes(let bytes) = page.body else {
+            Issue.record("the error page has no body")
+            return
+        }
+        let html = String(decoding: bytes, as: UTF8.self)
+        #expect(html.contains("no &lt;token&gt; &amp; no cookie") && html.contains(#"<link rel="icon" href="data:,">"#))
+        let policy = try #require(page.headers.value(of: "Content-Security-Policy"))
+        #expect(policy.contains("default-src 'none'") && policy.contains("img-src data:"), "\(policy)")
+    }
+}

@@ -50,7 +50,8 @@ public struct InspectorResponse: Sendable {
             status: status,
             headers: [
                 HeaderField(name: "Content-Type", value: "text/html; charset=utf-8"), HeaderField(name: "Cache-Control", value: "no-store"),
-                HeaderField(name: "Content-Security-Policy", value: "default-src 'none'"),
+                // The empty icon (`data:,`) is allowed, so that a browser asks for no `/favicon.ico`.
+                HeaderField(name: "Content-Security-Policy", value: "default-src 'none'; img-src data:"),
             ],
             body: .bytes(Array(page.utf8)))
     }
