@@ -131,6 +131,23 @@ import Testing
         }
     }
 
+    /// A body's `encoding` is base64 or the text's own; base64 that is not base64 is refused,
+    /// not stored as garbage.
+    @Test func bodyEncodingsAreReadStrictly() throws {
+        func entry(_ content: String) -> [UInt8] {
+            Array(#"{"log":{"entries":[{"startedDateTime":"2024-01-01T00:00:00Z","request":{"method":"GET","url":"https://x/y?name=Jane+Doe"},"response":{"status":200,"content":\#(content)}}]}}"#.utf8)
+        }
+        let wrapped = try HARDocument.exchanges(fromHAR: entry(#"{"text":"eyJh\nIjoxfQ==","encoding":"base64"}"#)).exchanges[0]
+        #expect(wrapped.responseBody == Array(#"{"a":1}"#.utf8))
+        let named = try HARDocument.exchanges(fromHAR: entry(#"{"text":"{\"a\":1}","encoding":"utf-8"}"#)).exchanges[0]
+        #expect(named.responseBody == Array(#"{"a":1}"#.utf8))
+        #expect(throws: HARError("entry 0: response.content.text is not valid base64")) {
+            try HARDocument.exchanges(fromHAR: entry(#"{"text":"!!not base64!!","encoding":"base64"}"#))
+        }
+        let exported = HARDocument.entry(named)
+        #expect(exported["request"]?["queryString"]?[0]?["value"]?.stringValue == "Jane Doe")
+    }
+
     @Test func splitsURLsIntoUpstreamAndTarget() {
         #expect(HARDocument.split(url: "http://user:pw@localhost:8080?x=1")! == ("http://localhost:8080", "/?x=1"))
         #expect(HARDocument.split(url: "HTTPS://api.klarna.com/payments/v1/sessions/abc?a=b#c")! == ("https://api.klarna.com", "/payments/v1/sessions/abc?a=b"))

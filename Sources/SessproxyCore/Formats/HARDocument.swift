@@ -103,8 +103,9 @@ public enum HARDocument {
         if let hash = query.firstIndex(of: "#") { query = query[..<hash] }
         let pairs = query.split(separator: "&").map { pair -> JSONValue in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = PercentEncoding.decode(String(parts[0]), plusIsSpace: false)
-            let value = parts.count > 1 ? PercentEncoding.decode(String(parts[1]), plusIsSpace: false) : ""
+            // Decoded as browsers' devtools show them: a `+` in a query is a space.
+            let name = PercentEncoding.decode(String(parts[0]), plusIsSpace: true)
+            let value = parts.count > 1 ? PercentEncoding.decode(String(parts[1]), plusIsSpace: true) : ""
             return .object([JSONMember(key: "name", value: .string(name)), JSONMember(key: "value", value: .string(value))])
         }
         return .array(pairs)
@@ -260,9 +261,13 @@ public enum HARDocument {
     }
 
     private static func decode(_ text: String, encoding: String?, what: String, fail: (String) -> HARError) throws(HARError) -> [UInt8] {
-        guard let encoding, !encoding.isEmpty else { return Array(text.utf8) }
+        // Some tools name the text's own encoding: it is a string in the document either way.
+        guard let encoding, !["", "utf-8", "utf8"].contains(encoding.lowercased()) else { return Array(text.utf8) }
         guard encoding.lowercased() == "base64" else { throw fail("\(what) has unsupported encoding '\(encoding)'") }
-        guard let data = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else { throw fail("\(what) is not valid base64") }
+        // Line breaks (as some tools wrap base64) are not data; any other stray byte means the
+        // text is not what it says, and would be stored as garbage.
+        let joined = text.filter { !$0.isWhitespace }
+        guard let data = Data(base64Encoded: joined) else { throw fail("\(what) is not valid base64") }
         return Array(data)
     }
 
