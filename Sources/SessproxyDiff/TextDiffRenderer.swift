@@ -1,3 +1,5 @@
+import SessproxyCore
+
 /// Renders a `DiffReport` for a terminal: a verdict line, then each session that differs with its
 /// differing calls and their findings. Unchanged sessions and calls are counted, not listed.
 /// Colour is used only when asked for; the caller decides from the TTY and `--color`.
@@ -11,7 +13,7 @@ public struct TextDiffRenderer: Sendable {
     public func render(_ report: DiffReport) -> String {
         let style = TerminalStyle(enabled: colour)
         var lines: [String] = []
-        lines.append(style.bold("sessproxy diff") + "  A: \(report.aLabel)  B: \(report.bLabel)")
+        lines.append(style.bold("sessproxy diff") + "  A: \(TerminalText.visible(report.aLabel))  B: \(TerminalText.visible(report.bLabel))")
         let verdict = report.isEqual ? style.paint("Equal", .green, bold: true) : style.paint("Different", .red, bold: true)
         lines.append("\(verdict): \(ReportWording.summaryLine(report.summary))")
         for session in report.sessions {
@@ -23,8 +25,10 @@ public struct TextDiffRenderer: Sendable {
 
     private func sessionLines(_ session: SessionDiff, style: TerminalStyle) -> [String] {
         var header = style.bold(ReportWording.sessionTitle(session)) + " " + statusLabel(session.status, style: style)
-        if let id = session.aSessionID { header += "  A: \(id)" }
-        if let id = session.bSessionID { header += "  B: \(id)" }
+        // Recorded text (ids, titles, values) is shown, never sent to the terminal as escape
+        // sequences; only this renderer's own colours are.
+        if let id = session.aSessionID { header += "  A: \(TerminalText.visible(id))" }
+        if let id = session.bSessionID { header += "  B: \(TerminalText.visible(id))" }
         guard session.status != .same else {
             return [header + style.dim("  (\(ReportWording.plural(session.calls.count, "call")) unchanged)")]
         }
@@ -33,10 +37,10 @@ public struct TextDiffRenderer: Sendable {
             let marker = Self.marker(call.alignment)
             let statuses = ReportWording.statuses(call)
             lines.append(
-                "  " + paint(marker + " " + call.alignment.rawValue, call.alignment, style: style) + "  " + call.title
+                "  " + paint(marker + " " + call.alignment.rawValue, call.alignment, style: style) + "  " + TerminalText.visible(call.title)
                     + style.dim("  " + ReportWording.exchangeRefs(call)) + (statuses.isEmpty ? "" : "  " + statuses))
             for finding in call.findings {
-                lines.append("      " + style.paint(ReportWording.tag(finding.kind), .cyan) + "  " + ReportWording.findingText(finding))
+                lines.append("      " + style.paint(ReportWording.tag(finding.kind), .cyan) + "  " + TerminalText.visible(ReportWording.findingText(finding)))
             }
         }
         let unchanged = session.calls.count { $0.alignment == .same }

@@ -1,4 +1,5 @@
 import Foundation
+import SessproxyCore
 
 /// Aligned plain-text columns for terminal tables.
 enum TextTable {

@@ -194,6 +194,18 @@ import Testing
         #expect(call.findings.map(\.message) == ["response body: not JSON, 26 bytes → not JSON, 27 bytes"])
     }
 
+    /// Recorded text with escape sequences in it reaches the terminal shown, not obeyed; the
+    /// renderer's own colours still do.
+    @Test func escapeSequencesInRecordedValuesAreShownNotSent() {
+        let before = Self.cart.setting("merchant_reference2", to: "run-1")
+        let after = Self.cart.setting("merchant_reference2", to: "run-2\u{1B}]0;pwned\u{07}")
+        let report = RecordingDiff.compare(
+            [Fixture.update(id: 1, session: "A-SESSION-0001", order: before)], [Fixture.update(id: 2, session: "B-SESSION-0001", order: after)])
+        let plain = TextDiffRenderer(colour: false).render(report)
+        #expect(!plain.contains("\u{1B}") && !plain.contains("\u{07}") && plain.contains(#"run-2\u001b]0;pwned\u0007"#), "\(plain)")
+        #expect(TextDiffRenderer(colour: true).render(report).contains("\u{1B}["))
+    }
+
     @Test func aWithheldBodyIsDescribedByWhatWasWithheld() {
         var a = Fixture.read(id: 1, session: "A-SESSION-0001", response: ["status": "incomplete"])
         var b = Fixture.read(id: 2, session: "B-SESSION-0001", response: ["status": "incomplete"])

@@ -2,8 +2,8 @@
 /// upstream: an escape sequence among them (`ESC ] 0 ; … BEL` sets the window title, `ESC [ 31 m`
 /// colours, some terminals answer queries into the shell's input) must not reach the terminal as
 /// it is. Control characters are shown as `\u001b`, the way JSON writes them.
-enum TerminalText {
-    static func visible(_ text: String) -> String {
+public enum TerminalText {
+    public static func visible(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
