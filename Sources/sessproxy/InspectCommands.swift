@@ -23,7 +23,7 @@ extension Sessproxy {
                 let rows = exchanges.map { exchange in
                     [
                         String(exchange.id ?? 0), Timestamp.format(exchange.startedAt), exchange.operation.rawValue,
-                        exchange.method, String(exchange.status), String(format: "%.1f", Double(exchange.durationMicros) / 1000),
+                        exchange.method, String(exchange.status), exchange.durationMilliseconds(decimals: 1),
                         exchange.sessionID ?? "-", exchange.target,
                     ]
                 }
@@ -105,7 +105,7 @@ enum ExchangeText {
     static func render(_ exchange: RecordedExchange) -> String {
         var lines: [String] = []
         lines.append("Exchange \(exchange.id ?? 0) · \(exchange.operation.rawValue) · session \(exchange.sessionID ?? "-")")
-        lines.append("Time: \(Timestamp.format(exchange.startedAt)) · \(String(format: "%.1f", Double(exchange.durationMicros) / 1000)) ms · upstream \(exchange.upstream)")
+        lines.append("Time: \(Timestamp.format(exchange.startedAt)) · \(exchange.durationMilliseconds(decimals: 1)) ms · upstream \(exchange.upstream)")
         if let error = exchange.proxyError { lines.append("Answered by sessproxy: \(error)") }
         lines.append("")
         lines.append("> \(exchange.method) \(exchange.target)")

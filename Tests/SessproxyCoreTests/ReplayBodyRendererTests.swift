@@ -29,7 +29,7 @@ import Testing
         #expect(served["billing_address"]?["phone"]?.stringValue?.hasPrefix("+999") == true)
         #expect(served["billing_address"]?["given_name"] == "redacted:1111111111111111", "free text stays plainly redacted")
         #expect(served["billing_address"]?["country"] == served["shipping_address"]?["country"], "equal pseudonyms, equal stand-ins")
-        #expect(FieldFormat.isDate(Array(try #require(served["customer"]?["date_of_birth"]?.stringValue).utf8)))
+        #expect(DateTimeText.isDate(Array(try #require(served["customer"]?["date_of_birth"]?.stringValue).utf8)))
         let inner = try JSONParser.parse(try #require(served["attachment"]?["body"]?.stringValue))
         let account = try #require(inner["customer_account_info"]?[0])
         #expect(account["unique_account_identifier"] == "redacted:2222222222222222", "not always an email: plainly redacted")
@@ -43,7 +43,7 @@ import Testing
         let served = try JSONParser.parse(try #require(renderer.render(Array(body.utf8), operation: .read, status: 200, sessionID: nil)))
         let postal = try #require(served["billing_address"]?["postal_code"]?.stringValue)
         #expect(postal.map(PseudonymToken.shapeClass) == Array("AAnA_nAA"), "\(postal)")
-        #expect(FieldFormat.isDate(Array(try #require(served["merchant_reference1"]?.stringValue).utf8)))
+        #expect(DateTimeText.isDate(Array(try #require(served["merchant_reference1"]?.stringValue).utf8)))
     }
 
     @Test func answersWithoutPseudonymsAreServedAsRecorded() {

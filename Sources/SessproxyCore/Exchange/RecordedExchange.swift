@@ -67,6 +67,12 @@ public struct RecordedExchange: Sendable, Hashable {
         self.proxyError = proxyError
     }
 
+    /// The duration in milliseconds as documents carry it (`87.500`: microseconds exact) and
+    /// as people read it (`87.5`).
+    public func durationMilliseconds(decimals: Int) -> String {
+        String(format: "%.\(decimals)f", Double(durationMicros) / 1000)
+    }
+
     /// Path without the query string.
     public var path: String { KlarnaRouteClassifier.pathOnly(target) }
 

@@ -14,7 +14,7 @@ public enum ExchangeDocument {
             JSONMember(key: "path", value: .string(exchange.target)),
             JSONMember(key: "session_id", value: exchange.sessionID.map { .string($0) } ?? .null),
             JSONMember(key: "status", value: .number(String(exchange.status))),
-            JSONMember(key: "duration_ms", value: .number(String(format: "%.3f", Double(exchange.durationMicros) / 1000))),
+            JSONMember(key: "duration_ms", value: .number(exchange.durationMilliseconds(decimals: 3))),
         ])
     }
 
@@ -23,7 +23,7 @@ public enum ExchangeDocument {
         .object([
             JSONMember(key: "id", value: .number(String(exchange.id ?? 0))),
             JSONMember(key: "started_at", value: .string(Timestamp.format(exchange.startedAt))),
-            JSONMember(key: "duration_ms", value: .number(String(format: "%.3f", Double(exchange.durationMicros) / 1000))),
+            JSONMember(key: "duration_ms", value: .number(exchange.durationMilliseconds(decimals: 3))),
             JSONMember(key: "operation", value: .string(exchange.operation.rawValue)),
             JSONMember(key: "session_id", value: exchange.sessionID.map { .string($0) } ?? .null),
             JSONMember(key: "upstream", value: .string(exchange.upstream)),

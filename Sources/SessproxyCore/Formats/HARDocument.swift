@@ -28,7 +28,7 @@ public enum HARDocument {
 
     /// One `log.entries[]` item.
     public static func entry(_ exchange: RecordedExchange) -> JSONValue {
-        let milliseconds = milliseconds(exchange.durationMicros)
+        let milliseconds = JSONValue.number(exchange.durationMilliseconds(decimals: 3))
         return .object([
             JSONMember(key: "startedDateTime", value: .string(Timestamp.format(exchange.startedAt))),
             JSONMember(key: "time", value: milliseconds),
@@ -122,10 +122,6 @@ public enum HARDocument {
             JSONMember(key: "text", value: .string(Data(body).base64EncodedString())),
             JSONMember(key: encodingKey, value: "base64"),
         ]
-    }
-
-    private static func milliseconds(_ micros: Int64) -> JSONValue {
-        .number(String(format: "%.3f", Double(micros) / 1000))
     }
 
     // MARK: Import

@@ -21,30 +21,11 @@ public enum FieldFormat: String, Sendable, Hashable, CaseIterable {
     /// inside `attachment.body`, text the detector found): dates, timestamps, emails, phones.
     public static func evident(in value: String) -> FieldFormat? {
         let bytes = Array(value.utf8)
-        if isDate(bytes) { return .date }
-        if isTimestamp(bytes) { return .timestamp }
+        if DateTimeText.isDate(bytes) { return .date }
+        if DateTimeText.isTimestamp(bytes) { return .timestamp }
         if LeakTextDetector.isWholeEmail(bytes) { return .email }
         if LeakTextDetector.isWholePhoneNumber(bytes) { return .phone }
         return nil
-    }
-
-    static func isDate(_ bytes: [UInt8]) -> Bool {
-        bytes.count == 10 && shapeMatches(bytes, "nnnn-nn-nn")
-    }
-
-    /// `yyyy-mm-ddThh:mm` (or a space for the `T`) then anything (seconds, fraction, zone).
-    static func isTimestamp(_ bytes: [UInt8]) -> Bool {
-        guard (16...40).contains(bytes.count) else { return false }
-        let start = Array(bytes.prefix(16))
-        return shapeMatches(start, "nnnn-nn-nnTnn:nn") || shapeMatches(start, "nnnn-nn-nn nn:nn")
-    }
-
-    private static func shapeMatches(_ bytes: [UInt8], _ shape: String) -> Bool {
-        let pattern = Array(shape.utf8)
-        guard bytes.count == pattern.count else { return false }
-        return zip(bytes, pattern).allSatisfy { byte, expected in
-            expected == UInt8(ascii: "n") ? (0x30...0x39).contains(byte) : byte == expected
-        }
     }
 }
 

@@ -1,12 +1,28 @@
 /// Recognises ISO-8601 date and date-time strings (`2024-05-01`, `2024-05-01T12:30:00.123Z`,
-/// `2024-05-01 12:30:00+02:00`). Such values differ between any two recordings (creation and
-/// expiry times), so diff treats them as noise. Hand-written because it runs on every string
-/// of every body and must not allocate.
-enum DateTimeText {
-    static func isDateTime(_ text: String) -> Bool {
+/// `2024-05-01 12:30:00+02:00`), fields checked: a month is 1–12, an hour under 24. Diff treats
+/// such values as noise (creation and expiry times differ between any two recordings), and a
+/// redacted one gets the date or timestamp format hint (`FieldFormat.evident`). Hand-written: it
+/// runs on every string of every body, in one pass over its bytes.
+public enum DateTimeText {
+    public static func isDateTime(_ text: String) -> Bool {
         let utf8 = text.utf8
         guard utf8.count >= 10, utf8.count <= 40, let first = utf8.first, isDigit(first) else { return false }
-        var scanner = Scanner(bytes: Array(utf8))
+        return isDateTime(Array(utf8))
+    }
+
+    /// A date alone (`2024-05-01`).
+    static func isDate(_ bytes: [UInt8]) -> Bool {
+        bytes.count == 10 && isDateTime(bytes)
+    }
+
+    /// A date with a time (`2024-05-01T12:30`, then seconds, a fraction, a zone).
+    static func isTimestamp(_ bytes: [UInt8]) -> Bool {
+        bytes.count > 10 && isDateTime(bytes)
+    }
+
+    static func isDateTime(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 10, bytes.count <= 40, isDigit(bytes[0]) else { return false }
+        var scanner = Scanner(bytes: bytes)
         guard let _ = scanner.number(digits: 4), scanner.take(UInt8(ascii: "-")),
             let month = scanner.number(digits: 2), (1...12).contains(month), scanner.take(UInt8(ascii: "-")),
             let day = scanner.number(digits: 2), (1...31).contains(day)
