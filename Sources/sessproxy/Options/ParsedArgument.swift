@@ -16,11 +16,6 @@ struct ParsedArgument<Value: Sendable>: Sendable {
     }
 }
 
-/// Why a value did not parse, as its parser worded it.
-struct ArgumentReason: Error, Sendable, CustomStringConvertible {
-    let description: String
-}
-
 extension ParsedArgument: ExpressibleByArgument where Value: ArgumentParsing {
     init?(argument: String) {
         text = argument
@@ -32,10 +27,4 @@ extension ParsedArgument: ExpressibleByArgument where Value: ArgumentParsing {
     }
 
     var defaultValueDescription: String { text }
-}
-
-/// Core values the command line takes, parsed by Core's own parsers.
-protocol ArgumentParsing: Sendable {
-    associatedtype Failure: Error & CustomStringConvertible
-    static func parse(_ text: String) throws(Failure) -> Self
 }
