@@ -20,7 +20,7 @@ import Testing
     typealias F = ReplayFixture
 
     @Test func createAnswerGetsAReplayClientToken() throws {
-        var engine = ReplayEngine(exchanges: [F.create(1, session: "A")])
+        var engine = InMemoryReplay(exchanges: [F.create(1, session: "A")])
         let answer = try #require(engine.answer(F.createRequest()).answer)
         let json = try JSONParser.parse(answer.body)
         let token = try #require(json["client_token"]?.stringValue)
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func readAnswerTokenNamesItsSession() throws {
-        var engine = ReplayEngine(exchanges: [F.create(1, session: "A"), F.read(2, session: "A", quantity: 1)])
+        var engine = InMemoryReplay(exchanges: [F.create(1, session: "A"), F.read(2, session: "A", quantity: 1)])
         _ = engine.answer(F.createRequest())
         let answer = try #require(engine.answer(F.readRequest("A")).answer)
         #expect(try JSONParser.parse(answer.body)["client_token"]?.stringValue == ReplayClientToken.clientToken(sessionID: "A"))
@@ -64,7 +64,7 @@ import Testing
     @Test func bodiesWithoutRedactedTokensAreReturnedUntouched() throws {
         let pretty = "{\n  \"status\" : \"complete\",\n  \"client_token\" : \"eyJreal.token.sig\"\n}"
         let exchange = F.exchange(1, "GET", "/payments/v1/sessions/A", response: pretty)
-        var engine = ReplayEngine(exchanges: [exchange])
+        var engine = InMemoryReplay(exchanges: [exchange])
         let answer = try #require(engine.answer(F.readRequest("A")).answer)
         #expect(answer.body == Array(pretty.utf8))
         #expect(ReplayBodyRenderer().render(Array(pretty.utf8), operation: .read, status: 200, sessionID: "A") == nil)
@@ -81,7 +81,7 @@ import Testing
             HeaderField(name: "Klarna-Correlation-Id", value: "c-1"),
         ]
         let exchange = F.exchange(42, "GET", "/payments/v1/sessions/A", status: 200, response: #"{"status":"incomplete"}"#, responseHeaders: headers)
-        var engine = ReplayEngine(exchanges: [exchange])
+        var engine = InMemoryReplay(exchanges: [exchange])
         let answer = try #require(engine.answer(F.readRequest("A")).answer)
         #expect(answer.status == 200)
         #expect(answer.exchangeID == 42)
@@ -95,7 +95,7 @@ import Testing
     @Test func failedUpdateIsReplayedWithItsStatusAndBody() throws {
         let error = #"{"error_code":"BAD_VALUE","error_messages":["Bad value: order_amount"],"correlation_id":"c1"}"#
         let recorded = [F.create(1, session: "A"), F.update(2, session: "A", body: F.cart(quantity: 2), status: 400, response: error)]
-        var engine = ReplayEngine(exchanges: recorded)
+        var engine = InMemoryReplay(exchanges: recorded)
         _ = engine.answer(F.createRequest())
         let answer = try #require(engine.answer(F.updateRequest("A", quantity: 2)).answer)
         #expect(answer.status == 400)

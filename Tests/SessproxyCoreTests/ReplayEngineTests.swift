@@ -154,7 +154,7 @@ import Testing
 
     @Test(arguments: scenarios)
     func scenario(_ scenario: Scenario) {
-        var engine = ReplayEngine(exchanges: scenario.recorded)
+        var engine = InMemoryReplay(exchanges: scenario.recorded)
         for (offset, step) in scenario.steps.enumerated() {
             let got = F.answeredID(engine.answer(step.0))
             #expect(got == step.1, "step \(offset): \(step.0.method) \(step.0.target)")
@@ -162,7 +162,7 @@ import Testing
     }
 
     @Test func replayedCreateResetsTheSessionTimeline() {
-        var engine = ReplayEngine(exchanges: Self.simpleFlow)
+        var engine = InMemoryReplay(exchanges: Self.simpleFlow)
         let flow = [F.createRequest(), F.readRequest("A"), F.updateRequest("A", quantity: 2), F.readRequest("A")]
         let first = flow.map { engine.answer($0) }
         let second = flow.map { engine.answer($0) }
@@ -175,9 +175,9 @@ import Testing
     /// A session handed to the upstream misses from then on, comparing nothing, until a create
     /// answered with it starts it over; other sessions are untouched.
     @Test func aSessionHandedToTheUpstreamMissesUntilACreateStartsItOver() throws {
-        var engine = ReplayEngine(exchanges: Self.simpleFlow + [F.create(5, session: "B", body: Self.cartTwo), F.read(6, session: "B", quantity: 2)])
+        var engine = InMemoryReplay(exchanges: Self.simpleFlow + [F.create(5, session: "B", body: Self.cartTwo), F.read(6, session: "B", quantity: 2)])
         #expect(F.answeredID(engine.answer(F.createRequest())) == 1)
-        engine.handedToUpstream(ReplayEngine.prepare(F.updateRequest("A", quantity: 9), matcher: engine.matcher))
+        engine.engine.handedToUpstream(ReplayEngine.prepare(F.updateRequest("A", quantity: 9), matcher: engine.matcher))
         let report = try #require(engine.answer(F.readRequest("A")).missReport)
         #expect(report.sessionForwarded && report.candidates.isEmpty)
         #expect(report.json["request"]?["session_forwarded"] == .bool(true))
@@ -185,14 +185,14 @@ import Testing
         #expect(F.answeredID(engine.answer(F.readRequest("B"))) == 6)
         #expect(F.answeredID(engine.answer(F.createRequest())) == 1)
         #expect(F.answeredID(engine.answer(F.readRequest("A"))) == 2)
-        engine.handedToUpstream(ReplayEngine.prepare(F.createRequest(), matcher: engine.matcher))
+        engine.engine.handedToUpstream(ReplayEngine.prepare(F.createRequest(), matcher: engine.matcher))
         #expect(F.answeredID(engine.answer(F.readRequest("A"))) == 2, "a request without a session hands nothing over")
     }
 
     @Test func answersAreByteIdenticalAcrossEngines() {
         let flow = [F.createRequest(), F.readRequest("A"), F.updateRequest("A", quantity: 2), F.readRequest("A")]
-        var one = ReplayEngine(exchanges: Self.simpleFlow)
-        var two = ReplayEngine(exchanges: Self.simpleFlow)
+        var one = InMemoryReplay(exchanges: Self.simpleFlow)
+        var two = InMemoryReplay(exchanges: Self.simpleFlow)
         let a = flow.map { one.answer($0).answer }
         let b = flow.map { two.answer($0).answer }
         #expect(a.allSatisfy { $0 != nil })
@@ -200,7 +200,7 @@ import Testing
     }
 
     @Test func unusedExchangeIDsListWhatWasNeverAnswered() {
-        var engine = ReplayEngine(exchanges: Self.simpleFlow)
+        var engine = InMemoryReplay(exchanges: Self.simpleFlow)
         #expect(engine.unusedExchangeIDs == [1, 2, 3, 4])
         _ = engine.answer(F.createRequest())
         _ = engine.answer(F.updateRequest("A", quantity: 2))
@@ -215,7 +215,7 @@ import Testing
     /// ranks after a JSON one with a few changed fields, and is described as the body it stands for.
     @Test func aMissRanksAWithheldBodyAfterACloseJSONOne() throws {
         let withheld = WithheldBody(length: 8, digest: "redacted:0123456789abcdef", reason: "not valid JSON")
-        var engine = ReplayEngine(exchanges: [F.create(1, session: "A"), F.create(2, session: "B", body: withheld.text)])
+        var engine = InMemoryReplay(exchanges: [F.create(1, session: "A"), F.create(2, session: "B", body: withheld.text)])
         let report = try #require(engine.answer(F.createRequest(quantity: 2)).missReport)
         #expect(report.candidates.map(\.exchangeID) == [1, 2])
         let described = report.candidates.last?.differences.joined(separator: "; ") ?? ""
@@ -223,7 +223,7 @@ import Testing
     }
 
     @Test func withoutRepeatsAnExhaustedSequenceIsAlreadyUsed() throws {
-        var engine = ReplayEngine(exchanges: Self.simpleFlow, options: .init(repeatsWhenExhausted: false))
+        var engine = InMemoryReplay(exchanges: Self.simpleFlow, options: .init(repeatsWhenExhausted: false))
         #expect(F.answeredID(engine.answer(F.createRequest())) == 1)
         #expect(F.answeredID(engine.answer(F.readRequest("A"))) == 2)
         let decision = engine.answer(F.readRequest("A"))
@@ -253,7 +253,7 @@ import Testing
             exchanges.append(F.update(base + 3, session: session, body: F.cart(quantity: number + 2)))
             exchanges.append(F.read(base + 4, session: session, quantity: number + 2))
         }
-        var engine = ReplayEngine(exchanges: exchanges)
+        var engine = InMemoryReplay(exchanges: exchanges)
         #expect(engine.exchangeCount == sessionCount * 4)
         #expect(F.answeredID(engine.answer(F.createRequest(quantity: 4_000))) == Int64(3_999 * 4 + 1))
         #expect(F.answeredID(engine.answer(F.updateRequest("s3999", quantity: 4_001))) == Int64(3_999 * 4 + 3))

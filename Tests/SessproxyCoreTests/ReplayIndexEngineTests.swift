@@ -34,7 +34,7 @@ import Testing
     @Test(arguments: ReplayEngineTests.scenarios)
     func decidesLikeTheInMemoryEngine(_ scenario: ReplayEngineTests.Scenario) {
         for options in [ReplayEngine.Options(), ReplayEngine.Options(repeatsWhenExhausted: false)] {
-            var memory = ReplayEngine(exchanges: scenario.recorded, options: options)
+            var memory = InMemoryReplay(exchanges: scenario.recorded, options: options)
             var (indexed, source) = Self.indexed(scenario.recorded, options: options)
             for step in scenario.steps {
                 let prepared = ReplayEngine.prepare(step.0, matcher: indexed.matcher)
@@ -129,7 +129,7 @@ import Testing
         refused.status = 400
         refused.responseBody = Array(#"{"correlation_id":"c","error_code":"BAD_VALUE","error_messages":["Bad value: order_amount"]}"#.utf8)
         let recorded = [refused, F.create(2, session: "A"), F.read(3, session: "A", quantity: 1)]
-        var memory = ReplayEngine(exchanges: recorded)
+        var memory = InMemoryReplay(exchanges: recorded)
         var (indexed, source) = Self.indexed(recorded)
         #expect(source.reads.withLock { $0 } == 0)
         #expect(indexed.sessionIDs == ["A"] && indexed.sessionIDs == memory.sessionIDs)

@@ -15,7 +15,7 @@ import Testing
     ]
 
     func miss(_ requests: [ReplayRequest], recorded: [RecordedExchange] = flow) throws -> ReplayMissReport {
-        var engine = ReplayEngine(exchanges: recorded)
+        var engine = InMemoryReplay(exchanges: recorded)
         for request in requests.dropLast() { _ = engine.answer(request) }
         return try #require(engine.answer(requests[requests.count - 1]).missReport)
     }

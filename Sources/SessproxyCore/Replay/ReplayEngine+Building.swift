@@ -1,20 +1,4 @@
 extension ReplayEngine {
-    /// An engine over exchanges held in memory; keys are computed from their bodies here.
-    /// Creates learn their session from their response body here (the bodies are at hand).
-    public init(exchanges: [RecordedExchange], rules: RedactionRules = .klarna, options: Options = Options()) {
-        let matcher = ReplayMatcher(rules: rules)
-        var builder = Builder(matcher: matcher, options: options, expectedCount: exchanges.count, sourceByPosition: true)
-        for (index, exchange) in exchanges.enumerated() {
-            let isCreate = matcher.route(method: exchange.method, target: exchange.target).operation == .create
-            let sessionID = exchange.sessionID ?? (isCreate ? KlarnaRouteClassifier.sessionID(fromCreateResponse: exchange.responseBody) : nil)
-            builder.add(
-                ReplayIndexEntry(
-                    exchangeID: exchange.id ?? Int64(index + 1), sessionID: sessionID, method: exchange.method,
-                    target: exchange.target, matchKey: matcher.matchKey(for: exchange)))
-        }
-        self = builder.build(inMemory: ReplayMemorySource(exchanges: exchanges))
-    }
-
     /// An engine over a cassette's index: it holds no bodies and reads none; whoever drives it
     /// reads what `decide` asks for by `exchangeID`. The entries' match keys must have been
     /// computed with `rules` (see `ReplayMatchKey.fingerprint`); a create's session comes from
@@ -133,20 +117,14 @@ extension ReplayEngine {
 
         /// The engine over everything added.
         public func build() -> ReplayEngine {
-            ReplayEngine(building: self, inMemory: nil)
-        }
-
-        /// The engine over exchanges held in memory, which it answers from itself.
-        func build(inMemory: ReplayMemorySource) -> ReplayEngine {
-            ReplayEngine(building: self, inMemory: inMemory)
+            ReplayEngine(building: self)
         }
     }
 
-    private init(building builder: Builder, inMemory: ReplayMemorySource?) {
+    private init(building builder: Builder) {
         self.matcher = builder.matcher
         self.renderer = ReplayBodyRenderer(rules: builder.matcher.rules)
         self.options = builder.options
-        self.inMemory = inMemory
         self.entries = builder.entries
         self.groups = builder.groups
         self.groupByKey = builder.groupByKey

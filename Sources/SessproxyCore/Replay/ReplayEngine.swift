@@ -102,9 +102,6 @@ public struct ReplayEngine: Sendable {
     /// Turns recorded pseudonyms into stand-ins that fit the answer's schema.
     public let renderer: ReplayBodyRenderer
     public let options: Options
-    /// Exchanges given in memory (tests, imports): data the convenience `answer(_:)` reads from.
-    /// An engine over a cassette index has none and reads nothing.
-    let inMemory: ReplayMemorySource?
     let entries: [Entry]
     let groups: [[Int]]
     let groupByKey: [String: Int]
@@ -153,26 +150,6 @@ public struct ReplayEngine: Sendable {
     public static func prepare(_ request: ReplayRequest, matcher: ReplayMatcher) -> PreparedRequest {
         let key = matcher.key(for: request)
         return PreparedRequest(key: key, digest: ReplayMatchKey.digest(of: key))
-    }
-
-    /// Decides the answer to a live request and advances the replay state, reading what it
-    /// needs from the exchanges given in memory (`init(exchanges:)`).
-    public mutating func answer(_ request: ReplayRequest) -> ReplayDecision {
-        answer(Self.prepare(request, matcher: matcher), from: inMemory ?? ReplayMemorySource(exchanges: []))
-    }
-
-    /// Decides the answer to a prepared request, reading bodies from `source` on the spot: the
-    /// whole of `decide` → read → `remember` / `explain` in one call, for callers without a
-    /// lock to keep short.
-    public mutating func answer(_ prepared: PreparedRequest, from source: any ReplayExchangeSource) -> ReplayDecision {
-        switch decide(prepared) {
-        case .answer(let answer):
-            return .hit(answer)
-        case .read(let read):
-            return .hit(remember(read.answer(from: source.response(id: read.sourceID)), for: read))
-        case .explainMiss(let miss):
-            return .miss(explain(miss, with: source.exchanges(ids: miss.sourceIDs)))
-        }
     }
 
     /// What `decide` asks of its caller. The engine does no I/O: a server decides under its

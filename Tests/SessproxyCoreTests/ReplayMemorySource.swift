@@ -1,5 +1,7 @@
-/// Exchanges already in memory, looked up by position: what `ReplayEngine(exchanges:)` uses,
-/// where ids may be missing or repeated (tests, imports that were never stored).
+@testable import SessproxyCore
+
+/// Exchanges already in memory, looked up by position: what `InMemoryReplay` reads from, where
+/// ids may be missing or repeated (exchanges a test makes up are never stored).
 struct ReplayMemorySource: ReplayExchangeSource {
     let exchanges: [RecordedExchange]
 
