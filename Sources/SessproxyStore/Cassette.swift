@@ -198,7 +198,11 @@ public final class Cassette: Sendable {
     private static func checkIsCassetteFile(path: String, location: String) throws(CassetteError) {
         guard FileManager.default.isReadableFile(atPath: path) else { throw .unreadable(path: path, reason: "permission denied") }
         var info = stat()
-        if stat(path, &info) == 0, info.st_size == 0 { throw .notACassette(path: path, reason: "empty file") }
+        if stat(path, &info) == 0 {
+            // A device or a pipe (`/dev/zero`, `<(…)`) is not a database SQLite can share.
+            if info.st_mode & S_IFMT != S_IFREG { throw .notACassette(path: path, reason: "not a regular file") }
+            if info.st_size == 0 { throw .notACassette(path: path, reason: "empty file") }
+        }
         do {
             var configuration = Configuration()
             configuration.label = "sessproxy.cassette-check"

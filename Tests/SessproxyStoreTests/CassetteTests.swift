@@ -128,6 +128,7 @@ import Testing
         let empty = Self.temporaryPath("empty.sqlite")
         _ = FileManager.default.createFile(atPath: empty, contents: Data())
         #expect(throws: CassetteError.notACassette(path: empty, reason: "empty file")) { try Cassette.open(path: empty) }
+        #expect(throws: CassetteError.notACassette(path: "/dev/zero", reason: "not a regular file")) { try Cassette.open(path: "/dev/zero") }
         // Recording into it makes it the cassette (`touch checkout.sqlite` ahead of a run).
         let made = try Cassette.openOrCreate(path: empty)
         #expect(try made.count() == 0 && made.storedFormatVersion() == Cassette.formatVersion)
