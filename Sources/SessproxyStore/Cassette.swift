@@ -184,10 +184,21 @@ public final class Cassette: Sendable {
     /// While another connection holds a lock this one needs: wait up to 5 s in 0.2 ms steps.
     /// SQLite's own busy timeout backs off to sleeps of up to 100 ms, so a lock held for a
     /// moment (the background checkpointer's) could stall a commit far longer than the lock.
+    /// The 5 s are measured on the monotonic clock, not counted in steps: on a busy machine a
+    /// 0.2 ms sleep lasts far longer, and 25,000 of them took a minute. SQLite calls this on the
+    /// thread that waits, with `tries` 0 at the start of each wait, so the start is kept there.
     static let waitForLock: Database.BusyCallback = { tries in
+        let now = DispatchTime.now().uptimeNanoseconds
+        let thread = Thread.current.threadDictionary
+        if tries == 0 { thread[lockWaitKey] = now }
+        let started = thread[lockWaitKey] as? UInt64 ?? now
+        guard now - started < lockWaitNanos else { return false }
         usleep(200)
-        return tries < 25_000
+        return true
     }
+
+    static let lockWaitNanos: UInt64 = 5_000_000_000
+    private static let lockWaitKey = "sessproxy.cassette.lockWaitStarted"
 
     /// Whether an existing file is a cassette this build can read, asked before the pool opens it:
     /// the pool turns a database into WAL mode, and a file that is refused must be left as it
