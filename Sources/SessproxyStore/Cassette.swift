@@ -76,7 +76,7 @@ public final class Cassette: Sendable {
         // An empty file made ahead (`touch checkout.sqlite`) becomes the cassette; one with a
         // `-wal` beside it is not empty (a new cassette's first pages may be only in its WAL).
         var info = stat()
-        if stat(path, &info) == 0, info.st_size == 0, !FileManager.default.fileExists(atPath: path + "-wal") {
+        if stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size == 0, !FileManager.default.fileExists(atPath: path + "-wal") {
             return try open(path: path, isNew: true, readOnly: false)
         }
         return try open(path: path, isNew: false, readOnly: false)

@@ -31,6 +31,8 @@ extension Sessproxy {
 
         func run() async throws {
             let target = try FleetCommandSupport.target(store: store, recording: recording, sidecar: sidecar)
+            // The file first: a name mistyped is said at once, and no store is touched for it.
+            try openCassette(file, readingOnly: true).close()
             let password = FleetSources.password(for: target.location)
             // The store is reached before the file is opened for changing, so that a push that
             // cannot start (a store down, a wrong password) leaves the cassette as it was.

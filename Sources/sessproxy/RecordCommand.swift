@@ -92,10 +92,12 @@ extension Sessproxy {
             }
             // Answered but not in the cassette: said last, and the run does not end in success.
             let unsaved = stack.writer.unsaved
-            if let file = unsaved.files.first, unsaved.setAside > 0 {
+            if !unsaved.files.isEmpty, unsaved.setAside > 0 {
+                let files = unsaved.files.joined(separator: " ")
+                let imports = unsaved.files.map { "sessproxy import \($0) --cassette \(cassette)" }.joined(separator: "; ")
                 throw UserError(
-                    "the cassette stayed locked through shutdown: \(unsaved.setAside) answered exchange(s) are in \(file), "
-                        + "not in the cassette; add them with: sessproxy import \(file) --cassette \(cassette)"
+                    "the cassette stayed locked through shutdown: \(unsaved.setAside) answered exchange(s) are in \(files), "
+                        + "not in the cassette; add them with: \(imports)"
                         + (unsaved.failed > 0 ? " (\(unsaved.failed) more were not recorded at all)" : ""))
             }
             if unsaved.failed > 0 {

@@ -129,6 +129,9 @@ import Testing
         _ = FileManager.default.createFile(atPath: empty, contents: Data())
         #expect(throws: CassetteError.notACassette(path: empty, reason: "empty file")) { try Cassette.open(path: empty) }
         #expect(throws: CassetteError.notACassette(path: "/dev/zero", reason: "not a regular file")) { try Cassette.open(path: "/dev/zero") }
+        let fifo = Self.temporaryPath("fifo.sqlite")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect(throws: CassetteError.notACassette(path: fifo, reason: "not a regular file")) { try Cassette.openOrCreate(path: fifo) }
         // Recording into it makes it the cassette (`touch checkout.sqlite` ahead of a run).
         let made = try Cassette.openOrCreate(path: empty)
         #expect(try made.count() == 0 && made.storedFormatVersion() == Cassette.formatVersion)

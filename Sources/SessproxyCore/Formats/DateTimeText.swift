@@ -15,9 +15,10 @@ public enum DateTimeText {
         bytes.count == 10 && isDateTime(bytes)
     }
 
-    /// A date with a time (`2024-05-01T12:30`, then seconds, a fraction, a zone).
+    /// A date with a time (`2024-05-01T12:30`) then anything (seconds, a fraction, a zone in
+    /// any spelling: ` UTC` too), as a format hint reads a value.
     static func isTimestamp(_ bytes: [UInt8]) -> Bool {
-        bytes.count > 10 && isDateTime(bytes)
+        (16...40).contains(bytes.count) && isDateTime(Array(bytes.prefix(16)))
     }
 
     static func isDateTime(_ bytes: [UInt8]) -> Bool {

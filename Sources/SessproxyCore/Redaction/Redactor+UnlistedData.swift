@@ -127,7 +127,8 @@ extension Redactor {
             // As in a JSON body: `?ssn=19800101-1234` is a national id under an identity name.
             if detectsUnlistedData, !Pseudonymizer.isRedacted(value), LeakTextDetector.isNationalID(value, at: location) {
                 scanned = true
-                return name + "=" + PercentEncoding.encode(pseudonymizer.pseudonym(for: value, format: .keepLength))
+                let pseudonym = pseudonymizer.pseudonym(for: value, format: .keepLength)
+                return name + "=" + (PseudonymToken.isWholeToken(pseudonym) ? pseudonym : PercentEncoding.encode(pseudonym))
             }
             guard detectsUnlistedData, let replaced = redactEncodedComponent(parts[1], plusIsSpace: true) else { return name + "=" + parts[1] }
             scanned = true

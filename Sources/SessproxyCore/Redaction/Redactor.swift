@@ -59,14 +59,12 @@ public struct Redactor: Sendable {
     /// body as parsed; `notes` collects what was replaced, for `addNotes`.
     public func redactRequest(of exchange: inout RecordedExchange, notes: inout [String]) -> JSONValue? {
         let schema = document?.requestSchema(method: exchange.method, path: exchange.target)
-        let target = redactTarget(exchange.target, notes: &notes)
-        if target != exchange.target {
-            exchange.target = target
-            // The session a read or an update names is the path's: redacted with it. (A
-            // create's comes from its answer.)
-            if exchange.operation != .create {
-                exchange.sessionID = KlarnaRouteClassifier.classify(method: exchange.method, target: target).sessionID
-            }
+        exchange.target = redactTarget(exchange.target, notes: &notes)
+        // The session a read or an update names is the path's, redacted with it — also in a row
+        // whose path an earlier redaction changed and whose session id it left. (A create's
+        // comes from its answer.)
+        if exchange.operation != .create {
+            exchange.sessionID = KlarnaRouteClassifier.classify(method: exchange.method, target: exchange.target).sessionID
         }
         exchange.requestHeaders = redactHeaders(exchange.requestHeaders, side: "request", notes: &notes)
         let request = redactBodyKeepingJSON(exchange.requestBody, side: "request", schema: schema, notes: &notes)

@@ -7,7 +7,7 @@ import Crypto
 public enum ReplayMatchKey {
     /// Changes whenever `ReplayMatcher`'s normalisation or the canonical text below changes,
     /// so keys stored by an older build are never mistaken for current ones.
-    static let algorithm = "sessproxy-replay-key-4"
+    static let algorithm = "sessproxy-replay-key-5"
 
     /// Digest of a request key: SHA-256 over length-prefixed fields, fed straight into the hash
     /// (a body is hashed as its canonical bytes, never copied or escaped into another text).
