@@ -10,16 +10,26 @@ import SessproxyCore
 /// - one that does not parse as HTTP/1 (headers over the decoder's limit, bad framing, an unknown
 ///   version) gets 431 for the headers and 400 otherwise, `SESSPROXY_MALFORMED_REQUEST`; the
 ///   decoder's error goes no further, so nothing else answers it.
+///
+/// And it ends a request whose body never finished arriving — the client closed or was cut off
+/// mid-body, a chunked body without its last chunk — with `IncompleteRequest` instead of a quiet
+/// end of the body, so that what arrived of it is never forwarded upstream as if it were whole.
 final class RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    /// The connection ended between a request's head and its end.
+    struct IncompleteRequest: Error {}
+
     private var refusing = false
+    /// Between the head of a request passed on and its end.
+    private var inRequest = false
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
         if refusing { return }
+        if case .end = part { inRequest = false }
         if case .head(let head) = part {
             if head.method == .CONNECT {
                 refuse(context: context, status: .methodNotAllowed, notAProxy: "CONNECT is not supported")
@@ -30,7 +40,19 @@ final class RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
         }
+        // Only a request that went on is one that can be left incomplete.
+        if case .head = part { inRequest = true }
         context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // Also after a refusal: the decoder's error at the end of the stream (a body cut short)
+        // is answered here and goes no further, so the request behind it must still fail.
+        if inRequest {
+            inRequest = false
+            context.fireErrorCaught(IncompleteRequest())
+        }
+        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
