@@ -3,15 +3,17 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// Runs a serving mode's services until SIGTERM or SIGINT, then shuts them down in reverse
-/// order (server first, so in-flight exchanges finish before the cassette writer drains).
+/// Runs a serving mode's services until SIGTERM, SIGINT or SIGHUP, then shuts them down in
+/// reverse order (server first, so in-flight exchanges finish before the cassette writer
+/// drains). SIGHUP is what a closed terminal or SSH session sends: by default it would end the
+/// process at once, losing an exchange the upstream already acted on.
 enum ServiceRunner {
     static func run(_ services: [any Service], listen: String, logger: Logger) async throws {
         OpenFileLimit.raise()
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint],
+                gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
                 logger: logger
             )
         )

@@ -129,6 +129,19 @@ import Testing
         Self.expectNothingBeside(cassette)
     }
 
+    /// A closed terminal's SIGHUP stops a recorder as SIGTERM does: gracefully, the cassette
+    /// folded back and nothing left beside it.
+    @Test func aHangUpStopsARecorderGracefully() throws {
+        let (_, cassette) = try CLIToolingTests.importedCassette()
+        let port = LoopbackSocket.unusedPort()
+        let recorder = try CLIRunner.start(["record", "--upstream", "http://127.0.0.1:1", "--cassette", cassette, "--listen", "127.0.0.1:\(port)"])
+        try CLIRunner.waitUntilListening(port: port, process: recorder)
+        recorder.signal(SIGHUP)
+        let result = recorder.finish()
+        #expect(result.status == 0 && result.stderr.contains("sessproxy: stopped;"), "\(result.status) \(result.stderr)")
+        Self.expectNothingBeside(cassette)
+    }
+
     @Test func aRefusedFileGetsNothingBesideIt() throws {
         let (_, cassette) = try CLIToolingTests.importedCassette()
         _ = try Self.sqlite(cassette, "UPDATE cassette_meta SET value = '99' WHERE key = 'format_version'")
