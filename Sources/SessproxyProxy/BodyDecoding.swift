@@ -10,15 +10,18 @@ enum BodyDecoding {
         guard let encoding = encoding?.lowercased().trimmingCharacters(in: .whitespaces), !encoding.isEmpty, encoding != "identity" else {
             return Array(body.readableBytesView)
         }
-        let algorithm: CompressionAlgorithm
+        let algorithms: [CompressionAlgorithm]
         switch encoding {
-        case "gzip", "x-gzip": algorithm = .gzip()
-        case "deflate": algorithm = .zlib()
+        case "gzip", "x-gzip": algorithms = [.gzip()]
+        // `deflate` is zlib-wrapped by RFC 9110, and bare deflate data from some servers.
+        case "deflate": algorithms = [.zlib(), .deflate()]
         default: return nil
         }
         guard body.readableBytes > 0 else { return [] }
-        var input = body
-        guard let output = try? input.decompress(with: algorithm, maxSize: limit) else { return nil }
-        return Array(output.readableBytesView)
+        for algorithm in algorithms {
+            var input = body
+            if let output = try? input.decompress(with: algorithm, maxSize: limit) { return Array(output.readableBytesView) }
+        }
+        return nil
     }
 }

@@ -74,3 +74,21 @@ import Testing
         #expect(try ListenAddress(parsing: listen).isReached(by: try UpstreamEndpoint(parsing: upstream)) == expected)
     }
 }
+
+/// The upstream is asked only for codings whose answers the cassette can store decoded.
+@Suite struct AcceptEncodingTests {
+    @Test(arguments: [
+        ("gzip, deflate, br", "gzip, deflate" as String?),
+        ("br;q=1.0, gzip;q=0.8, zstd", "gzip;q=0.8"),
+        ("br", nil),
+        ("br, zstd", nil),
+        ("*", "gzip, deflate"),
+        ("br;q=1, *;q=0", "gzip;q=0, deflate;q=0"),
+        ("identity", "identity"),
+    ])
+    func undecodableCodingsAreNotAskedFor(value: String, forwarded: String?) {
+        let headers = HeaderPolicy.forwardedRequestHeaders([HeaderField(name: "Accept-Encoding", value: value), HeaderField(name: "Accept", value: "*/*")])
+        #expect(headers.value(of: "Accept-Encoding") == forwarded)
+        #expect(headers.value(of: "Accept") == "*/*")
+    }
+}

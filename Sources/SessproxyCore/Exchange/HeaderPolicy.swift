@@ -11,16 +11,41 @@ public enum HeaderPolicy {
 
     /// A client's request headers as sent upstream (and recorded): no hop-by-hop headers, none
     /// that its `Connection` header lists, no `Host` (rewritten to the upstream's) and no
-    /// `Content-Length` (the client library frames the body).
+    /// `Content-Length` (the client library frames the body). `Accept-Encoding` keeps only the
+    /// codings sessproxy can undo for the cassette (`decodableCodings`).
     public static func forwardedRequestHeaders(_ headers: [HeaderField]) -> [HeaderField] {
         let listed = Set(
             headers.filter { $0.name.lowercased() == "connection" }
                 .flatMap { $0.value.split(separator: ",") }
                 .map { $0.trimmingSpaces.lowercased() })
-        return headers.filter { field in
+        return headers.compactMap { field in
             let name = field.name.lowercased()
-            return !hopByHop.contains(name) && !listed.contains(name) && name != "host" && name != "content-length"
+            guard !hopByHop.contains(name), !listed.contains(name), name != "host", name != "content-length" else { return nil }
+            guard name == "accept-encoding" else { return field }
+            return acceptedDecodableCodings(field.value).map { HeaderField(name: field.name, value: $0) }
         }
+    }
+
+    /// Content codings whose answers the cassette can store decoded (`BodyDecoding`).
+    public static let decodableCodings: Set<String> = ["gzip", "x-gzip", "deflate", "identity"]
+
+    /// An `Accept-Encoding` value without the codings sessproxy cannot decode (`br`, `zstd`):
+    /// the upstream then answers in one it can, or unencoded, and the app still gets what it
+    /// accepts. Nil when nothing is left (the header is dropped: identity). `*` becomes the
+    /// decodable codings it stood for.
+    static func acceptedDecodableCodings(_ value: String) -> String? {
+        var kept: [String] = []
+        for item in value.split(separator: ",") {
+            let text = item.trimmingSpaces
+            let coding = text.split(separator: ";", maxSplits: 1).first.map { $0.trimmingSpaces.lowercased() } ?? ""
+            if decodableCodings.contains(coding) {
+                kept.append(String(text))
+            } else if coding == "*" {
+                let parameters = text.split(separator: ";", maxSplits: 1).dropFirst().first.map { ";" + $0 } ?? ""
+                kept += ["gzip", "deflate"].map { $0 + parameters }
+            }
+        }
+        return kept.isEmpty ? nil : kept.joined(separator: ", ")
     }
 
     /// An upstream answer's headers as the app gets them (and as recorded or imported): no
