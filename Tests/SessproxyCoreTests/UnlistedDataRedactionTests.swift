@@ -196,6 +196,21 @@ import Testing
         #expect(redactor.redact(older).sessionID == sessionID)
     }
 
+    /// A header whose name says it carries a credential is redacted whatever its value looks
+    /// like, in either direction, and `audit` reports one left as it was.
+    @Test func headersNamedAsCredentialsAreRedacted() {
+        let secrets = ["X-Auth-Token", "X-Api-Key", "X-Client-Secret", "Private_Key", "X-Access-Key", "X-Upstream-Password"]
+        let kept = ["Klarna-Idempotency-Key", "WWW-Authenticate", "X-Request-Id", "Klarna-Correlation-Id"]
+        var raw = exchange(target: "/ping", headers: (secrets + kept).map { HeaderField(name: $0, value: "hdr-secret-def") })
+        raw.responseHeaders = [HeaderField(name: "X-Session-Token", value: "srv-secret-123")]
+        #expect(LeakScanner.scan(raw, rules: .klarna).contains(LeakFinding(exchangeID: nil, location: "request.header.x-auth-token", kind: .credential)))
+        let redacted = redactor.redact(raw)
+        for name in secrets { #expect(redacted.requestHeaders.value(of: name).map(Pseudonymizer.isRedacted) == true, "\(name)") }
+        for name in kept { #expect(redacted.requestHeaders.value(of: name) == "hdr-secret-def", "\(name)") }
+        #expect(redacted.responseHeaders.value(of: "X-Session-Token").map(Pseudonymizer.isRedacted) == true)
+        #expect(LeakScanner.scan(redacted, rules: .klarna).isEmpty, "\(LeakScanner.scan(redacted, rules: .klarna))")
+    }
+
     @Test func aTargetWithNothingInItIsKeptAsItWas() {
         for target in ["/payments/v1/sessions/0b1d9815-165e-42e2-8867-35bc03789e00", "/orders/2026/11?page=3&sort=-date", "/a%2Fb/c"] {
             let redacted = redactor.redact(exchange(method: "GET", target: target))

@@ -51,8 +51,17 @@ public struct LeakScanner: Sendable {
         for field in headers {
             let location = "\(side).header.\(field.name.lowercased())"
             if LeakTextDetector.isUnredactedCredential(headerValue: field.value) { collector.add(location, .credential) }
+            if LeakTextDetector.isCredentialHeaderName(field.name), !field.value.isEmpty, !Self.isRedactedHeaderValue(field.value) {
+                collector.add(location, .credential)
+            }
             scanText(field.value, at: location, into: &collector)
         }
+    }
+
+    /// A pseudonym, alone or after an auth scheme (`Bearer redacted:…`).
+    private static func isRedactedHeaderValue(_ value: String) -> Bool {
+        let last = value.split(separator: " ").last.map(String.init) ?? value
+        return Pseudonymizer.isRedacted(last)
     }
 
     private func scanBody(_ body: [UInt8], side: String, schema: SchemaNode?, into collector: inout Collector) {

@@ -118,6 +118,18 @@ public enum LeakTextDetector {
         return false
     }
 
+    /// Whether a header's name says it carries a credential (`X-Auth-Token`, `X-Api-Key`,
+    /// `X-Client-Secret`, `X-Access-Key`): its value is a secret whatever it looks like. Read
+    /// word by word, so `Klarna-Idempotency-Key` and `WWW-Authenticate` are not.
+    public static func isCredentialHeaderName(_ name: String) -> Bool {
+        let words = name.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).map(String.init)
+        let secretWords: Set<String> = ["token", "secret", "password", "passwd", "credential", "credentials", "apikey", "auth", "signature"]
+        if words.contains(where: secretWords.contains) { return true }
+        return zip(words, words.dropFirst()).contains { pair in
+            (pair.0 == "api" || pair.0 == "access" || pair.0 == "private") && pair.1 == "key"
+        }
+    }
+
     /// Whether `value`, held at `location` (a JSON leaf's path, or a query or form field's name
     /// read as one), is a national id: an id-shaped value under an identity-named key.
     public static func isNationalID(_ value: String, at location: [JSONPathComponent]) -> Bool {

@@ -115,7 +115,7 @@ public struct Redactor: Sendable {
         headers.map { field in
             let lowered = field.name.lowercased()
             var copy = field
-            if rules.headers.contains(lowered) {
+            if rules.headers.contains(lowered) || (detectsUnlistedData && LeakTextDetector.isCredentialHeaderName(lowered)) {
                 copy.value = redactHeaderValue(field.value)
             } else if detectsUnlistedData, let replaced = redactUnlistedText(field.value) {
                 copy.value = replaced
