@@ -81,20 +81,9 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
         return "TLS handshake failed: with sslmode=verify-full the server's certificate must be signed by \(authorities) and name \(location.host) (\(detail))"
     }
 
-    /// What the TLS library said, in words: BoringSSL's reason (`CERTIFICATE_VERIFY_FAILED` →
-    /// "certificate verify failed"), or NIOSSL's own line; never a type dump or a source path.
+    /// What the TLS library said, in words (`TLSFailureText`).
     static func tlsDetail(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if let range = text.range(of: "OPENSSL_internal:") {
-            let reason = text[range.upperBound...].prefix(while: { $0.isUppercase || $0.isNumber || $0 == "_" })
-            if !reason.isEmpty { return reason.lowercased().replacingOccurrences(of: "_", with: " ") }
-        }
-        if let extra = error as? NIOSSLExtraError {
-            let line = String(describing: extra)
-            return String(line.drop(while: { $0 != ":" }).dropFirst().drop(while: { $0 == " " })).nonEmpty ?? line
-        }
-        if case .handshakeFailed = error as? NIOSSLError { return "the handshake failed" }
-        return text.split(separator: "\n").first.map(String.init)?.components(separatedBy: " at /").first ?? "unknown error"
+        TLSFailureText.words(String(describing: error))
     }
 
     /// "connection refused", "connection timed out"… from the socket error underneath.
@@ -118,8 +107,4 @@ public enum FleetError: Error, Sendable, CustomStringConvertible {
         }
         return underlying.map { "\($0)" } ?? "the connection failed"
     }
-}
-
-extension String {
-    fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }

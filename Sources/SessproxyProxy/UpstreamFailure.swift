@@ -47,10 +47,11 @@ struct UpstreamFailure: Error, Sendable {
                 return UpstreamFailure(
                     status: 502, code: SessproxyErrorCode.bodyTooLarge, message: "upstream answer is larger than the \(limit)-byte body limit")
             }
-        case is NIOSSLError, is BoringSSLError:
+        case is NIOSSLError, is BoringSSLError, is NIOSSLExtraError:
+            let words = TLSFailureText.words(String(describing: error))
+            let hint = words == "certificate verify failed" ? " (\(TLSFailureText.verifyHint); trust another with --upstream-ca)" : ""
             return UpstreamFailure(
-                status: 502, code: SessproxyErrorCode.upstreamTLS,
-                message: "TLS with upstream \(endpoint) failed: \(Self.firstLine(String(describing: error)))")
+                status: 502, code: SessproxyErrorCode.upstreamTLS, message: "TLS with upstream \(endpoint) failed: \(words)\(hint)")
         case let parserError as HTTPParserError:
             // The decoder's name for an answer cut short by a close: the same failure as the pool's.
             if parserError == .invalidEOFState { return classify(UpstreamConnectionError.closedMidAnswer, endpoint: endpoint, timeout: timeout) }
