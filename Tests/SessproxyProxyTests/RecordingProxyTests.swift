@@ -198,6 +198,10 @@ import SessproxyServing
                 let reply = try await Support.send("POST", "http://127.0.0.1:\(port)/payments/v1/sessions", body: Support.createBody)
                 #expect(reply.status == 502)
                 #expect(reply.json?["error_code"] == .string(SessproxyErrorCode.upstreamTLS))
+                // In words, with what to mend; no library dump, no source path.
+                let message = reply.json?["error_messages"]?[0]?.stringValue ?? ""
+                #expect(message.contains("failed: certificate verify failed (") && message.contains("--upstream-ca"), "\(message)")
+                #expect(!message.contains("BoringSSL") && !message.contains(".cc"), "\(message)")
             }
         }
     }
