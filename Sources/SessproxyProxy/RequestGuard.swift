@@ -11,7 +11,8 @@ import SessproxyCore
 ///   version) gets 431 for the headers and 400 otherwise, `SESSPROXY_MALFORMED_REQUEST`; the
 ///   decoder's error goes no further, so nothing else answers it.
 ///
-/// And it ends a request whose body never finished arriving — the client closed or was cut off
+/// It closes the connection after the answer to an HTTP/1.0 request without keep-alive. And it
+/// ends a request whose body never finished arriving — the client closed or was cut off
 /// mid-body, a chunked body without its last chunk — with `IncompleteRequest` instead of a quiet
 /// end of the body, so that what arrived of it is never forwarded upstream as if it were whole.
 final class RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
@@ -41,7 +42,16 @@ final class RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
         // Only a request that went on is one that can be left incomplete.
-        if case .head = part { inRequest = true }
+        if case .head(var head) = part {
+            inRequest = true
+            // An HTTP/1.0 client without keep-alive reads the answer to the end of the
+            // connection: said as `Connection: close`, the connection is closed after it.
+            if head.version.major == 1, head.version.minor == 0, !head.isKeepAlive {
+                head.headers.replaceOrAdd(name: "Connection", value: "close")
+                context.fireChannelRead(wrapInboundOut(.head(head)))
+                return
+            }
+        }
         context.fireChannelRead(data)
     }
 

@@ -84,6 +84,9 @@ extension Sessproxy {
                 discardIfUnused()
                 throw error
             }
+            // Every service has stopped: the cassette is folded back and nothing left beside it,
+            // whatever still holds a reference to it as the process ends.
+            store.close()
             printStatus("sessproxy: stopped; \(stack.writer.recordedCount) exchange(s) recorded this run into \(cassette)")
             if let fleet, let unshipped = stack.shipper?.status.pending, unshipped > 0 {
                 // They are in the cassette, which keeps how far shipping got.

@@ -11,6 +11,7 @@ import Testing
             HeaderField(name: "X-Trace", value: "1"), HeaderField(name: "Keep-Alive", value: "timeout=5"),
             HeaderField(name: "Content-Length", value: "12"), HeaderField(name: "TE", value: "trailers"),
             HeaderField(name: "Authorization", value: "Basic x"), HeaderField(name: "Content-Type", value: "application/json"),
+            HeaderField(name: "Expect", value: "100-continue"),
         ]
         #expect(names(HeaderPolicy.forwardedRequestHeaders(headers)) == ["Authorization", "Content-Type"])
     }

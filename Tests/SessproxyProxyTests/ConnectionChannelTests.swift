@@ -30,6 +30,27 @@ struct ConnectionChannelTests {
         #expect(!channel.isActive)
     }
 
+    /// An HTTP/1.0 request without keep-alive is passed on as `Connection: close`, which is what
+    /// makes the server close the connection after the answer; one with keep-alive is not.
+    @Test func anHTTP10RequestWithoutKeepAliveClosesAfterItsAnswer() throws {
+        let channel = EmbeddedChannel(handler: RequestGuard())
+        try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_0, method: .GET, uri: "/__sessproxy/health")))
+        guard case .head(let head) = try channel.readInbound(as: HTTPServerRequestPart.self) else {
+            Issue.record("the head did not go on")
+            return
+        }
+        #expect(head.headers["connection"] == ["close"])
+        var keptAlive = HTTPRequestHead(version: .http1_0, method: .GET, uri: "/__sessproxy/health")
+        keptAlive.headers.add(name: "Connection", value: "keep-alive")
+        try channel.writeInbound(HTTPServerRequestPart.head(keptAlive))
+        guard case .head(let second) = try channel.readInbound(as: HTTPServerRequestPart.self) else {
+            Issue.record("the second head did not go on")
+            return
+        }
+        #expect(second.headers["connection"] == ["keep-alive"])
+        _ = try? channel.finish()
+    }
+
     private static func connection() throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         let child = SessproxyServer.connectionChannel(responder: { _, _, _ in }, bodyLimit: 1024)

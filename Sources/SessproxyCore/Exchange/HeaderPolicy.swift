@@ -10,8 +10,8 @@ public enum HeaderPolicy {
     ]
 
     /// A client's request headers as sent upstream (and recorded): no hop-by-hop headers, none
-    /// that its `Connection` header lists, no `Host` (rewritten to the upstream's) and no
-    /// `Content-Length` (the client library frames the body). `Accept-Encoding` keeps only the
+    /// that its `Connection` header lists, no `Host` (rewritten to the upstream's), no
+    /// `Content-Length` (the client library frames the body) and no `Expect`. `Accept-Encoding` keeps only the
     /// codings sessproxy can undo for the cassette (`decodableCodings`).
     public static func forwardedRequestHeaders(_ headers: [HeaderField]) -> [HeaderField] {
         let listed = Set(
@@ -20,7 +20,8 @@ public enum HeaderPolicy {
                 .map { $0.trimmingSpaces.lowercased() })
         return headers.compactMap { field in
             let name = field.name.lowercased()
-            guard !hopByHop.contains(name), !listed.contains(name), name != "host", name != "content-length" else { return nil }
+            // `Expect` is answered here (100 Continue); what goes upstream is the whole body.
+            guard !hopByHop.contains(name), !listed.contains(name), name != "host", name != "content-length", name != "expect" else { return nil }
             guard name == "accept-encoding" else { return field }
             return acceptedDecodableCodings(field.value).map { HeaderField(name: field.name, value: $0) }
         }
