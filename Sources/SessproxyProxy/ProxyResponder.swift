@@ -78,7 +78,9 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
                 ifNoneMatch: request.headers[.ifNoneMatch]))
             return Self.makeResponse(answer, head: request.method == .head)
         }
-        switch (request.method, path) {
+        // HEAD (a load balancer's check) is answered as GET, without the body.
+        let head = request.method == .head
+        switch (head ? .get : request.method, path) {
         case (.get, "/__sessproxy/health"):
             let document = JSONValue.object(
                 [
@@ -95,20 +97,20 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
                 ProxyResponse(
                     status: 200, headers: [HeaderField(name: "Content-Type", value: "application/json")],
                     body: ByteBuffer(bytes: JSONSerializer.bytes(document, style: .compact)), operation: .other),
-                closeConnection: false)
+                closeConnection: false, head: head)
         case (.get, "/__sessproxy/metrics"):
             return Self.makeResponse(
                 ProxyResponse(
                     status: 200, headers: [HeaderField(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")],
                     body: ByteBuffer(string: metrics.exposition() + handler.metricsExposition() + additionalMetrics()), operation: .other),
-                closeConnection: false)
+                closeConnection: false, head: head)
         default:
-            if request.method == .get, let document = handler.report(named: String(path.dropFirst("/__sessproxy/".count))) {
+            if request.method == .get || head, let document = handler.report(named: String(path.dropFirst("/__sessproxy/".count))) {
                 return Self.makeResponse(
                     ProxyResponse(
                         status: 200, headers: [HeaderField(name: "Content-Type", value: "application/json")],
                         body: ByteBuffer(bytes: JSONSerializer.bytes(document, style: .pretty)), operation: .other),
-                    closeConnection: false)
+                    closeConnection: false, head: head)
             }
             let error = KlarnaErrorBody(
                 errorCode: SessproxyErrorCode.notFound,
@@ -137,10 +139,15 @@ struct ProxyResponder<Handler: ExchangeHandler>: HTTPResponder {
         }
     }
 
-    static func makeResponse(_ answer: ProxyResponse, closeConnection: Bool) -> Response {
+    /// `head`: the answer to a HEAD request, its `Content-Length` that of the body it leaves out.
+    static func makeResponse(_ answer: ProxyResponse, closeConnection: Bool, head: Bool = false) -> Response {
         var fields = HTTPFields(answer.headers)
         if closeConnection { fields[.connection] = "close" }
         let status = HTTPResponse.Status(code: answer.status, reasonPhrase: answer.reason ?? HTTPResponse.Status(code: answer.status).reasonPhrase)
+        guard !head else {
+            fields[.contentLength] = String(answer.body.readableBytes)
+            return Response(status: status, headers: fields, body: ResponseBody())
+        }
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: answer.body))
     }
 }
