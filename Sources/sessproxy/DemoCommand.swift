@@ -128,8 +128,24 @@ extension Sessproxy {
             } catch {
                 throw UserError("\(path): cannot create demo directory")
             }
-            for name in ["yesterday.sqlite", "today.sqlite"] { Cassette.removeFiles(at: path + "/" + name) }
+            for name in ["yesterday.sqlite", "today.sqlite"] {
+                let file = path + "/" + name
+                guard FileManager.default.fileExists(atPath: file) else { continue }
+                // An earlier demo's cassette is replaced; anything else is not the demo's to lose.
+                guard Self.isDemoCassette(file) else {
+                    throw UserError("\(file) exists and is not a cassette an earlier demo made; choose another --directory")
+                }
+                Cassette.removeFiles(at: file)
+            }
             return path
+        }
+
+        /// Whether `file` is a cassette whose exchanges all went to a fake Klarna on this machine.
+        private static func isDemoCassette(_ file: String) -> Bool {
+            guard let cassette = try? Cassette.open(path: file, readingOnly: true) else { return false }
+            defer { cassette.close() }
+            guard let rows = try? cassette.exchanges(afterID: 0, limit: 1_000) else { return false }
+            return rows.allSatisfy { $0.upstream.hasPrefix("http://127.0.0.1:") }
         }
 
         /// The replayed answer equals what the app got live, once the live answer is redacted the

@@ -14,6 +14,15 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory + "/yesterday.sqlite"))
     }
 
+    /// A cassette of real traffic where the demo would write its own is kept, and the demo refused.
+    @Test func demoKeepsACassetteItDidNotMake() throws {
+        let (directory, cassette) = try CLIToolingTests.importedCassette()
+        try FileManager.default.moveItem(atPath: cassette, toPath: directory + "/today.sqlite")
+        let before = try Data(contentsOf: URL(fileURLWithPath: directory + "/today.sqlite"))
+        CLIErrorTests.expectOneLineError(try CLIRunner.run(["demo", "--directory", directory]), containing: "is not a cassette an earlier demo made")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/today.sqlite")) == before)
+    }
+
     @Test func strictReplayExitCodes() throws {
         let directory = CLIRunner.temporaryDirectory()
         _ = try CLIRunner.run(["demo", "--directory", directory], timeout: .seconds(120))
