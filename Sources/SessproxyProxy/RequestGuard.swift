@@ -47,6 +47,10 @@ final class RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
             // An HTTP/1.0 client without keep-alive reads the answer to the end of the
             // connection: said as `Connection: close`, the connection is closed after it.
             if head.version.major == 1, head.version.minor == 0, !head.isKeepAlive {
+                // The headers its `Connection` named are hop-by-hop: gone with it, never forwarded.
+                for listed in head.headers["connection"].flatMap({ $0.split(separator: ",") }) {
+                    head.headers.remove(name: listed.trimmingCharacters(in: .whitespaces))
+                }
                 head.headers.replaceOrAdd(name: "Connection", value: "close")
                 context.fireChannelRead(wrapInboundOut(.head(head)))
                 return
@@ -71,6 +75,11 @@ final class RequestGuard: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         guard !refusing else { return }
+        // A request already passed on fails now, before its body could seem to end quietly.
+        if inRequest {
+            inRequest = false
+            context.fireErrorCaught(IncompleteRequest())
+        }
         let tooLarge = parserError == .headerOverflow
         refuse(
             context: context, status: tooLarge ? .requestHeaderFieldsTooLarge : .badRequest,

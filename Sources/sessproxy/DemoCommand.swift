@@ -130,7 +130,10 @@ extension Sessproxy {
             }
             for name in ["yesterday.sqlite", "today.sqlite"] {
                 let file = path + "/" + name
-                guard FileManager.default.fileExists(atPath: file) else { continue }
+                guard FileManager.default.fileExists(atPath: file) else {
+                    Cassette.removeFiles(at: file)  // a stale -wal or -shm of a cassette gone
+                    continue
+                }
                 // An earlier demo's cassette is replaced; anything else is not the demo's to lose.
                 guard Self.isDemoCassette(file) else {
                     throw UserError("\(file) exists and is not a cassette an earlier demo made; choose another --directory")

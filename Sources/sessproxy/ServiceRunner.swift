@@ -13,7 +13,7 @@ enum ServiceRunner {
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },
-                gracefulShutdownSignals: [.sigterm, .sigint, .sighup],
+                gracefulShutdownSignals: [.sigterm, .sigint] + (hangUpIsIgnored ? [] : [.sighup]),
                 logger: logger
             )
         )
@@ -22,6 +22,15 @@ enum ServiceRunner {
         } catch {
             throw UserError(describe(error, listen: listen))
         }
+    }
+
+    /// Whether SIGHUP was set to be ignored when the process started (`nohup`): then a closed
+    /// terminal must not stop it, so shutdown does not listen for it.
+    static var hangUpIsIgnored: Bool {
+        var current = sigaction()
+        guard sigaction(SIGHUP, nil, &current) == 0 else { return false }
+        guard let handler = current.__sigaction_handler.sa_handler else { return false }
+        return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
     }
 
     static func describe(_ error: any Error, listen: String) -> String {

@@ -79,15 +79,15 @@ import Testing
 /// The upstream is asked only for codings whose answers the cassette can store decoded.
 @Suite struct AcceptEncodingTests {
     @Test(arguments: [
-        ("gzip, deflate, br", "gzip, deflate" as String?),
+        ("gzip, deflate, br", "gzip, deflate"),
         ("br;q=1.0, gzip;q=0.8, zstd", "gzip;q=0.8"),
-        ("br", nil),
-        ("br, zstd", nil),
+        ("br", "identity"),
+        ("br, zstd", "identity"),
         ("*", "gzip, deflate"),
         ("br;q=1, *;q=0", "gzip;q=0, deflate;q=0"),
         ("identity", "identity"),
     ])
-    func undecodableCodingsAreNotAskedFor(value: String, forwarded: String?) {
+    func undecodableCodingsAreNotAskedFor(value: String, forwarded: String) {
         let headers = HeaderPolicy.forwardedRequestHeaders([HeaderField(name: "Accept-Encoding", value: value), HeaderField(name: "Accept", value: "*/*")])
         #expect(headers.value(of: "Accept-Encoding") == forwarded)
         #expect(headers.value(of: "Accept") == "*/*")

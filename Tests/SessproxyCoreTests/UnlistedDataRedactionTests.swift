@@ -200,7 +200,7 @@ import Testing
     /// like, in either direction, and `audit` reports one left as it was.
     @Test func headersNamedAsCredentialsAreRedacted() {
         let secrets = ["X-Auth-Token", "X-Api-Key", "X-Client-Secret", "Private_Key", "X-Access-Key", "X-Upstream-Password"]
-        let kept = ["Klarna-Idempotency-Key", "WWW-Authenticate", "X-Request-Id", "Klarna-Correlation-Id"]
+        let kept = ["Klarna-Idempotency-Key", "WWW-Authenticate", "X-Request-Id", "Klarna-Correlation-Id", "Access-Control-Allow-Credentials"]
         var raw = exchange(target: "/ping", headers: (secrets + kept).map { HeaderField(name: $0, value: "hdr-secret-def") })
         raw.responseHeaders = [HeaderField(name: "X-Session-Token", value: "srv-secret-123")]
         #expect(LeakScanner.scan(raw, rules: .klarna).contains(LeakFinding(exchangeID: nil, location: "request.header.x-auth-token", kind: .credential)))

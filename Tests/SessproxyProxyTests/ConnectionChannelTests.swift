@@ -34,12 +34,16 @@ struct ConnectionChannelTests {
     /// makes the server close the connection after the answer; one with keep-alive is not.
     @Test func anHTTP10RequestWithoutKeepAliveClosesAfterItsAnswer() throws {
         let channel = EmbeddedChannel(handler: RequestGuard())
-        try channel.writeInbound(HTTPServerRequestPart.head(HTTPRequestHead(version: .http1_0, method: .GET, uri: "/__sessproxy/health")))
+        var plain = HTTPRequestHead(version: .http1_0, method: .GET, uri: "/__sessproxy/health")
+        plain.headers.add(name: "Connection", value: "X-Hop")
+        plain.headers.add(name: "X-Hop", value: "hop-only")
+        try channel.writeInbound(HTTPServerRequestPart.head(plain))
         guard case .head(let head) = try channel.readInbound(as: HTTPServerRequestPart.self) else {
             Issue.record("the head did not go on")
             return
         }
-        #expect(head.headers["connection"] == ["close"])
+        // What its `Connection` named is hop-by-hop, and goes with it.
+        #expect(head.headers["connection"] == ["close"] && head.headers["x-hop"].isEmpty)
         var keptAlive = HTTPRequestHead(version: .http1_0, method: .GET, uri: "/__sessproxy/health")
         keptAlive.headers.add(name: "Connection", value: "keep-alive")
         try channel.writeInbound(HTTPServerRequestPart.head(keptAlive))

@@ -122,6 +122,8 @@ public enum LeakTextDetector {
     /// `X-Client-Secret`, `X-Access-Key`): its value is a secret whatever it looks like. Read
     /// word by word, so `Klarna-Idempotency-Key` and `WWW-Authenticate` are not.
     public static func isCredentialHeaderName(_ name: String) -> Bool {
+        // CORS headers name credentials without holding any (`Access-Control-Allow-Credentials: true`).
+        if name.lowercased().hasPrefix("access-control-") { return false }
         let words = name.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).map(String.init)
         let secretWords: Set<String> = ["token", "secret", "password", "passwd", "credential", "credentials", "apikey", "auth", "signature"]
         if words.contains(where: secretWords.contains) { return true }

@@ -23,7 +23,8 @@ public enum HeaderPolicy {
             // `Expect` is answered here (100 Continue); what goes upstream is the whole body.
             guard !hopByHop.contains(name), !listed.contains(name), name != "host", name != "content-length", name != "expect" else { return nil }
             guard name == "accept-encoding" else { return field }
-            return acceptedDecodableCodings(field.value).map { HeaderField(name: field.name, value: $0) }
+            // Nothing decodable accepted: ask for no coding (a missing header would accept any).
+            return HeaderField(name: field.name, value: acceptedDecodableCodings(field.value) ?? "identity")
         }
     }
 
@@ -32,7 +33,7 @@ public enum HeaderPolicy {
 
     /// An `Accept-Encoding` value without the codings sessproxy cannot decode (`br`, `zstd`):
     /// the upstream then answers in one it can, or unencoded, and the app still gets what it
-    /// accepts. Nil when nothing is left (the header is dropped: identity). `*` becomes the
+    /// accepts. Nil when nothing is left (then `identity` is asked for). `*` becomes the
     /// decodable codings it stood for.
     static func acceptedDecodableCodings(_ value: String) -> String? {
         var kept: [String] = []
