@@ -58,6 +58,6 @@ enum Entry {
     }
 
     private static func printError(_ line: String) {
-        _ = FileDescriptorWrite.all(Array("sessproxy: \(line)\n".utf8), to: STDERR_FILENO)
+        printStatus("sessproxy: \(line)")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle
+import SessproxyStore
 
 /// Runs a serving mode's services until SIGTERM, SIGINT or SIGHUP, then shuts them down in
 /// reverse order (server first, so in-flight exchanges finish before the cassette writer
@@ -51,6 +52,8 @@ enum ServiceRunner {
 }
 
 /// Writes a line to stderr (status messages that must not pollute stdout output).
+/// Written whole with the system's own call: `FileHandle.write` stops the process with a stack
+/// trace when stderr cannot be written.
 func printStatus(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    _ = FileDescriptorWrite.all(Array((line + "\n").utf8), to: STDERR_FILENO)
 }

@@ -122,15 +122,21 @@ public enum LeakTextDetector {
     /// `X-Client-Secret`, `X-Access-Key`): its value is a secret whatever it looks like. Read
     /// word by word, so `Klarna-Idempotency-Key` and `WWW-Authenticate` are not.
     public static func isCredentialHeaderName(_ name: String) -> Bool {
+        let lowered = name.lowercased()
         // CORS headers name credentials without holding any (`Access-Control-Allow-Credentials: true`).
-        if name.lowercased().hasPrefix("access-control-") { return false }
-        let words = name.lowercased().split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).map(String.init)
-        let secretWords: Set<String> = ["token", "secret", "password", "passwd", "credential", "credentials", "apikey", "auth", "signature"]
-        if words.contains(where: secretWords.contains) { return true }
+        if lowered.hasPrefix("access-control-") { return false }
+        let words = lowered.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." }).map(String.init)
+        if words.contains(where: credentialWords.contains) { return true }
         return zip(words, words.dropFirst()).contains { pair in
             (pair.0 == "api" || pair.0 == "access" || pair.0 == "private") && pair.1 == "key"
         }
     }
+
+    /// Words of a header name that say it holds a credential; built once, as every header of
+    /// every recorded exchange is asked about.
+    private static let credentialWords: Set<String> = [
+        "token", "secret", "password", "passwd", "credential", "credentials", "apikey", "auth", "signature",
+    ]
 
     /// Whether `value`, held at `location` (a JSON leaf's path, or a query or form field's name
     /// read as one), is a national id: an id-shaped value under an identity-named key.
